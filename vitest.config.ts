@@ -7,7 +7,12 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['core/**/*.test.ts', 'vm-host/**/*.test.ts', 'scripts/**/*.test.ts', 'test/node/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'vm-host/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/node/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,0 +1,19 @@
+// Every error the API answers with: `{ error: { code, message } }` and one of these codes.
+export const ErrorCode = {
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  validation: 'validation_error',
+  invalidTransition: 'invalid_transition',
+  conflict: 'conflict',
+  payloadTooLarge: 'payload_too_large',
+  invalidSignature: 'invalid_signature',
+  vmHostUnavailable: 'vm_host_unavailable',
+  serviceUnavailable: 'service_unavailable',
+  internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; [extra: string]: unknown };
+}

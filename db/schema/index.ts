@@ -1,0 +1,4 @@
+export * from './auth';
+export * from './repositories';
+export * from './workspaces';
+export * from './events';

@@ -1,0 +1,47 @@
+import { startStack } from './local/stack';
+import { isPortFree } from './local/ports';
+
+const port = Number(process.env.PORT ?? 8787);
+const started = Date.now();
+
+async function main() {
+  if (!(await isPortFree(port))) {
+    console.error(`Port ${port} is in use. Stop what uses it or run with PORT=<another port> npm start.`);
+    process.exit(1);
+  }
+  console.log('Starting Cloud Workspaces (Postgres, VM host, workerd)...');
+  const stack = await startStack({
+    dataDir: process.env.DATA_DIR ?? '.data',
+    port,
+    databaseUrl: process.env.DATABASE_URL,
+    postgresPort: Number(process.env.POSTGRES_PORT ?? 54329),
+    vmHostPort: Number(process.env.VM_HOST_PORT ?? 0),
+    log: (line) => console.log(line),
+  });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`
+  Cloud Workspaces is ready (${secs} s).
+
+    Open      ${stack.url}
+    Sign in   ${stack.demo?.email}  /  ${stack.demo?.password}
+    Health    ${stack.url}/api/health
+
+  The demo organization has a repository (${stack.demo?.repositoryUrl}) with branches
+  main and feature/greeting. Data is kept in .data/ between runs. Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+import { render } from 'solid-js/web';
+
+render(() => <p>Cloud Workspaces</p>, document.getElementById('root')!);

@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ErrorCode } from '../core/errors';
+import { apiError } from './lib/errors';
+import { requestContext } from './middleware/context';
+import { requireAuth } from './middleware/auth';
+import { health } from './routes/health';
+import { apiKeys } from './routes/api-keys';
+import { repositoriesRoute } from './routes/repositories';
+import type { AppEnv } from './types';
+
+export function createApp() {
+  const api = new Hono<AppEnv>()
+    .use(requestContext)
+    .route('/health', health)
+    .on(['GET', 'POST'], '/auth/*', (c) => c.var.auth.handler(c.req.raw))
+    .use(requireAuth)
+    .route('/api-keys', apiKeys)
+    .route('/repositories', repositoriesRoute);
+
+  const app = new Hono<AppEnv>().route('/api', api);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/webhooks/')) {
+      return c.json(
+        { error: { code: ErrorCode.notFound, message: `No route for ${c.req.method} ${c.req.path}` } },
+        404,
+      );
+    }
+    // Everything else is the single-page app.
+    return c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.text('Not found', 404);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      const res = err.getResponse();
+      if (res.headers.get('content-type')?.includes('application/json')) return res;
+      // Hono's own exceptions (malformed JSON body, ...) become our JSON error shape.
+      const code = err.status === 400 ? ErrorCode.validation : ErrorCode.internal;
+      return apiError(err.status, code, err.message || 'Bad request').getResponse();
+    }
+    console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    return c.json({ error: { code: ErrorCode.internal, message: 'Something went wrong on our side.' } }, 500);
+  });
+
+  return app;
+}
+
+export type ApiRoutes = ReturnType<typeof createApp>;

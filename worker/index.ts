@@ -1,0 +1,10 @@
+import { createApp } from './app';
+import type { Bindings } from './env';
+
+export { WorkspaceRoom } from '../durable-objects/workspace-room';
+
+const app = createApp();
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Bindings>;

@@ -1,0 +1,39 @@
+import { createMiddleware } from 'hono/factory';
+import { eq } from 'drizzle-orm';
+import { user } from '../../db/schema';
+import { unauthorized } from '../lib/errors';
+import { API_KEY_PREFIX } from '../auth';
+import type { AppEnv, Principal } from '../types';
+
+function bearer(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+async function fromApiKey(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0], key: string) {
+  if (!key.startsWith(API_KEY_PREFIX)) return null;
+  const result = await c.var.auth.api.verifyApiKey({ body: { key } }).catch(() => null);
+  if (!result?.valid || !result.key) return null;
+  const [row] = await c.var.db.select().from(user).where(eq(user.id, result.key.referenceId)).limit(1);
+  if (!row) return null;
+  return { userId: row.id, via: 'api_key', name: row.name, email: row.email, image: row.image } as Principal;
+}
+
+/** Every /api route but health and auth: a session cookie or `Authorization: Bearer <api key>`. */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearer(c.req.header('authorization'));
+  let principal: Principal | null = null;
+  if (key) {
+    principal = await fromApiKey(c, key);
+  } else {
+    // An invalid or expired cookie makes getSession throw: that is a 401, not a 500.
+    const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
+    if (session) {
+      const u = session.user;
+      principal = { userId: u.id, via: 'session', name: u.name, email: u.email, image: u.image ?? null };
+    }
+  }
+  if (!principal) throw unauthorized();
+  c.set('principal', principal);
+  await next();
+});

@@ -1,0 +1,24 @@
+import { createMiddleware } from 'hono/factory';
+import { parseConfig } from '../env';
+import { createDb } from '../db';
+import { createAuth } from '../auth';
+import type { AppEnv } from '../types';
+
+// Per request: validated config, a database handle (ended after the response) and Better Auth.
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const config = parseConfig(c.env);
+  const { db, close } = createDb(config);
+  c.set('config', config);
+  c.set('db', db);
+  c.set('auth', createAuth(db, config.auth));
+  try {
+    await next();
+  } finally {
+    // Upgraded WebSockets keep no Pool client, so ending it here is safe for every route.
+    try {
+      c.executionCtx.waitUntil(close());
+    } catch {
+      void close();
+    }
+  }
+});

@@ -1,0 +1,73 @@
+import { Hono } from 'hono';
+import { count, desc, eq } from 'drizzle-orm';
+import { cloudWorkspaces, repositories } from '../../db/schema';
+import {
+  CreateRepositoryInput,
+  ListRepositoriesQuery,
+  parseRepositoryUrl,
+} from '../../core/schemas/repositories';
+import { ErrorCode } from '../../core/errors';
+import { json, query } from '../lib/validate';
+import { apiError, notFound } from '../lib/errors';
+import { assertMember, isMember } from '../lib/membership';
+import { isUuid } from '../../core/ids';
+import type { AppEnv } from '../types';
+
+function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const webhookUrl = (requestUrl: string) => new URL('/webhooks/github', requestUrl).toString();
+
+export const repositoriesRoute = new Hono<AppEnv>()
+  .post('/', json(CreateRepositoryInput), async (c) => {
+    const input = c.req.valid('json');
+    const { db, principal, config } = c.var;
+    await assertMember(db, principal.userId, input.organizationId);
+    const parsed = parseRepositoryUrl(input.url, { allowLocal: config.localMode });
+    if ('error' in parsed)
+      throw apiError(400, ErrorCode.validation, `url: ${parsed.error}`, { field: 'url' });
+    const [row] = await db
+      .insert(repositories)
+      .values({
+        organizationId: input.organizationId,
+        url: parsed.cloneUrl,
+        fullName: parsed.fullName,
+        name: input.name ?? parsed.name,
+        defaultBranch: input.defaultBranch ?? 'main',
+        webhookSecret: randomSecret(),
+        createdById: principal.userId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw apiError(409, ErrorCode.conflict, 'This organization already has that repository.');
+    return c.json({ repository: { ...row, webhookUrl: webhookUrl(c.req.url) } }, 201);
+  })
+  .get('/', query(ListRepositoriesQuery), async (c) => {
+    const { organizationId } = c.req.valid('query');
+    const { db, principal } = c.var;
+    await assertMember(db, principal.userId, organizationId);
+    const rows = await db
+      .select()
+      .from(repositories)
+      .where(eq(repositories.organizationId, organizationId))
+      .orderBy(desc(repositories.createdAt));
+    const url = webhookUrl(c.req.url);
+    return c.json({ repositories: rows.map((r) => ({ ...r, webhookUrl: url })) }, 200);
+  })
+  .delete('/:id', async (c) => {
+    const { db, principal } = c.var;
+    const id = c.req.param('id');
+    if (!isUuid(id)) throw notFound('Repository');
+    const [repo] = await db.select().from(repositories).where(eq(repositories.id, id)).limit(1);
+    if (!repo || !(await isMember(db, principal.userId, repo.organizationId))) throw notFound('Repository');
+    const [{ n }] = await db
+      .select({ n: count() })
+      .from(cloudWorkspaces)
+      .where(eq(cloudWorkspaces.repositoryId, id));
+    // Deleting would orphan running VMs: the workspaces go first, each through its own lifecycle.
+    if (n > 0) throw apiError(409, ErrorCode.conflict, `Delete this repository's ${n} workspace(s) first.`);
+    await db.delete(repositories).where(eq(repositories.id, id));
+    return c.body(null, 204);
+  });
