@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 
 // One config, several projects: Node code runs in Node, Worker and Durable Object code in workerd.
 export default defineConfig({
@@ -14,6 +15,32 @@ export default defineConfig({
             'test/node/**/*.test.ts',
           ],
           environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject('databaseUrl'),
+                NEON_WS_PROXY: inject('pgProxy'),
+                VM_API_URL: inject('vmHostUrl'),
+                FREESTYLE_API_KEY: inject('vmHostApiKey'),
+                REPOS_DIR: inject('reposDir'),
+                BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+                BETTER_AUTH_URL: 'http://cloud-workspaces.test',
+                LOCAL_MODE: 'true',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/workers/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

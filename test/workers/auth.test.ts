@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { call, createApiKey, signUp } from './helpers';
+
+describe('authentication', () => {
+  it('signs up, signs in with email and password, and reads the session', async () => {
+    const user = await signUp('Ada');
+    const session = await call('/api/auth/get-session', { cookie: user.cookie });
+    expect(session.status).toBe(200);
+    expect(session.json.user.email).toBe(user.email);
+
+    const signIn = await call('/api/auth/sign-in/email', {
+      body: { email: user.email, password: 'correct-horse-battery' },
+    });
+    expect(signIn.status).toBe(200);
+    const wrong = await call('/api/auth/sign-in/email', {
+      body: { email: user.email, password: 'nope-nope-nope' },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it.each(['/api/repositories?organizationId=x', '/api/api-keys'])(
+    'answers 401 JSON to anonymous %s',
+    async (path) => {
+      const r = await call(path);
+      expect(r.status).toBe(401);
+      expect(r.json.error.code).toBe('unauthorized');
+    },
+  );
+
+  it('refuses a forged session cookie and an unknown API key', async () => {
+    const forged = await call('/api/api-keys', { cookie: 'better-auth.session_token=forged.signature' });
+    expect(forged.status).toBe(401);
+    const badKey = await call('/api/api-keys', { apiKey: 'cw_not-a-real-key' });
+    expect(badKey.status).toBe(401);
+    const notOurs = await call('/api/api-keys', { apiKey: 'ghp_somethingelse' });
+    expect(notOurs.status).toBe(401);
+  });
+
+  it('accepts an API key as Authorization: Bearer', async () => {
+    const user = await signUp();
+    const key = await createApiKey(user);
+    const r = await call('/api/api-keys', { apiKey: key });
+    expect(r.status).toBe(200);
+    expect(r.json.apiKeys).toHaveLength(1);
+  });
+
+  it('answers an unknown API route with a JSON 404 once signed in, 401 before', async () => {
+    expect((await call('/api/nope')).status).toBe(401);
+    const user = await signUp();
+    const r = await call('/api/nope', { cookie: user.cookie });
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('not_found');
+  });
+});

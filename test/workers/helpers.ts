@@ -1,0 +1,89 @@
+import { SELF, env } from 'cloudflare:test';
+
+export const BASE = 'http://cloud-workspaces.test';
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  cookie?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+export async function call(path: string, opts: CallOptions = {}) {
+  const headers = new Headers({ origin: BASE, ...opts.headers });
+  if (opts.cookie) headers.set('cookie', opts.cookie);
+  if (opts.apiKey) headers.set('authorization', `Bearer ${opts.apiKey}`);
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers.set('content-type', 'application/json');
+  const res = await SELF.fetch(BASE + path, {
+    method: opts.method ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}
+
+export const unique = () => crypto.randomUUID().slice(0, 8);
+
+export interface TestUser {
+  id: string;
+  email: string;
+  cookie: string;
+}
+
+export async function signUp(name = 'Test User'): Promise<TestUser> {
+  const email = `user-${unique()}@example.test`;
+  const headers = new Headers({ origin: BASE, 'content-type': 'application/json' });
+  const res = await SELF.fetch(`${BASE}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, email, password: 'correct-horse-battery' }),
+  });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { user: { id: string } };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return { id: body.user.id, email, cookie };
+}
+
+export async function createOrg(user: TestUser, name = 'Org'): Promise<string> {
+  const slug = `org-${unique()}`;
+  const r = await call('/api/auth/organization/create', { cookie: user.cookie, body: { name, slug } });
+  if (r.status !== 200) throw new Error(`org create failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.id as string;
+}
+
+/** Adds `invitee` to the organization the way a person would: invite, then accept. */
+export async function addMember(owner: TestUser, organizationId: string, invitee: TestUser) {
+  const inv = await call('/api/auth/organization/invite-member', {
+    cookie: owner.cookie,
+    body: { email: invitee.email, role: 'member', organizationId },
+  });
+  if (inv.status !== 200) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.json)}`);
+  const acc = await call('/api/auth/organization/accept-invitation', {
+    cookie: invitee.cookie,
+    body: { invitationId: inv.json.id },
+  });
+  if (acc.status !== 200) throw new Error(`accept failed: ${acc.status} ${JSON.stringify(acc.json)}`);
+}
+
+export async function createApiKey(user: TestUser): Promise<string> {
+  const r = await call('/api/api-keys', { cookie: user.cookie, body: { name: 'test' } });
+  if (r.status !== 201) throw new Error(`api key failed: ${r.status}`);
+  return r.json.key;
+}
+
+export const demoRepoUrl = () => `file://${(env as unknown as { REPOS_DIR: string }).REPOS_DIR}/demo.git`;
