@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+// Wire shapes of the Freestyle v5 VM API subset we use, copied from the `freestyle` SDK
+// (node_modules/freestyle/src/vms/types.ts and vms/pty.ts) so both ends agree byte for byte.
+
+export type VmState = 'starting' | 'running' | 'pausing' | 'paused' | 'stopped';
+
+export interface VmResources {
+  cpu: number;
+  /** MiB */
+  memory: number;
+  /** MiB */
+  storage: number;
+}
+
+export interface VmData {
+  id: string;
+  state: VmState;
+  slug?: string | null;
+  displayName?: string | null;
+  resources: VmResources;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  [extra: string]: unknown;
+}
+
+export interface ListVmsResult {
+  vms: VmData[];
+  totalCount: number;
+  runningCount: number;
+  startingCount: number;
+  pausingCount: number;
+  pausedCount: number;
+  stoppedCount: number;
+}
+
+export interface CreateVmOptions {
+  slug?: string | null;
+  displayName?: string | null;
+  metadata?: Record<string, string>;
+  /** Required by Freestyle; the local host stores it but shares the host's network. */
+  firewall: { rules: unknown[] };
+  [extra: string]: unknown;
+}
+
+export interface ExecOptions {
+  command: string;
+  linuxUser?: string;
+  /** Wall-clock limit; Freestyle's default is 30000. */
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** Base64-encoded stdin. */
+  stdin?: string;
+}
+
+export interface ExecResult {
+  stdout?: string | null;
+  stderr?: string | null;
+  /** null when the command was killed by its timeout. */
+  statusCode?: number | null;
+  /** Local VM host only: output past its cap was dropped. */
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
+}
+
+export interface PtySessionInfo {
+  sessionId: number;
+  /** "running" or "exited" */
+  state: string;
+  createdUnix: number;
+  cols: number;
+  rows: number;
+  exitCode?: number | null;
+  linuxUser?: string | null;
+  slug?: string | null;
+}
+
+export interface ListPtySessionsResult {
+  sessions: PtySessionInfo[];
+}
+
+export interface ClosePtySessionResult {
+  sessionId: number;
+  exitCode?: number | null;
+}
+
+/** Text frames the server sends on the PTY socket (binary frames are output bytes). */
+export const PtyServerMsgSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('sessionInfo'),
+    sessionId: z.number().int(),
+    slug: z.string().optional(),
+    created: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('exited'), exitCode: z.number().int() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type PtyServerMsg = z.infer<typeof PtyServerMsgSchema>;
+
+/** Text frames a client sends on the PTY socket (binary frames are input bytes). */
+export const PtyClientMsgSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('resize'),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
+  z.object({ type: z.literal('signal'), signal: z.enum(['sigint', 'sigkill']) }),
+]);
+export type PtyClientMsg = z.infer<typeof PtyClientMsgSchema>;
+
+export interface PtyOpenOptions {
+  /** Command to run; omitted means a login shell. */
+  exec?: string;
+  cols?: number;
+  rows?: number;
+  linuxUser?: string;
+  slug?: string;
+  replaceOnExit?: boolean;
+}
+
+/** The path inside every VM where the product clones the repository. */
+export const VM_WORKSPACE_PATH = '/workspace';

@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// cgroup v1 (this machine is hybrid v1): one cgroup per VM under our own cgroup in each controller.
+// Every sandbox process joins them before exec (see sandbox.ts), so children are counted too.
+
+export type Controller = 'freezer' | 'memory' | 'pids';
+const CONTROLLERS: Controller[] = ['freezer', 'memory', 'pids'];
+
+export type CgroupSupport = Record<Controller, boolean>;
+
+export interface VmLimits {
+  memoryBytes: number;
+  maxPids: number;
+}
+
+function ownPath(controller: Controller): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+      const [, ctrls, path] = line.split(':');
+      if (ctrls?.split(',').includes(controller)) return path;
+    }
+  } catch {
+    // No /proc/self/cgroup: no cgroups.
+  }
+  return undefined;
+}
+
+export class Cgroups {
+  private readonly bases: Partial<Record<Controller, string>> = {};
+
+  constructor(namespace = 'vm-host') {
+    for (const c of CONTROLLERS) {
+      const own = ownPath(c);
+      const mount = `/sys/fs/cgroup/${c}`;
+      if (own === undefined || !existsSync(join(mount, 'cgroup.procs'))) continue;
+      const base = join(mount, own, namespace);
+      try {
+        mkdirSync(base, { recursive: true });
+        this.bases[c] = base;
+      } catch {
+        // Read-only cgroupfs or no permission: this controller is unavailable.
+      }
+    }
+  }
+
+  get support(): CgroupSupport {
+    return { freezer: !!this.bases.freezer, memory: !!this.bases.memory, pids: !!this.bases.pids };
+  }
+
+  forVm(id: string): VmCgroup {
+    const dirs: Partial<Record<Controller, string>> = {};
+    for (const c of CONTROLLERS) if (this.bases[c]) dirs[c] = join(this.bases[c]!, id);
+    return new VmCgroup(dirs);
+  }
+}
+
+const tryWrite = (file: string, value: string) => {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export class VmCgroup {
+  constructor(private readonly dirs: Partial<Record<Controller, string>>) {}
+
+  /** Create the VM's cgroups (idempotent) and apply limits; drops a controller that fails. */
+  ensure(limits: VmLimits) {
+    for (const c of CONTROLLERS) {
+      const dir = this.dirs[c];
+      if (!dir) continue;
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch {
+        delete this.dirs[c];
+      }
+    }
+    if (this.dirs.memory)
+      tryWrite(join(this.dirs.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+    if (this.dirs.pids) tryWrite(join(this.dirs.pids, 'pids.max'), String(limits.maxPids));
+  }
+
+  /** The `cgroup.procs` files a new process writes its pid into before it execs the sandbox. */
+  procsFiles(): string[] {
+    return Object.values(this.dirs).map((d) => join(d!, 'cgroup.procs'));
+  }
+
+  get hasAny() {
+    return Object.keys(this.dirs).length > 0;
+  }
+
+  get canFreeze() {
+    return !!this.dirs.freezer;
+  }
+
+  /** Every process of the VM, or undefined when no cgroup tracks them. */
+  pids(): number[] | undefined {
+    const dir = this.dirs.freezer ?? this.dirs.pids ?? this.dirs.memory;
+    if (!dir) return undefined;
+    try {
+      return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  async freeze(): Promise<boolean> {
+    const dir = this.dirs.freezer;
+    if (!dir || !tryWrite(join(dir, 'freezer.state'), 'FROZEN')) return false;
+    for (let i = 0; i < 200; i++) {
+      if (readFileSync(join(dir, 'freezer.state'), 'utf8').trim() === 'FROZEN') return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  }
+
+  thaw(): boolean {
+    const dir = this.dirs.freezer;
+    return !!dir && tryWrite(join(dir, 'freezer.state'), 'THAWED');
+  }
+
+  remove() {
+    for (const dir of Object.values(this.dirs)) {
+      try {
+        rmdirSync(dir!);
+      } catch {
+        // Missing already, or a process is still exiting; a later delete retries.
+      }
+    }
+  }
+}

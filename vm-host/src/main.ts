@@ -1,0 +1,25 @@
+import { startVmHost } from './server';
+
+// `tsx vm-host/src/main.ts`: configured by env, stops cleanly on SIGINT/SIGTERM (VM state is kept).
+const apiKey = process.env.VM_HOST_API_KEY;
+if (!apiKey) {
+  console.error('[vm-host] VM_HOST_API_KEY is required');
+  process.exit(2);
+}
+
+const host = await startVmHost({
+  port: Number(process.env.VM_HOST_PORT ?? 8790),
+  dataDir: process.env.VM_HOST_DATA_DIR ?? '.data/vm-host',
+  apiKey,
+  readonlyPaths: (process.env.VM_HOST_READONLY_PATHS ?? '').split(':').filter(Boolean),
+});
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.log(`[vm-host] ${sig}: stopping VM processes`);
+    host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

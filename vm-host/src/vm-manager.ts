@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import type { ListVmsResult, VmData, VmState } from '../../core/vm/types';
+import { Cgroups, type VmCgroup } from './cgroups';
+import { HostError, badRequest, notFound } from './errors';
+import { processTree, signalAll } from './procs';
+import { PtySessions } from './pty-session';
+import { sandboxSpawn, type Isolation, type SpawnSpec } from './sandbox';
+import { VmStore, toVmData, type VmRecord } from './store';
+
+export interface VmManagerOptions {
+  dataDir: string;
+  readonlyPaths: string[];
+  isolation: Isolation;
+  /** Per-VM memory limit (cgroup v1), MiB. */
+  memoryMiB?: number;
+  /** Per-VM process limit (cgroup v1 pids). */
+  maxPids?: number;
+}
+
+/** One VM at run time: its record, cgroup, live root processes and PTY sessions. */
+export interface Vm {
+  record: VmRecord;
+  cgroup: VmCgroup;
+  /** Root pids of exec commands and PTYs (the sandbox's outer process). */
+  roots: Set<number>;
+  sessions: PtySessions;
+  /** Serialises lifecycle changes (pause/start/stop/delete) of this VM. */
+  lock: Promise<unknown>;
+}
+
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const now = () => new Date().toISOString();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class VmManager {
+  readonly store: VmStore;
+  readonly cgroups = new Cgroups();
+  private readonly vms = new Map<string, Vm>();
+
+  constructor(readonly options: VmManagerOptions) {
+    this.store = new VmStore(options.dataDir);
+    for (const record of this.store.loadAll()) {
+      const vm = this.attach(record);
+      // Processes do not survive a host restart, so a VM that was running or paused comes back stopped
+      // (disk kept, like a rebooted VM). Leftovers in its cgroup (no-bwrap mode) are killed.
+      if (record.state !== 'stopped') {
+        signalAll(vm.cgroup.pids() ?? [], 'SIGKILL');
+        vm.cgroup.thaw();
+        this.setState(vm, 'stopped');
+      }
+    }
+  }
+
+  private attach(record: VmRecord): Vm {
+    const cgroup = this.cgroups.forVm(record.id);
+    cgroup.ensure({
+      memoryBytes: (this.options.memoryMiB ?? record.resources.memory) * 1024 * 1024,
+      maxPids: this.options.maxPids ?? 4096,
+    });
+    const vm: Vm = { record, cgroup, roots: new Set(), sessions: undefined!, lock: Promise.resolve() };
+    vm.sessions = new PtySessions(this, vm);
+    this.vms.set(record.id, vm);
+    return vm;
+  }
+
+  create(body: Record<string, unknown>): VmData {
+    const fw = body.firewall as { rules?: unknown } | undefined;
+    if (!fw || typeof fw !== 'object' || !Array.isArray(fw.rules)) {
+      throw badRequest('firewall is required: an object with a `rules` array (`{ rules: [] }` for none)');
+    }
+    const slug = typeof body.slug === 'string' && body.slug ? body.slug : null;
+    if (slug !== null) {
+      if (!SLUG.test(slug) || slug.length > 63) throw badRequest('slug must be 1-63 chars of [a-z0-9-]');
+      if (this.find(slug)) throw new HostError(409, 'SLUG_TAKEN', `slug ${slug} is already in use`);
+    }
+    const metadata = (body.metadata && typeof body.metadata === 'object' ? body.metadata : {}) as Record<
+      string,
+      string
+    >;
+    const t = now();
+    const record: VmRecord = {
+      id: randomBytes(10).toString('hex'),
+      slug,
+      displayName: typeof body.displayName === 'string' ? body.displayName : null,
+      state: 'running',
+      metadata,
+      firewall: fw,
+      resources: { cpu: 2, memory: this.options.memoryMiB ?? 4096, storage: 16384 },
+      createdAt: t,
+      updatedAt: t,
+    };
+    this.store.create(record);
+    this.attach(record);
+    return toVmData(record);
+  }
+
+  private find(idOrSlug: string): Vm | undefined {
+    const byId = this.vms.get(idOrSlug);
+    if (byId) return byId;
+    for (const vm of this.vms.values()) if (vm.record.slug === idOrSlug) return vm;
+    return undefined;
+  }
+
+  get(idOrSlug: string): Vm {
+    const vm = this.find(idOrSlug);
+    if (!vm) throw notFound(`VM ${idOrSlug}`);
+    return vm;
+  }
+
+  list(filter: { state?: string | null; slug?: string | null }): ListVmsResult {
+    const all = [...this.vms.values()].map((v) => toVmData(v.record));
+    const vms = all.filter(
+      (v) => (!filter.state || v.state === filter.state) && (!filter.slug || v.slug === filter.slug),
+    );
+    const count = (s: VmState) => all.filter((v) => v.state === s).length;
+    return {
+      vms,
+      totalCount: all.length,
+      runningCount: count('running'),
+      startingCount: count('starting'),
+      pausingCount: count('pausing'),
+      pausedCount: count('paused'),
+      stoppedCount: count('stopped'),
+    };
+  }
+
+  private setState(vm: Vm, state: VmState) {
+    vm.record.state = state;
+    vm.record.updatedAt = now();
+    this.store.save(vm.record);
+  }
+
+  private serial<T>(vm: Vm, fn: () => Promise<T> | T): Promise<T> {
+    const run = vm.lock.then(fn, fn);
+    vm.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Every live process of the VM: its cgroup when there is one, plus a /proc walk from the roots. */
+  pidsOf(vm: Vm): number[] {
+    const set = new Set(processTree([...vm.roots]));
+    for (const pid of vm.cgroup.pids() ?? []) set.add(pid);
+    return [...set];
+  }
+
+  /** Freeze every process (cgroup freezer, else SIGSTOP each). New processes are refused while paused. */
+  pause(idOrSlug: string): Promise<VmData> {
+    const vm = this.get(idOrSlug);
+    return this.serial(vm, async () => {
+      if (vm.record.state === 'paused') return toVmData(vm.record);
+      if (vm.record.state !== 'running') throw this.stateError(vm, 'pause');
+      this.setState(vm, 'pausing');
+      if (!(await vm.cgroup.freeze())) signalAll(this.pidsOf(vm), 'SIGSTOP');
+      this.setState(vm, 'paused');
+      return toVmData(vm.record);
+    });
+  }
+
+  /** Thaw a paused VM, or boot a stopped one (nothing to restore: its disk is its state). */
+  start(idOrSlug: string): Promise<VmData> {
+    const vm = this.get(idOrSlug);
+    return this.serial(vm, () => this.startNow(vm));
+  }
+
+  private startNow(vm: Vm): VmData {
+    if (vm.record.state === 'paused' || vm.record.state === 'pausing') {
+      if (!vm.cgroup.thaw() || !vm.cgroup.canFreeze) signalAll(this.pidsOf(vm), 'SIGCONT');
+    }
+    if (vm.record.state !== 'running') this.setState(vm, 'running');
+    return toVmData(vm.record);
+  }
+
+  /** Local extension (Freestyle v5 has no stop): end every process, keep the files. */
+  stop(idOrSlug: string): Promise<VmData> {
+    const vm = this.get(idOrSlug);
+    return this.serial(vm, async () => {
+      await this.killAll(vm);
+      if (vm.record.state !== 'stopped') this.setState(vm, 'stopped');
+      return toVmData(vm.record);
+    });
+  }
+
+  delete(idOrSlug: string): Promise<void> {
+    const vm = this.get(idOrSlug);
+    return this.serial(vm, async () => {
+      await this.killAll(vm);
+      vm.cgroup.remove();
+      this.vms.delete(vm.record.id);
+      this.store.remove(vm.record.id);
+    });
+  }
+
+  private async killAll(vm: Vm) {
+    vm.sessions.closeAll();
+    for (let i = 0; i < 50; i++) {
+      const pids = this.pidsOf(vm);
+      if (pids.length === 0) break;
+      signalAll(pids, 'SIGKILL');
+      // Frozen or stopped tasks only die once they run again.
+      vm.cgroup.thaw();
+      signalAll(pids, 'SIGCONT');
+      await sleep(20);
+    }
+    vm.roots.clear();
+  }
+
+  /** Exec and PTY need a running VM: a paused one is refused (the product resumes first), a stopped one boots. */
+  async ensureRunning(vm: Vm): Promise<void> {
+    await vm.lock;
+    const state = vm.record.state;
+    if (state === 'running') return;
+    if (state === 'stopped') {
+      await this.serial(vm, () => this.startNow(vm));
+      return;
+    }
+    throw new HostError(409, 'VM_PAUSED', `VM ${vm.record.id} is ${state}; start it first`);
+  }
+
+  private stateError(vm: Vm, action: string) {
+    return new HostError(
+      409,
+      'INVALID_STATE',
+      `cannot ${action} VM ${vm.record.id}: it is ${vm.record.state}`,
+    );
+  }
+
+  spawnSpec(vm: Vm, argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): SpawnSpec {
+    return sandboxSpawn({
+      isolation: this.options.isolation,
+      dirs: this.store.disk(vm.record.id),
+      readonlyPaths: this.options.readonlyPaths,
+      cgroupProcs: vm.cgroup.procsFiles(),
+      argv,
+      env: opts.env,
+      cwd: opts.cwd,
+    });
+  }
+
+  /** Stop every process of every VM but keep their records as they are (the next start shows them stopped). */
+  async shutdown() {
+    for (const vm of this.vms.values()) {
+      vm.sessions.closeAll();
+      const pids = this.pidsOf(vm);
+      signalAll(pids, 'SIGKILL');
+      vm.cgroup.thaw();
+      signalAll(pids, 'SIGCONT');
+    }
+  }
+
+  get count() {
+    return this.vms.size;
+  }
+}
