@@ -1,0 +1,144 @@
+import { Freestyle, FreestyleApiError } from 'freestyle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVmClient, VmApiError } from '../../core/vm';
+import { API_KEY, PtyClient, startTestHost, until, type TestHost } from './helpers';
+
+// The same scenarios run through Freestyle's own SDK and through our core/vm client: if the SDK is happy
+// with the local host, the product's client can be pointed at Freestyle unchanged.
+
+interface Driver {
+  create(): Promise<{ id: string; state: string }>;
+  get(id: string): Promise<{ id: string; state: string }>;
+  exec(
+    id: string,
+    command: string,
+  ): Promise<{ stdout?: string | null; stderr?: string | null; statusCode?: number | null }>;
+  openPty(
+    id: string,
+  ): Promise<{ write(s: string): void; output(): string; sessionId(): number; close(): void }>;
+  listSessions(id: string): Promise<{ sessionId: number; state: string }[]>;
+  remove(id: string): Promise<void>;
+  /** Normalised error of a failed call. */
+  error(e: unknown): { status: number; code: string };
+}
+
+let host: TestHost;
+beforeAll(async () => {
+  host = await startTestHost();
+});
+afterAll(() => host.cleanup());
+
+const drivers: Record<string, () => Driver> = {
+  'freestyle SDK': () => {
+    const fs = new Freestyle({ apiKey: API_KEY, baseUrl: host.url });
+    return {
+      create: async () => (await fs.vms.create({ firewall: { rules: [] } })).data,
+      get: (id) => fs.vms.get(id),
+      exec: (id, command) => fs.vms.ref(id).exec({ command }),
+      async openPty(id) {
+        let out = '';
+        const s = await fs.vms
+          .ref(id)
+          .pty.open({ cols: 100, rows: 30, onData: (b) => (out += Buffer.from(b).toString()) });
+        return {
+          write: (x) => s.write(x),
+          output: () => out,
+          sessionId: () => s.sessionId,
+          close: () => s.detach(),
+        };
+      },
+      listSessions: async (id) => (await fs.vms.ref(id).pty.list()).sessions,
+      remove: (id) => fs.vms.delete(id),
+      error: (e) => {
+        expect(e).toBeInstanceOf(FreestyleApiError);
+        return { status: (e as FreestyleApiError).status, code: (e as FreestyleApiError).code };
+      },
+    };
+  },
+  'core/vm client': () => {
+    const c = createVmClient({ baseUrl: host.url, apiKey: API_KEY });
+    return {
+      create: () => c.createVm(),
+      get: (id) => c.getVm(id),
+      exec: (id, command) => c.exec(id, { command }),
+      async openPty(id) {
+        const { url, headers } = c.ptyRequest(id, { cols: 100, rows: 30 });
+        const p = await PtyClient.open(url, headers);
+        return {
+          write: (x) => p.write(x),
+          output: () => p.text,
+          sessionId: () => p.info!.sessionId,
+          close: () => p.close(),
+        };
+      },
+      listSessions: async (id) => (await c.listPtySessions(id)).sessions,
+      remove: (id) => c.deleteVm(id),
+      error: (e) => {
+        expect(e).toBeInstanceOf(VmApiError);
+        return { status: (e as VmApiError).status, code: (e as VmApiError).code };
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(drivers))('contract via %s', (name) => {
+  it('creates a VM, execs, opens a PTY and types into it, deletes', async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    expect(vm.id).toMatch(/^[a-z0-9]+$/);
+    expect(vm.state).toBe('running');
+    expect((await d.get(vm.id)).state).toBe('running');
+
+    const r = await d.exec(vm.id, 'echo hello; echo oops >&2; exit 7');
+    expect(r).toMatchObject({ stdout: 'hello\n', stderr: 'oops\n', statusCode: 7 });
+
+    const pty = await d.openPty(vm.id);
+    expect(pty.sessionId()).toBeGreaterThan(0);
+    pty.write('echo h""i\r');
+    await until(() => /[\r\n]hi\r\n/.test(pty.output()), 'echo output');
+    const sessions = await d.listSessions(vm.id);
+    expect(sessions).toEqual([expect.objectContaining({ sessionId: pty.sessionId(), state: 'running' })]);
+    pty.close();
+
+    await d.remove(vm.id);
+    const err = await d.get(vm.id).then(
+      () => undefined,
+      (e) => d.error(e),
+    );
+    expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('answers errors as { code, message } with the right status', async () => {
+    const d = drivers[name]!();
+    const err = await d.exec('no-such-vm', 'true').then(
+      () => undefined,
+      (e) => d.error(e),
+    );
+    expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+});
+
+describe('core/vm client specifics', () => {
+  it('turns an unreachable host into VM_HOST_UNREACHABLE (503)', async () => {
+    const c = createVmClient({ baseUrl: 'http://127.0.0.1:1', apiKey: API_KEY });
+    await expect(c.listVms()).rejects.toMatchObject({ status: 503, code: 'VM_HOST_UNREACHABLE' });
+  });
+
+  it('uses an injected fetch (workerd needs a bound one)', async () => {
+    const seen: string[] = [];
+    const c = createVmClient({
+      baseUrl: host.url + '/',
+      apiKey: API_KEY,
+      fetch: (input, init) => {
+        seen.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const list = await c.listVms();
+    expect(list).toMatchObject({ totalCount: expect.any(Number), vms: expect.any(Array) });
+    expect(seen).toEqual([`${host.url}/v5/vms`]);
+    const req = c.ptyRequest('abc', { slug: 'main', cols: 80, rows: 24, exec: 'bash -l' });
+    expect(req.url).toBe(`${host.url}/v5/vms/abc/pty?exec=bash+-l&cols=80&rows=24&slug=main`);
+    expect(req.headers).toEqual({ Authorization: `Bearer ${API_KEY}` });
+  });
+});

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { PtyServerMsg } from '../../core/vm/types';
+import { startVmHost, type VmHost, type VmHostOptions } from '../src/server';
+
+export const API_KEY = 'test-key-' + Math.random().toString(36).slice(2);
+
+export interface TestHost extends VmHost {
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestHost(extra: Partial<VmHostOptions> = {}): Promise<TestHost> {
+  const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'vm-host-test-'));
+  const host = await startVmHost({ port: 0, dataDir, apiKey: API_KEY, log: () => undefined, ...extra });
+  return {
+    ...host,
+    dataDir,
+    async cleanup() {
+      await host.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A raw PTY WebSocket client (the `ws` package, as the Freestyle SDK uses in Node). */
+export class PtyClient {
+  text = '';
+  bytes = 0;
+  readonly messages: PtyServerMsg[] = [];
+  closeCode: number | undefined;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      const buf = data as Buffer;
+      if (isBinary) {
+        this.bytes += buf.length;
+        this.text = (this.text + buf.toString('utf8')).slice(-256 * 1024);
+      } else this.messages.push(JSON.parse(buf.toString('utf8')) as PtyServerMsg);
+    });
+    ws.on('close', (code) => (this.closeCode = code));
+    ws.on('error', () => undefined);
+  }
+
+  /** Resolves once `sessionInfo` arrived; rejects with the HTTP status when the upgrade is refused. */
+  static open(url: string, headers: Record<string, string>): Promise<PtyClient> {
+    const ws = new WebSocket(url.replace(/^http/, 'ws'), { headers });
+    const client = new PtyClient(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+      );
+      ws.once('error', reject);
+      until(() => client.info, 'sessionInfo').then(() => resolve(client), reject);
+    });
+  }
+
+  get info() {
+    return this.messages.find((m) => m.type === 'sessionInfo') as
+      Extract<PtyServerMsg, { type: 'sessionInfo' }> | undefined;
+  }
+
+  write(s: string | Buffer) {
+    this.ws.send(typeof s === 'string' ? Buffer.from(s) : s, { binary: true });
+  }
+
+  control(msg: object) {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  waitFor(pattern: string | RegExp, timeoutMs = 10_000) {
+    const test = () => (typeof pattern === 'string' ? this.text.includes(pattern) : pattern.test(this.text));
+    return until(test, `terminal output ${pattern}`, timeoutMs);
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+/** A git repository with a few commits on main and a second branch `feature`. */
+export function makeGitRepo(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-host-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    });
+  git('init', '-q', '-b', 'main');
+  for (let i = 1; i <= 3; i++) {
+    writeFileSync(join(dir, 'README.md'), `version ${i}\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', `commit ${i}`);
+  }
+  git('checkout', '-q', '-b', 'feature');
+  writeFileSync(join(dir, 'feature.txt'), 'on the feature branch\n');
+  git('add', '.');
+  git('commit', '-q', '-m', 'feature work');
+  git('checkout', '-q', 'main');
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
