@@ -70,7 +70,7 @@ describe('exec limits', () => {
     });
     expect(res.headers.get('x-vm-host-output-cap')).toBe(String(4 * 1024 * 1024));
     expect(res.headers.get('x-vm-host-output-truncated')).toBe('true');
-    const body = await res.json();
+    const body = (await res.json()) as { stdout: string };
     expect(body.stdout.length).toBe(4 * 1024 * 1024);
     expect(body).toMatchObject({
       stderr: 'small\n',
