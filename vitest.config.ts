@@ -20,6 +20,16 @@ export default defineConfig({
         },
       },
       {
+        // The real product on loopback: wrangler dev, the VM host and Postgres, one stack per file.
+        test: {
+          name: 'stack',
+          include: ['test/stack/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },

@@ -5,6 +5,7 @@ export const ErrorCode = {
   notFound: 'not_found',
   validation: 'validation_error',
   invalidTransition: 'invalid_transition',
+  notRunning: 'workspace_not_running',
   conflict: 'conflict',
   payloadTooLarge: 'payload_too_large',
   invalidSignature: 'invalid_signature',

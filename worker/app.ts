@@ -7,6 +7,8 @@ import { requireAuth } from './middleware/auth';
 import { health } from './routes/health';
 import { apiKeys } from './routes/api-keys';
 import { repositoriesRoute } from './routes/repositories';
+import { workspaces } from './routes/workspaces';
+import { command } from './routes/command';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -16,7 +18,9 @@ export function createApp() {
     .on(['GET', 'POST'], '/auth/*', (c) => c.var.auth.handler(c.req.raw))
     .use(requireAuth)
     .route('/api-keys', apiKeys)
-    .route('/repositories', repositoriesRoute);
+    .route('/repositories', repositoriesRoute)
+    .route('/workspaces', workspaces)
+    .route('/cloud-workspace/command', command);
 
   const app = new Hono<AppEnv>().route('/api', api);
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { WorkspaceRoom } from '../durable-objects/workspace-room';
 
 // Bindings as wrangler passes them. Strings are validated once per isolate by `parseConfig`.
 export interface Bindings {
   ASSETS?: Fetcher;
-  WORKSPACE_ROOM: DurableObjectNamespace;
+  WORKSPACE_ROOM: DurableObjectNamespace<WorkspaceRoom>;
   DATABASE_URL: string;
   /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
   NEON_WS_PROXY?: string;

@@ -32,6 +32,8 @@ export interface Stack {
   databaseUrl: string;
   vmHostUrl: string;
   vmHostApiKey: string;
+  /** Tests stop and restart the VM host (same port) to see the product survive it. */
+  vmHost: { stop(): Promise<void>; start(): Promise<void> };
   demo?: { email: string; password: string; organizationId: string; repositoryUrl: string };
   stop(): Promise<void>;
 }
@@ -102,13 +104,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const reposDir = join(dataDir, 'repos');
     const demoRepo = createDemoRepository(join(reposDir, 'demo.git'));
-    const vmHost = await startVmHost({
+    const vmHostOptions = {
       port: opts.vmHostPort ?? 0,
       dataDir: join(dataDir, 'vm-host'),
       apiKey: secrets.vmHostApiKey,
       readonlyPaths: [reposDir, ...(opts.readonlyPaths ?? [])],
-    });
-    stops.push(vmHost.close);
+      log,
+    };
+    let vmHost: Awaited<ReturnType<typeof startVmHost>> | undefined = await startVmHost(vmHostOptions);
+    const vmHostUrl = vmHost.url;
+    vmHostOptions.port = Number(new URL(vmHostUrl).port);
+    const vmHostControl = {
+      stop: async () => {
+        await vmHost?.close();
+        vmHost = undefined;
+      },
+      start: async () => {
+        vmHost ??= await startVmHost(vmHostOptions);
+      },
+    };
+    stops.push(vmHostControl.stop);
 
     if (opts.buildWeb !== false) buildWebIfStale(root, log);
     const url = `http://127.0.0.1:${opts.port}`;
@@ -121,7 +136,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         BETTER_AUTH_SECRET: secrets.authSecret,
         BETTER_AUTH_URL: url,
         TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
-        VM_API_URL: vmHost.url,
+        VM_API_URL: vmHostUrl,
         FREESTYLE_API_KEY: secrets.vmHostApiKey,
         LOCAL_MODE: 'true',
         ...opts.extraVars,
@@ -133,8 +148,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const stack: Stack = {
       url,
       databaseUrl,
-      vmHostUrl: vmHost.url,
+      vmHostUrl,
       vmHostApiKey: secrets.vmHostApiKey,
+      vmHost: vmHostControl,
       stop,
     };
     if (opts.seed !== false) {

@@ -1,0 +1,134 @@
+import { eq } from 'drizzle-orm';
+import { repositories } from '../../db/schema';
+import { shellQuote } from '../../core/shell';
+import { isVmApiError, VM_HOST_UNREACHABLE, VM_WORKSPACE_PATH } from '../../core/vm';
+import {
+  getWorkspace,
+  updateStatusIf,
+  updateWorkspace,
+  type WorkspaceRow,
+} from '../../worker/data/workspaces';
+import { recordAudit } from '../../worker/lib/audit';
+import type { RoomDeps } from './context';
+import { setTimer } from './timers';
+
+/** Waits between attempts: about 1 s, 3 s and 10 s, then the workspace is in error. */
+export const PROVISION_RETRY_DELAYS_MS = [1_000, 3_000, 10_000];
+export const PROVISION_TIMER = 'provision';
+const CLONE_TIMEOUT_MS = 10 * 60_000;
+
+class ProvisionError extends Error {}
+
+/** Turns git's stderr into a sentence a person can act on. */
+export function readableCloneError(stderr: string, branch: string, url: string): string {
+  const text = stderr.trim();
+  if (/Remote branch .* not found|couldn't find remote ref/i.test(text)) {
+    return `Branch "${branch}" does not exist in ${url}.`;
+  }
+  if (
+    /does not appear to be a git repository|repository .* not found|does not exist|Could not read from remote/i.test(
+      text,
+    )
+  ) {
+    return `The repository ${url} could not be reached or does not exist.`;
+  }
+  if (/Authentication failed|could not read Username/i.test(text)) {
+    return `Access to ${url} was denied: check that the repository is public or that credentials are configured.`;
+  }
+  const last = text.split('\n').filter(Boolean).pop() ?? 'unknown error';
+  return `git clone failed: ${last}`;
+}
+
+async function ensureVm(
+  deps: RoomDeps,
+  ws: WorkspaceRow,
+  db: Parameters<Parameters<RoomDeps['withDb']>[0]>[0],
+) {
+  if (!ws.freestyleVmId) {
+    const vm = await deps.vm.createVm({ metadata: { workspaceId: ws.id }, displayName: ws.name });
+    await updateWorkspace(db, ws.id, { freestyleVmId: vm.id });
+    return vm.id;
+  }
+  const vm = await deps.vm.getVm(ws.freestyleVmId);
+  if (vm.state !== 'running' && vm.state !== 'starting') await deps.vm.startVm(ws.freestyleVmId);
+  return ws.freestyleVmId;
+}
+
+/**
+ * One provisioning attempt: make sure the VM exists and runs, clone the branch, record the commit.
+ * Failures schedule the next attempt on the room's alarm; the last one puts the workspace in error.
+ */
+export async function provisionAttempt(
+  deps: RoomDeps,
+  workspaceId: string,
+): Promise<WorkspaceRow | undefined> {
+  return deps.withDb(async (db) => {
+    const ws = await getWorkspace(db, workspaceId);
+    if (!ws || ws.status !== 'provisioning') return ws;
+    const [repo] = await db.select().from(repositories).where(eq(repositories.id, ws.repositoryId)).limit(1);
+    try {
+      if (!repo) throw new ProvisionError('The repository was removed.');
+      const vmId = await ensureVm(deps, ws, db);
+      const dir = shellQuote(VM_WORKSPACE_PATH);
+      const command = [
+        // The workspace directory may be a mount point: empty it rather than remove it.
+        `mkdir -p ${dir}`,
+        `find ${dir} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`,
+        `git clone --quiet --branch ${shellQuote(ws.branch)} -- ${shellQuote(repo.url)} ${dir}`,
+        `git -C ${dir} rev-parse HEAD`,
+      ].join(' && ');
+      const result = await deps.vm.exec(vmId, { command, timeoutMs: CLONE_TIMEOUT_MS });
+      if (result.statusCode !== 0) {
+        if (result.statusCode === null) throw new ProvisionError('git clone timed out after 10 minutes.');
+        throw new ProvisionError(readableCloneError(result.stderr ?? '', ws.branch, repo.url));
+      }
+      const sha = (result.stdout ?? '').trim().split('\n').pop() ?? null;
+      const running = await updateStatusIf(db, workspaceId, 'provisioning', 'running', {
+        lastCommitSha: sha,
+        statusMessage: null,
+        provisionAttempts: 0,
+      });
+      if (running) {
+        await recordAudit(db, {
+          organizationId: ws.organizationId,
+          workspaceId,
+          actorType: 'system',
+          action: 'provisioned',
+          detail: { commit: sha },
+        });
+      }
+      return running;
+    } catch (err) {
+      const message =
+        err instanceof ProvisionError
+          ? err.message
+          : isVmApiError(err) && err.code === VM_HOST_UNREACHABLE
+            ? 'The VM host is unreachable.'
+            : `Provisioning failed: ${err instanceof Error ? err.message : String(err)}`;
+      const attempts = ws.provisionAttempts + 1;
+      const delay = PROVISION_RETRY_DELAYS_MS[attempts - 1];
+      if (delay !== undefined) {
+        await updateWorkspace(db, workspaceId, {
+          provisionAttempts: attempts,
+          statusMessage: `${message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${PROVISION_RETRY_DELAYS_MS.length + 1}).`,
+        });
+        await setTimer(deps.storage, PROVISION_TIMER, Date.now() + delay);
+        return getWorkspace(db, workspaceId);
+      }
+      const failed = await updateStatusIf(db, workspaceId, 'provisioning', 'error', {
+        statusMessage: message,
+        provisionAttempts: attempts,
+      });
+      if (failed) {
+        await recordAudit(db, {
+          organizationId: ws.organizationId,
+          workspaceId,
+          actorType: 'system',
+          action: 'provision_failed',
+          detail: { message, attempts },
+        });
+      }
+      return failed;
+    }
+  });
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startStack, type Stack } from '../../scripts/local/stack';
+import { freePort } from '../../scripts/local/ports';
+import { createDemoRepository, git } from '../../scripts/local/demo-repo';
+
+export interface ApiResult {
+  status: number;
+  json: any;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  cookie: string;
+}
+
+/**
+ * The real product on loopback (embedded Postgres, VM host, wrangler dev) for one test file, plus a
+ * folder of origin repositories every VM can read.
+ */
+export async function startTestStack() {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
+  const originsDir = join(dir, 'origins');
+  mkdirSync(originsDir, { recursive: true });
+  const stack: Stack = await startStack({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    readonlyPaths: [originsDir],
+    seed: false,
+    buildWeb: false,
+    log: () => {},
+  });
+
+  async function call(
+    path: string,
+    opts: { method?: string; body?: unknown; cookie?: string; apiKey?: string } = {},
+  ) {
+    const headers: Record<string, string> = { origin: stack.url };
+    if (opts.cookie) headers.cookie = opts.cookie;
+    if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(stack.url + path, {
+      method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null } as ApiResult;
+  }
+
+  async function signUp(): Promise<TestUser> {
+    const email = `u-${randomUUID().slice(0, 8)}@example.test`;
+    const res = await fetch(`${stack.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { origin: stack.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Tester', email, password: 'correct-horse-battery' }),
+    });
+    if (!res.ok) throw new Error(`sign-up: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { user: { id: string } };
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    return { id: body.user.id, email, cookie };
+  }
+
+  async function createOrg(u: TestUser): Promise<string> {
+    const r = await call('/api/auth/organization/create', {
+      cookie: u.cookie,
+      body: { name: 'Org', slug: `org-${randomUUID().slice(0, 8)}` },
+    });
+    if (r.status !== 200) throw new Error(`org: ${r.status}`);
+    return r.json.id;
+  }
+
+  /** A bare origin with `main` and `feature/greeting`, under the folder VMs may read. */
+  function createOrigin(name = `origin-${randomUUID().slice(0, 8)}`): string {
+    return createDemoRepository(join(originsDir, `${name}.git`));
+  }
+
+  async function addRepository(u: TestUser, organizationId: string, originPath: string): Promise<string> {
+    const r = await call('/api/repositories', {
+      cookie: u.cookie,
+      body: { organizationId, url: `file://${originPath}` },
+    });
+    if (r.status !== 201) throw new Error(`repo: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json.repository.id;
+  }
+
+  async function waitForStatus(u: TestUser, id: string, wanted: string[], timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last: any;
+    while (Date.now() < deadline) {
+      last = await call(`/api/workspaces/${id}`, { cookie: u.cookie });
+      if (wanted.includes(last.json?.workspace?.status)) return last.json.workspace;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`workspace ${id} never reached ${wanted.join('|')}: ${JSON.stringify(last?.json)}`);
+  }
+
+  /** A user, an organization, an origin and a running workspace on `branch`. */
+  async function runningWorkspace(branch = 'main') {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const origin = createOrigin();
+    const repositoryId = await addRepository(user, org, origin);
+    const created = await call('/api/workspaces', {
+      cookie: user.cookie,
+      body: { organizationId: org, repositoryId, branch },
+    });
+    if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.json)}`);
+    const workspace = await waitForStatus(user, created.json.workspace.id, ['running']);
+    return { user, org, origin, repositoryId, workspace };
+  }
+
+  return {
+    stack,
+    originsDir,
+    call,
+    signUp,
+    createOrg,
+    createOrigin,
+    addRepository,
+    waitForStatus,
+    runningWorkspace,
+    git,
+    async stop() {
+      await stack.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;

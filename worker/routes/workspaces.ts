@@ -1,0 +1,138 @@
+import { Hono, type Context } from 'hono';
+import { and, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { cloudWorkspaces, cloudWorkspaceSessions, repositories, user } from '../../db/schema';
+import {
+  ActiveWorkspacesQuery,
+  CreateWorkspaceInput,
+  ExecInput,
+  ListWorkspacesQuery,
+} from '../../core/schemas/workspaces';
+import type { WorkspaceAction } from '../../core/workspace-state';
+import { json, query } from '../lib/validate';
+import { assertMember } from '../lib/membership';
+import { loadRepository, loadWorkspace } from '../lib/load';
+import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
+import { execInWorkspace } from '../lib/exec';
+import { recordAudit } from '../lib/audit';
+import type { Database } from '../db';
+import type { AppEnv } from '../types';
+
+/** A session is live while its heartbeats keep coming: two minutes without one and it is stale. */
+export const SESSION_STALE_MS = 2 * 60_000;
+
+const listColumns = {
+  workspace: cloudWorkspaces,
+  repositoryName: repositories.name,
+  repositoryUrl: repositories.url,
+  creatorName: user.name,
+  connectedCount: sql<number>`(select count(distinct ${cloudWorkspaceSessions.userId})::int from ${cloudWorkspaceSessions}
+    where ${cloudWorkspaceSessions.workspaceId} = ${cloudWorkspaces.id}
+    and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - interval '2 minutes')`,
+};
+
+async function listWorkspaces(db: Database, where: SQL | undefined) {
+  const rows = await db
+    .select(listColumns)
+    .from(cloudWorkspaces)
+    .innerJoin(repositories, eq(repositories.id, cloudWorkspaces.repositoryId))
+    .innerJoin(user, eq(user.id, cloudWorkspaces.creatorId))
+    .where(where)
+    .orderBy(desc(cloudWorkspaces.updatedAt));
+  return rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
+}
+
+const lifecycle = (action: WorkspaceAction) => async (c: Context<AppEnv>) => {
+  const { db, principal } = c.var;
+  const ws = await loadWorkspace(db, principal.userId, c.req.param('id')!);
+  const { workspace } = await transitionVia(c.env, ws.id, action, principal);
+  return c.json({ workspace }, 200);
+};
+
+export const workspaces = new Hono<AppEnv>()
+  .post('/', json(CreateWorkspaceInput), async (c) => {
+    const input = c.req.valid('json');
+    const { db, principal } = c.var;
+    await assertMember(db, principal.userId, input.organizationId);
+    const repo = await loadRepository(db, input.organizationId, input.repositoryId);
+    const [ws] = await db
+      .insert(cloudWorkspaces)
+      .values({
+        organizationId: input.organizationId,
+        repositoryId: repo.id,
+        branch: input.branch,
+        name: input.name ?? `${repo.name}/${input.branch}`,
+        creatorId: principal.userId,
+        autoStopMinutes: input.autoStopMinutes ?? 30,
+      })
+      .returning();
+    await recordAudit(db, {
+      organizationId: ws.organizationId,
+      workspaceId: ws.id,
+      actorType: actorOf(principal).type,
+      actorUserId: principal.userId,
+      action: 'create',
+      detail: { repositoryId: repo.id, branch: ws.branch },
+    });
+    await roomFor(c.env, ws.id).provision(ws.id);
+    return c.json({ workspace: ws }, 201);
+  })
+  .get('/', query(ListWorkspacesQuery), async (c) => {
+    const { organizationId, repositoryId } = c.req.valid('query');
+    await assertMember(c.var.db, c.var.principal.userId, organizationId);
+    const where = and(
+      eq(cloudWorkspaces.organizationId, organizationId),
+      repositoryId ? eq(cloudWorkspaces.repositoryId, repositoryId) : undefined,
+    );
+    return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
+  })
+  .get('/active', query(ActiveWorkspacesQuery), async (c) => {
+    const { organizationId } = c.req.valid('query');
+    await assertMember(c.var.db, c.var.principal.userId, organizationId);
+    const where = and(
+      eq(cloudWorkspaces.organizationId, organizationId),
+      inArray(cloudWorkspaces.status, ['provisioning', 'running', 'paused']),
+    );
+    return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
+  })
+  .get('/:id', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const sessions = await db
+      .select({
+        id: cloudWorkspaceSessions.id,
+        userId: cloudWorkspaceSessions.userId,
+        userName: user.name,
+        userImage: user.image,
+        clientType: cloudWorkspaceSessions.clientType,
+        clientInfo: cloudWorkspaceSessions.clientInfo,
+        localWorktreePath: cloudWorkspaceSessions.localWorktreePath,
+        localSyncEnabled: cloudWorkspaceSessions.localSyncEnabled,
+        connectedAt: cloudWorkspaceSessions.connectedAt,
+        lastHeartbeatAt: cloudWorkspaceSessions.lastHeartbeatAt,
+      })
+      .from(cloudWorkspaceSessions)
+      .innerJoin(user, eq(user.id, cloudWorkspaceSessions.userId))
+      .where(
+        and(
+          eq(cloudWorkspaceSessions.workspaceId, ws.id),
+          gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
+        ),
+      );
+    return c.json({ workspace: ws, sessions }, 200);
+  })
+  .delete('/:id', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    unwrap(await roomFor(c.env, ws.id).destroy(ws.id, actorOf(principal)));
+    return c.body(null, 204);
+  })
+  .post('/:id/exec', json(ExecInput), async (c) => {
+    const { db, principal, config } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    return c.json(await execInWorkspace(db, c.env, config, ws, principal, c.req.valid('json')), 200);
+  })
+  .post('/:id/pause', lifecycle('pause'))
+  .post('/:id/resume', lifecycle('resume'))
+  .post('/:id/stop', lifecycle('stop'))
+  .post('/:id/start', lifecycle('start'))
+  .post('/:id/retry', lifecycle('retry'));
