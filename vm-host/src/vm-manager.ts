@@ -201,6 +201,8 @@ export class VmManager {
       signalAll(pids, 'SIGCONT');
       await sleep(20);
     }
+    // A VM stopped while paused has an empty but still frozen cgroup: new processes would hang in it.
+    vm.cgroup.thaw();
     vm.roots.clear();
   }
 
