@@ -118,6 +118,7 @@ export async function startTestStack() {
 
   return {
     stack,
+    dataDir: join(dir, 'data'),
     originsDir,
     call,
     signUp,
