@@ -5,6 +5,7 @@ import { apiError } from './lib/errors';
 import { requestContext } from './middleware/context';
 import { requireAuth } from './middleware/auth';
 import { health } from './routes/health';
+import { publicConfig } from './routes/config';
 import { apiKeys } from './routes/api-keys';
 import { repositoriesRoute } from './routes/repositories';
 import { workspaces } from './routes/workspaces';
@@ -15,6 +16,7 @@ export function createApp() {
   const api = new Hono<AppEnv>()
     .use(requestContext)
     .route('/health', health)
+    .route('/config', publicConfig)
     .on(['GET', 'POST'], '/auth/*', (c) => c.var.auth.handler(c.req.raw))
     .use(requireAuth)
     .route('/api-keys', apiKeys)

@@ -52,3 +52,14 @@ describe('authentication', () => {
     expect(r.json.error.code).toBe('not_found');
   });
 });
+
+describe('GET /api/config', () => {
+  it('tells anonymous visitors which sign-in methods exist, and nothing secret', async () => {
+    const r = await call('/api/config');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({
+      localMode: true,
+      providers: { emailPassword: true, github: false, google: false },
+    });
+  });
+});

@@ -1,0 +1,14 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../types';
+
+// Public: what the sign-in screen may offer. Names no secret, only which providers are configured.
+export const publicConfig = new Hono<AppEnv>().get('/', (c) => {
+  const { auth, localMode } = c.var.config;
+  return c.json(
+    {
+      localMode,
+      providers: { emailPassword: auth.emailPasswordEnabled, github: !!auth.github, google: !!auth.google },
+    },
+    200,
+  );
+});
