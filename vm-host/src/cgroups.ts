@@ -122,12 +122,15 @@ export class VmCgroup {
     return !!dir && tryWrite(join(dir, 'freezer.state'), 'THAWED');
   }
 
-  remove() {
+  /** rmdir fails (EBUSY) while a killed task is still exiting, so retry briefly. */
+  async remove() {
     for (const dir of Object.values(this.dirs)) {
-      try {
-        rmdirSync(dir!);
-      } catch {
-        // Missing already, or a process is still exiting; a later delete retries.
+      for (let i = 0; i < 50 && existsSync(dir!); i++) {
+        try {
+          rmdirSync(dir!);
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
     }
   }

@@ -31,6 +31,8 @@ export interface VmHost {
   health(): HealthInfo;
   /** Kills every VM process, keeps VM state on disk, closes the listener. */
   close(): Promise<void>;
+  /** For tests: deletes every VM (processes, cgroups, directories), then closes. */
+  destroy(): Promise<void>;
 }
 
 export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
@@ -70,18 +72,23 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   log(`[vm-host] ready on ${url} (isolation: ${isolation}, data: ${manager.options.dataDir})`);
 
   let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      await manager.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    })();
+    return closed;
+  };
   return {
     url,
     port,
     manager,
     health,
-    close() {
-      closed ??= (async () => {
-        await manager.shutdown();
-        server.closeAllConnections();
-        await new Promise<void>((r) => server.close(() => r()));
-      })();
-      return closed;
+    close,
+    async destroy() {
+      for (const vm of manager.list({}).vms) await manager.delete(vm.id).catch(() => undefined);
+      await close();
     },
   };
 }

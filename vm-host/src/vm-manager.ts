@@ -184,7 +184,7 @@ export class VmManager {
     const vm = this.get(idOrSlug);
     return this.serial(vm, async () => {
       await this.killAll(vm);
-      vm.cgroup.remove();
+      await vm.cgroup.remove();
       this.vms.delete(vm.record.id);
       this.store.remove(vm.record.id);
     });

@@ -20,7 +20,7 @@ export async function startTestHost(extra: Partial<VmHostOptions> = {}): Promise
     ...host,
     dataDir,
     async cleanup() {
-      await host.close();
+      await host.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

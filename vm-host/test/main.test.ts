@@ -38,6 +38,7 @@ it('main.ts: logs one ready line, stops cleanly on SIGTERM and keeps VMs for the
     const url2 = (await until(() => /ready on (http:\S+)/.exec(second.output())?.[1], 'ready line', 20_000))!;
     const c2 = createVmClient({ baseUrl: url2, apiKey: 'main-key' });
     expect(await c2.getVm('persist')).toMatchObject({ id: vm.id, state: 'stopped' });
+    await c2.deleteVm(vm.id); // also removes its cgroups
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   } finally {
