@@ -63,3 +63,31 @@ describe('GET /api/config', () => {
     });
   });
 });
+
+describe('OAuth providers', () => {
+  it('offers GitHub sign-in only once its client id and secret are set, redirecting to GitHub', async () => {
+    const { createExecutionContext, env, waitOnExecutionContext } = await import('cloudflare:test');
+    const worker = (await import('../../worker/index')).default;
+    const configured = { ...env, GITHUB_CLIENT_ID: 'gh-client', GITHUB_CLIENT_SECRET: 'gh-secret' } as never;
+    const ask = async (path: string, init?: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(
+        new Request(`http://cloud-workspaces.test${path}`, init),
+        configured,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const config = await (await ask('/api/config')).json();
+    expect(config).toMatchObject({ providers: { github: true, google: false } });
+    const res = await ask('/api/auth/sign-in/social', {
+      method: 'POST',
+      headers: { origin: 'http://cloud-workspaces.test', 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'github', callbackURL: '/' }),
+    });
+    const body = (await res.json()) as { url: string };
+    expect(new URL(body.url).host).toBe('github.com');
+    expect(new URL(body.url).searchParams.get('client_id')).toBe('gh-client');
+  });
+});
