@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmClient } from '../../core/vm';
-import { API_KEY, startTestHost, type TestHost } from './helpers';
+import { API_KEY, PtyClient, startTestHost, type TestHost } from './helpers';
 
 /** Host pids whose command line contains `marker` (VM processes are host processes too). */
 function hostPidsWith(marker: string): number[] {
@@ -39,6 +39,17 @@ describe.each(['bubblewrap', 'none'] as const)('exec with isolation %s', (isolat
     expect(Date.now() - started).toBeLessThan(5000);
     await new Promise((res) => setTimeout(res, 100));
     expect(hostPidsWith(marker)).toEqual([]);
+  });
+
+  it('runs a PTY shell', async () => {
+    const c = createVmClient({ baseUrl: host.url, apiKey: API_KEY });
+    const vm = await c.createVm();
+    const { url, headers } = c.ptyRequest(vm.id);
+    const pty = await PtyClient.open(url, headers);
+    pty.write('echo pty-$((20+1)) && cd && pwd\r');
+    await pty.waitFor('pty-21');
+    await pty.waitFor(isolation === 'bubblewrap' ? '\n/root\r' : `/vms/${vm.id}/disk/root\r`);
+    pty.close();
   });
 
   it('passes stdin, env and exit codes', async () => {
