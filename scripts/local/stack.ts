@@ -25,6 +25,8 @@ export interface StackOptions {
   buildWeb?: boolean;
   log?: (line: string) => void;
   extraVars?: Record<string, string>;
+  /** Tests: on stop, delete every VM (and its cgroups) instead of keeping them for the next start. */
+  ephemeral?: boolean;
 }
 
 export interface Stack {
@@ -119,11 +121,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         await vmHost?.close();
         vmHost = undefined;
       },
+      destroy: async () => {
+        await vmHost?.destroy();
+        vmHost = undefined;
+      },
       start: async () => {
         vmHost ??= await startVmHost(vmHostOptions);
       },
     };
-    stops.push(vmHostControl.stop);
+    stops.push(opts.ephemeral ? vmHostControl.destroy : vmHostControl.stop);
 
     if (opts.buildWeb !== false) buildWebIfStale(root, log);
     const url = `http://127.0.0.1:${opts.port}`;

@@ -21,7 +21,7 @@ export interface TestUser {
  * The real product on loopback (embedded Postgres, VM host, wrangler dev) for one test file, plus a
  * folder of origin repositories every VM can read.
  */
-export async function startTestStack() {
+export async function startTestStack(opts: { extraVars?: Record<string, string> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
   const originsDir = join(dir, 'origins');
   mkdirSync(originsDir, { recursive: true });
@@ -31,7 +31,9 @@ export async function startTestStack() {
     readonlyPaths: [originsDir],
     seed: false,
     buildWeb: false,
+    ephemeral: true,
     log: () => {},
+    extraVars: opts.extraVars,
   });
 
   async function call(

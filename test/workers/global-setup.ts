@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
   project.provide('vmHostApiKey', vmHostApiKey);
   project.provide('reposDir', reposDir);
   return async () => {
-    await vmHost.close();
+    await vmHost.destroy();
     await proxy.close();
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
