@@ -71,11 +71,10 @@ describe('OAuth providers', () => {
     const configured = { ...env, GITHUB_CLIENT_ID: 'gh-client', GITHUB_CLIENT_SECRET: 'gh-secret' } as never;
     const ask = async (path: string, init?: RequestInit) => {
       const ctx = createExecutionContext();
-      const res = await worker.fetch(
-        new Request(`http://cloud-workspaces.test${path}`, init),
-        configured,
-        ctx,
-      );
+      const req = new Request(`http://cloud-workspaces.test${path}`, init) as Parameters<
+        typeof worker.fetch
+      >[0];
+      const res = await worker.fetch(req, configured, ctx);
       await waitOnExecutionContext(ctx);
       return res;
     };
