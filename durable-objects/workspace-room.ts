@@ -5,9 +5,10 @@ import type { WorkspaceRow } from '../worker/data/workspaces';
 import { createRoomDeps, type RoomDeps } from './room/context';
 import { Lock } from './room/lock';
 import { setTimer, takeDueTimers } from './room/timers';
-import { deleteWorkspaceAndVm, runTransition, type Actor } from './room/lifecycle';
+import { deleteWorkspaceAndVm, runTransition, SYSTEM, type Actor } from './room/lifecycle';
 import { provisionAttempt, PROVISION_TIMER } from './room/provisioning';
 import type { RoomResult } from './room/results';
+import { pullIfPending, PULL_TIMER, runPull, schedulePull, type PullRunResult } from './room/pull';
 
 /**
  * One per workspace, addressed by its id. Serialises the workspace's lifecycle (so Postgres and the VM
@@ -49,6 +50,7 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
     if (result.ok) {
       if (action === 'retry') await setTimer(this.ctx.storage, PROVISION_TIMER, Date.now());
       await this.workspaceChanged(result.workspace);
+      await pullIfPending(this.ctx.storage, result.workspace); // auto-pull: resume/start pull what is owed
     }
     return result;
   }
@@ -69,8 +71,26 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
       if (timer === PROVISION_TIMER) {
         const ws = await provisionAttempt(this.room, workspaceId);
         if (ws) await this.workspaceChanged(ws);
+        await pullIfPending(this.ctx.storage, ws);
       }
+      if (timer === PULL_TIMER) await this.pullNow(workspaceId, SYSTEM);
     }
+  }
+
+  // --- GitHub auto-pull (issue 6): logic in ./room/pull.ts ---
+
+  /** The webhook's request: pull on the alarm (retried there on failure), so the webhook answers at once. */
+  async pull(workspaceId: string): Promise<void> {
+    await this.remember(workspaceId);
+    await schedulePull(this.ctx.storage);
+  }
+
+  /** Pulls now, under the lifecycle lock, and answers with what happened (`POST .../pull`). */
+  async pullNow(workspaceId: string, actor: Actor): Promise<PullRunResult> {
+    await this.remember(workspaceId);
+    const result = await this.lock.run(() => runPull(this.room, workspaceId, actor));
+    if (result.ok) await this.workspaceChanged(result.workspace);
+    return result;
   }
 
   /** Every status or record change of the workspace passes here, to reach its clients. */

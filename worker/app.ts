@@ -10,6 +10,7 @@ import { apiKeys } from './routes/api-keys';
 import { repositoriesRoute } from './routes/repositories';
 import { workspaces } from './routes/workspaces';
 import { command } from './routes/command';
+import { webhooks, workspacePull } from './routes/webhooks';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -22,9 +23,10 @@ export function createApp() {
     .route('/api-keys', apiKeys)
     .route('/repositories', repositoriesRoute)
     .route('/workspaces', workspaces)
+    .route('/workspaces', workspacePull)
     .route('/cloud-workspace/command', command);
 
-  const app = new Hono<AppEnv>().route('/api', api);
+  const app = new Hono<AppEnv>().route('/api', api).route('/webhooks', webhooks);
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/webhooks/')) {

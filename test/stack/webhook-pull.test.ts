@@ -1,0 +1,389 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from './harness';
+
+// GitHub webhook auto-pull against the real product: real git in real VMs, a bare origin standing in for
+// GitHub, and deliveries signed the way GitHub signs them.
+
+const GLOBAL_SECRET = 'global-webhook-secret-for-tests';
+
+let t: TestStack;
+beforeAll(async () => {
+  t = await startTestStack({ extraVars: { GITHUB_WEBHOOK_SECRET: GLOBAL_SECRET } });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const sign = (secret: string, body: string | Buffer) =>
+  'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+
+interface Delivery {
+  event?: string;
+  payload?: unknown;
+  raw?: string | Buffer;
+  secret?: string;
+  signature?: string | null;
+  delivery?: string;
+  contentType?: string;
+}
+
+async function deliver(d: Delivery) {
+  const body = d.raw ?? JSON.stringify(d.payload);
+  const headers: Record<string, string> = {
+    'content-type': d.contentType ?? 'application/json',
+    'x-github-event': d.event ?? 'push',
+    'x-github-delivery': d.delivery ?? randomUUID(),
+    'user-agent': 'GitHub-Hookshot/test',
+  };
+  const signature = d.signature === undefined ? sign(d.secret ?? GLOBAL_SECRET, body) : d.signature;
+  if (signature !== null) headers['x-hub-signature-256'] = signature;
+  const started = Date.now();
+  const res = await fetch(`${t.stack.url}/webhooks/github`, { method: 'POST', headers, body });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, ms: Date.now() - started };
+}
+
+/** Commits `files` on `branch` in a scratch clone and pushes them to the bare origin, like a developer. */
+function pushCommit(origin: string, branch: string, files: Record<string, string>, message = 'Change') {
+  const work = mkdtempSync(join(tmpdir(), 'cw-push-'));
+  try {
+    t.git(work, 'clone', '-q', '--branch', branch, origin, '.');
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(work, name), content);
+    t.git(work, 'add', '.');
+    t.git(work, 'commit', '-q', '-m', message);
+    t.git(work, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+    return t.git(work, 'rev-parse', 'HEAD');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const pushPayload = (origin: string, branch: string, after: string, extra: Record<string, unknown> = {}) => ({
+  ref: `refs/heads/${branch}`,
+  before: '0'.repeat(40),
+  after,
+  created: false,
+  deleted: false,
+  repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
+  ...extra,
+});
+
+async function secretOf(cookie: string, org: string, repositoryId: string): Promise<string> {
+  const r = await t.call(`/api/repositories?organizationId=${org}`, { cookie });
+  return r.json.repositories.find((x: any) => x.id === repositoryId).webhookSecret;
+}
+
+async function setup(branch = 'main') {
+  const ws = await t.runningWorkspace(branch);
+  const secret = await secretOf(ws.user.cookie, ws.org, ws.repositoryId);
+  const exec = async (command: string) => {
+    const r = await t.call(`/api/workspaces/${ws.workspace.id}/exec`, {
+      cookie: ws.user.cookie,
+      body: { command },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    return r.json as { stdout: string; stderr: string; exitCode: number };
+  };
+  const get = async () =>
+    (await t.call(`/api/workspaces/${ws.workspace.id}`, { cookie: ws.user.cookie })).json.workspace;
+  return { ...ws, secret, exec, get };
+}
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  return last;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('GitHub webhook: push pulls into running workspaces', () => {
+  it('pulls a pushed commit within 5 s; replays and bad signatures do nothing', async () => {
+    const w = await setup();
+    const sha = pushCommit(w.origin, 'main', { 'pushed.txt': 'from origin\n' });
+    const delivery = randomUUID();
+    const started = Date.now();
+    const res = await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret, delivery });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json).toMatchObject({ ok: true, event: 'push', delivery, workspaces: 1 });
+    expect(res.ms).toBeLessThan(1_000);
+
+    const cat = await eventually(
+      () => w.exec('cat pushed.txt 2>/dev/null || true'),
+      (r) => r.stdout === 'from origin\n',
+    );
+    expect(cat.stdout).toBe('from origin\n');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const after = await eventually(w.get, (ws) => ws.lastCommitSha === sha);
+    expect(after).toMatchObject({ lastCommitSha: sha, pendingPull: false });
+    expect(after.pullMessage).toBe(`pulled ${sha.slice(0, 7)} from origin`);
+
+    // Another commit lands on origin; the same delivery replayed does nothing.
+    const sha2 = pushCommit(w.origin, 'main', { 'second.txt': 'two\n' });
+    const replay = await deliver({
+      payload: pushPayload(w.origin, 'main', sha2),
+      secret: w.secret,
+      delivery,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.json).toMatchObject({ ignored: 'duplicate delivery' });
+
+    // Wrong secret, a signature of other bytes, a missing or malformed header: 401, nothing pulled.
+    const payload = pushPayload(w.origin, 'main', sha2);
+    for (const bad of [
+      { secret: 'not-the-secret' },
+      { signature: sign(w.secret, JSON.stringify({ ...payload, after: 'x' })) },
+      { signature: null },
+      { signature: 'sha1=abc' },
+    ]) {
+      const r = await deliver({ payload, ...bad });
+      expect(r.status, JSON.stringify(bad)).toBe(401);
+      expect(r.json.error.code).toBe('invalid_signature');
+    }
+    await sleep(1_500);
+    expect((await w.exec('test -e second.txt; echo $?')).stdout).toBe('1\n');
+    expect((await w.get()).lastCommitSha).toBe(sha);
+
+    // A fresh, correctly signed delivery pulls it (the global secret works too).
+    const fresh = await deliver({ payload });
+    expect(fresh.status).toBe(200);
+    const two = await eventually(
+      () => w.exec('cat second.txt 2>/dev/null || true'),
+      (r) => r.stdout === 'two\n',
+    );
+    expect(two.stdout).toBe('two\n');
+  });
+
+  it('leaves a dirty or diverged workspace untouched and says why', async () => {
+    const w = await setup();
+    expect((await w.exec('echo "local edit" >> README.md')).exitCode).toBe(0);
+    const sha = pushCommit(w.origin, 'main', { 'incoming.txt': 'new\n' });
+    const before = (await w.get()).lastCommitSha;
+    expect((await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret })).status).toBe(
+      200,
+    );
+    const dirty = await eventually(w.get, (ws) => !!ws.pullMessage);
+    expect(dirty.pullMessage).toMatch(/^not pulled: uncommitted changes \(README\.md\)/);
+    expect(dirty.lastCommitSha).toBe(before);
+    expect((await w.exec('test -e incoming.txt; echo $?; tail -n 1 README.md')).stdout).toBe(
+      '1\nlocal edit\n',
+    );
+
+    // Commit the edit locally: now the branch has diverged from origin.
+    expect((await w.exec('git -c user.name=T -c user.email=t@t commit -qam local')).exitCode).toBe(0);
+    const local = (await w.exec('git rev-parse HEAD')).stdout.trim();
+    const sha2 = pushCommit(w.origin, 'main', { 'incoming2.txt': 'newer\n' });
+    expect((await deliver({ payload: pushPayload(w.origin, 'main', sha2), secret: w.secret })).status).toBe(
+      200,
+    );
+    const diverged = await eventually(w.get, (ws) => /diverged/.test(ws.pullMessage ?? ''));
+    expect(diverged.pullMessage).toMatch(/^not pulled: main has diverged from origin/);
+    expect((await w.exec('git rev-parse HEAD; test -e incoming2.txt; echo $?')).stdout).toBe(`${local}\n1\n`);
+  });
+
+  it('marks a paused workspace and pulls when it resumes', async () => {
+    const w = await setup();
+    const id = w.workspace.id;
+    expect(
+      (await t.call(`/api/workspaces/${id}/pause`, { cookie: w.user.cookie, method: 'POST' })).status,
+    ).toBe(200);
+    const sha = pushCommit(w.origin, 'main', { 'while-paused.txt': 'hello\n' });
+    const res = await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret });
+    expect(res.json).toMatchObject({ workspaces: 1 });
+    await sleep(500);
+    expect(await w.get()).toMatchObject({ status: 'paused', pendingPull: true });
+
+    const resumed = await t.call(`/api/workspaces/${id}/resume`, { cookie: w.user.cookie, method: 'POST' });
+    expect(resumed.status).toBe(200);
+    const cat = await eventually(
+      () => w.exec('cat while-paused.txt 2>/dev/null || true'),
+      (r) => r.stdout === 'hello\n',
+    );
+    expect(cat.stdout).toBe('hello\n');
+    expect(await eventually(w.get, (ws) => !ws.pendingPull)).toMatchObject({
+      pendingPull: false,
+      lastCommitSha: sha,
+    });
+  });
+
+  it('does no harm with shell metacharacters in the branch name or the payload', async () => {
+    const branch = "evil/$(touch${IFS}pwned);'`touch${IFS}pwned2`";
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const origin = t.createOrigin();
+    const work = mkdtempSync(join(tmpdir(), 'cw-evil-'));
+    try {
+      t.git(work, 'clone', '-q', origin, '.');
+      t.git(work, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const repositoryId = await t.addRepository(user, org, origin);
+    const created = await t.call('/api/workspaces', {
+      cookie: user.cookie,
+      body: { organizationId: org, repositoryId, branch },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const ws = await t.waitForStatus(user, created.json.workspace.id, ['running']);
+    const secret = await secretOf(user.cookie, org, repositoryId);
+    const exec = async (command: string) =>
+      (await t.call(`/api/workspaces/${ws.id}/exec`, { cookie: user.cookie, body: { command } })).json;
+
+    const sha = pushCommit(origin, branch, { 'safe.txt': 'ok\n' });
+    const nasty = '$(touch /tmp/pwned3)`touch /tmp/pwned4`;touch /tmp/pwned5';
+    const res = await deliver({
+      payload: pushPayload(origin, branch, sha, {
+        before: nasty,
+        head_commit: { id: nasty, message: nasty },
+        pusher: { name: nasty },
+      }),
+      secret,
+    });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json.workspaces).toBe(1);
+    const cat = await eventually(
+      () => exec('cat safe.txt 2>/dev/null || true'),
+      (r) => r.stdout === 'ok\n',
+    );
+    expect(cat.stdout).toBe('ok\n');
+    // A ref naming a branch nobody works on finds nothing, whatever it contains.
+    const other = await deliver({
+      payload: pushPayload(origin, `$(touch /tmp/pwned6)`, sha),
+      secret,
+    });
+    expect(other.json).toMatchObject({ workspaces: 0 });
+    const found = await exec(
+      'find /tmp /workspace "$HOME" / -maxdepth 3 -name "pwned*" 2>/dev/null | head -n 5; git branch --show-current',
+    );
+    expect(found.stdout).toBe(`${branch}\n`);
+  });
+});
+
+describe('GitHub webhook: the endpoint', () => {
+  it('answers ping 200, unknown events 202, tag pushes and deletions without pulling', async () => {
+    const w = await setup();
+    const ping = await deliver({
+      event: 'ping',
+      payload: {
+        zen: 'Keep it logically awesome.',
+        hook_id: 1,
+        repository: { clone_url: `file://${w.origin}` },
+      },
+      secret: w.secret,
+    });
+    expect(ping.status).toBe(200);
+    expect(ping.json).toMatchObject({ ok: true, event: 'ping' });
+
+    const issues = await deliver({ event: 'issues', payload: { action: 'opened' } });
+    expect(issues.status).toBe(202);
+    expect(issues.json.ignored).toMatch(/not handled/);
+
+    const tag = await deliver({
+      payload: { ...pushPayload(w.origin, 'main', 'a'.repeat(40)), ref: 'refs/tags/v1.0' },
+      secret: w.secret,
+    });
+    expect(tag.json).toMatchObject({ ignored: 'not a branch push' });
+    const deleted = await deliver({
+      payload: pushPayload(w.origin, 'main', '0'.repeat(40), { deleted: true }),
+      secret: w.secret,
+    });
+    expect(deleted.json).toMatchObject({ ignored: 'branch deleted' });
+    await sleep(500);
+    expect((await w.get()).pendingPull).toBe(false);
+  });
+
+  it('rejects oversize bodies with 413, malformed JSON with 400', async () => {
+    const big = Buffer.alloc(25 * 1024 * 1024 + 1, 0x20);
+    const tooBig = await deliver({ raw: big });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json.error.code).toBe('payload_too_large');
+
+    const malformed = await deliver({ raw: '{"ref": "refs/heads/main",' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe('validation_error');
+    // Unsigned garbage is a signature problem first.
+    expect((await deliver({ raw: '{not json', signature: sign('nope', '{not json') })).status).toBe(401);
+    const notPush = await deliver({ payload: { hello: 'world' } });
+    expect(notPush.status).toBe(400);
+  });
+
+  it('accepts form-encoded deliveries', async () => {
+    const w = await setup();
+    const sha = pushCommit(w.origin, 'main', { 'form.txt': 'form\n' });
+    const raw = new URLSearchParams({
+      payload: JSON.stringify(pushPayload(w.origin, 'main', sha)),
+    }).toString();
+    const res = await deliver({ raw, secret: w.secret, contentType: 'application/x-www-form-urlencoded' });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json.workspaces).toBe(1);
+  });
+
+  it("a repository's secret speaks only for its own organization's registration", async () => {
+    const a = await setup();
+    // Organization B registers the same origin and has its own workspace on it.
+    const userB = await t.signUp();
+    const orgB = await t.createOrg(userB);
+    const repoB = await t.addRepository(userB, orgB, a.origin);
+    const createdB = await t.call('/api/workspaces', {
+      cookie: userB.cookie,
+      body: { organizationId: orgB, repositoryId: repoB, branch: 'main' },
+    });
+    const wsB = await t.waitForStatus(userB, createdB.json.workspace.id, ['running']);
+    const secretB = await secretOf(userB.cookie, orgB, repoB);
+
+    const sha = pushCommit(a.origin, 'main', { 'b-only.txt': 'b\n' });
+    const res = await deliver({ payload: pushPayload(a.origin, 'main', sha), secret: secretB });
+    expect(res.json).toMatchObject({ workspaces: 1 });
+    const execB = async () =>
+      (
+        await t.call(`/api/workspaces/${wsB.id}/exec`, {
+          cookie: userB.cookie,
+          body: { command: 'cat b-only.txt 2>/dev/null || true' },
+        })
+      ).json;
+    expect((await eventually(execB, (r) => r.stdout === 'b\n')).stdout).toBe('b\n');
+    expect((await a.exec('test -e b-only.txt; echo $?')).stdout).toBe('1\n');
+    expect((await a.get()).pendingPull).toBe(false);
+  });
+});
+
+describe('POST /api/workspaces/:id/pull', () => {
+  it('pulls on demand for members and answers 404 to everyone else', async () => {
+    const w = await setup();
+    const url = `/api/workspaces/${w.workspace.id}/pull`;
+    const nothing = await t.call(url, { cookie: w.user.cookie, method: 'POST' });
+    expect(nothing.status).toBe(200);
+    expect(nothing.json).toMatchObject({ pulled: false, outcome: 'up_to_date' });
+
+    const sha = pushCommit(w.origin, 'main', { 'now.txt': 'now\n' });
+    const pulled = await t.call(url, { cookie: w.user.cookie, method: 'POST' });
+    expect(pulled.status).toBe(200);
+    expect(pulled.json).toMatchObject({
+      pulled: true,
+      commit: sha,
+      outcome: 'pulled',
+      message: `pulled ${sha.slice(0, 7)} from origin`,
+    });
+    expect((await w.exec('cat now.txt')).stdout).toBe('now\n');
+
+    const stranger = await t.signUp();
+    await t.createOrg(stranger);
+    expect((await t.call(url, { cookie: stranger.cookie, method: 'POST' })).status).toBe(404);
+    expect((await t.call(url, { method: 'POST' })).status).toBe(401);
+  });
+});

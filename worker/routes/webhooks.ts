@@ -1,0 +1,154 @@
+import { Hono } from 'hono';
+import { webhookDeliveries } from '../../db/schema';
+import { ErrorCode } from '../../core/errors';
+import {
+  branchOfRef,
+  GITHUB_WEBHOOK_MAX_BYTES,
+  GithubPushPayload,
+  HANDLED_GITHUB_EVENTS,
+  isBranchDeletion,
+  type WebhookResponse,
+} from '../../core/schemas/github';
+import { requestContext } from '../middleware/context';
+import { apiError } from '../lib/errors';
+import { actorOf, roomFor, unwrap } from '../lib/rooms';
+import { loadWorkspace } from '../lib/load';
+import { ensureRunning } from '../lib/exec';
+import { parseSignatureHeader, readBodyCapped, verifySignature } from '../webhooks/signature';
+import {
+  decodePayload,
+  markPendingPull,
+  matchingRepositories,
+  repositoryHints,
+  type CandidateRepository,
+} from '../webhooks/targets';
+import type { AppEnv } from '../types';
+
+/**
+ * At most this many per-repository secrets are tried for one delivery (repositories registered under
+ * the same GitHub full name or URL by different organizations). Bounds the HMAC work an unsigned
+ * request can cause to this many passes over at most 25 MB.
+ */
+const MAX_CANDIDATE_SECRETS = 20;
+
+const tooLarge = () =>
+  apiError(413, ErrorCode.payloadTooLarge, 'Webhook payloads are limited to 25 MB, as GitHub sends them.');
+const badSignature = (why = 'The X-Hub-Signature-256 signature does not match this payload.') =>
+  apiError(401, ErrorCode.invalidSignature, why);
+
+/** `POST /webhooks/github`: outside `/api` and its session auth; the signature is the authentication. */
+export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', async (c) => {
+  const { db, config } = c.var;
+  const event = c.req.header('x-github-event') ?? '';
+  const delivery = c.req.header('x-github-delivery')?.trim().slice(0, 200) || null;
+  const contentType = c.req.header('content-type');
+
+  if (Number(c.req.header('content-length') ?? 0) > GITHUB_WEBHOOK_MAX_BYTES) throw tooLarge();
+  const signature = parseSignatureHeader(c.req.header('x-hub-signature-256'));
+  if (!signature) throw badSignature('Missing or malformed X-Hub-Signature-256 header.');
+  const body = await readBodyCapped(c.req.raw, GITHUB_WEBHOOK_MAX_BYTES);
+  if (!body) throw tooLarge();
+
+  // Who signed it? The global secret first (no parsing needed). Otherwise the payload is decoded,
+  // untrusted, only to read which repository it claims to be about, and that repository's secrets are
+  // tried. Nothing else is read from it until a signature has matched.
+  let scope: 'all' | CandidateRepository[];
+  let payload: unknown;
+  let decoded = false;
+  if (config.githubWebhookSecret && (await verifySignature(config.githubWebhookSecret, body, signature))) {
+    scope = 'all';
+  } else {
+    let untrusted: unknown;
+    try {
+      untrusted = decodePayload(body, contentType);
+    } catch {
+      throw badSignature();
+    }
+    const hints = repositoryHints(untrusted);
+    const candidates = hints
+      ? await matchingRepositories(db, hints, { localMode: config.localMode, limit: MAX_CANDIDATE_SECRETS })
+      : [];
+    const signedBy: CandidateRepository[] = [];
+    for (const repo of candidates) {
+      if (await verifySignature(repo.webhookSecret, body, signature)) signedBy.push(repo);
+    }
+    if (!signedBy.length) throw badSignature();
+    // A repository's secret speaks for that repository only, not for the same repository registered by
+    // another organization.
+    scope = signedBy;
+    payload = untrusted;
+    decoded = true;
+  }
+
+  if (!decoded) {
+    try {
+      payload = decodePayload(body, contentType);
+    } catch {
+      throw apiError(400, ErrorCode.validation, 'The payload is not valid JSON.');
+    }
+  }
+
+  const answer = (extra: Partial<WebhookResponse>, status: 200 | 202 = 200) =>
+    c.json({ ok: true, event, delivery, ...extra } satisfies WebhookResponse, status);
+
+  if (!(HANDLED_GITHUB_EVENTS as readonly string[]).includes(event)) {
+    return answer({ ignored: `event "${event || '(none)'}" is not handled` }, 202);
+  }
+
+  let push: GithubPushPayload | undefined;
+  if (event === 'push') {
+    const parsed = GithubPushPayload.safeParse(payload);
+    if (!parsed.success)
+      throw apiError(400, ErrorCode.validation, 'Not a push payload: ref and repository are required.');
+    push = parsed.data;
+  }
+
+  const outcome = await db.transaction(async (tx) => {
+    if (delivery) {
+      const [fresh] = await tx
+        .insert(webhookDeliveries)
+        .values({ deliveryId: delivery, event })
+        .onConflictDoNothing()
+        .returning();
+      if (!fresh) return { ignored: 'duplicate delivery' };
+    }
+    if (!push) return {};
+    const branch = branchOfRef(push.ref);
+    if (!branch) return { ignored: 'not a branch push' };
+    if (isBranchDeletion(push)) return { ignored: 'branch deleted' };
+    const repositoryIds =
+      scope === 'all'
+        ? (
+            await matchingRepositories(tx, repositoryHints(push)!, {
+              localMode: config.localMode,
+              limit: 1000,
+            })
+          ).map((r) => r.id)
+        : scope.map((r) => r.id);
+    return { marked: await markPendingPull(tx, repositoryIds, branch) };
+  });
+
+  if ('marked' in outcome && outcome.marked) {
+    // Running workspaces pull now, in their rooms; the others pull when they next run (pendingPull).
+    const running = outcome.marked.filter((w) => w.status === 'running');
+    c.executionCtx.waitUntil(
+      Promise.allSettled(running.map((w) => roomFor(c.env, w.id).pull(w.id))).then((results) => {
+        for (const r of results)
+          if (r.status === 'rejected') console.error('scheduling a pull failed:', r.reason);
+      }),
+    );
+    return answer({ workspaces: outcome.marked.length });
+  }
+  return answer('ignored' in outcome ? { ignored: outcome.ignored } : {});
+});
+
+/** `POST /api/workspaces/:id/pull` (members): the same pull, now, answering with what happened. */
+export const workspacePull = new Hono<AppEnv>().post('/:id/pull', async (c) => {
+  const { db, principal } = c.var;
+  const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+  const running = await ensureRunning(db, c.env, ws, principal);
+  const { result, workspace } = unwrap(
+    await roomFor(c.env, running.id).pullNow(running.id, actorOf(principal)),
+  );
+  return c.json({ ...result, workspace }, 200);
+});
