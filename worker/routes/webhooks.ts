@@ -116,15 +116,12 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
     const branch = branchOfRef(push.ref);
     if (!branch) return { ignored: 'not a branch push' };
     if (isBranchDeletion(push)) return { ignored: 'branch deleted' };
-    const repositoryIds =
-      scope === 'all'
-        ? (
-            await matchingRepositories(tx, repositoryHints(push)!, {
-              localMode: config.localMode,
-              limit: 1000,
-            })
-          ).map((r) => r.id)
-        : scope.map((r) => r.id);
+    let repositoryIds = scope === 'all' ? [] : scope.map((r) => r.id);
+    const hints = repositoryHints(push);
+    if (scope === 'all' && hints) {
+      const named = await matchingRepositories(tx, hints, { localMode: config.localMode, limit: 1000 });
+      repositoryIds = named.map((r) => r.id);
+    }
     return { marked: await markPendingPull(tx, repositoryIds, branch) };
   });
 
