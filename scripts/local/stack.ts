@@ -132,6 +132,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(opts.ephemeral ? vmHostControl.destroy : vmHostControl.stop);
 
     if (opts.buildWeb !== false) buildWebIfStale(root, log);
+    // wrangler refuses to start without the assets folder; API-only runs serve an empty one.
+    else mkdirSync(join(root, 'dist/web'), { recursive: true });
     const url = `http://127.0.0.1:${opts.port}`;
     const wrangler: WranglerDev = await startWranglerDev({
       port: opts.port,
