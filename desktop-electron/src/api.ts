@@ -1,0 +1,213 @@
+import { hostname } from 'node:os';
+import type { CredentialStore } from './credentials';
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A fetch that carries the window's session cookies (Electron: `session.fetch` with credentials). */
+export type SessionFetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+export interface WorkspaceInfo {
+  id: string;
+  organizationId: string;
+  repositoryId: string;
+  branch: string;
+  name: string;
+  status: string;
+  statusMessage?: string | null;
+  pullMessage?: string | null;
+  lastCommitSha?: string | null;
+}
+
+export interface RepositoryInfo {
+  id: string;
+  url: string;
+  name: string;
+}
+
+async function readError(res: Response): Promise<ApiCallError> {
+  let body: any = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON
+  }
+  const err = body?.error;
+  const message =
+    typeof err?.message === 'string'
+      ? err.message
+      : typeof body?.message === 'string'
+        ? body.message
+        : `HTTP ${res.status}`;
+  return new ApiCallError(res.status, String(err?.code ?? body?.code ?? 'http_error'), message);
+}
+
+/**
+ * The bridge's client of the API. Its own calls use a Bearer API key it creates once, through the
+ * window's signed-in cookie session, and keeps in the CredentialStore; the key follows the signed-in
+ * user (another user signs in: the old key is revoked and a new one made).
+ */
+export class DesktopApi {
+  constructor(
+    private readonly opts: {
+      serverOrigin: string;
+      store: CredentialStore;
+      sessionFetch: SessionFetch;
+      fetch?: typeof fetch;
+      keyName?: string;
+    },
+  ) {}
+
+  private get fetch() {
+    return this.opts.fetch ?? fetch;
+  }
+
+  private url(path: string) {
+    return this.opts.serverOrigin + path;
+  }
+
+  /** The user signed in in the window, or null. */
+  async currentUserId(): Promise<string | null> {
+    const res = await this.opts.sessionFetch(this.url('/api/auth/get-session'), {
+      headers: { origin: this.opts.serverOrigin },
+      credentials: 'include',
+    });
+    if (!res.ok) return null;
+    const body = (await res.json().catch(() => null)) as { user?: { id?: string } } | null;
+    return body?.user?.id ?? null;
+  }
+
+  /** A valid key for the signed-in user, made if needed. Throws 401 `signed_out` when nobody is. */
+  async apiKey(): Promise<string> {
+    const userId = await this.currentUserId();
+    const stored = this.opts.store.load();
+    if (!userId)
+      throw new ApiCallError(401, 'signed_out', 'Sign in to Cloud Workspaces in this window first.');
+    if (stored && stored.userId === userId && stored.serverOrigin === this.opts.serverOrigin)
+      return stored.apiKey;
+    if (stored) await this.revoke(stored.apiKeyId, stored.apiKey);
+    const res = await this.opts.sessionFetch(this.url('/api/api-keys'), {
+      method: 'POST',
+      headers: { origin: this.opts.serverOrigin, 'content-type': 'application/json' },
+      credentials: 'include',
+      body: JSON.stringify({ name: this.opts.keyName ?? `Desktop app (${hostname()})` }),
+    });
+    if (!res.ok) throw await readError(res);
+    const created = (await res.json()) as { id: string; key: string };
+    this.opts.store.save({
+      serverOrigin: this.opts.serverOrigin,
+      userId,
+      apiKeyId: created.id,
+      apiKey: created.key,
+    });
+    return created.key;
+  }
+
+  private async revoke(id: string, key: string) {
+    this.opts.store.clear();
+    await this.fetch(this.url(`/api/api-keys/${encodeURIComponent(id)}`), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}`, origin: this.opts.serverOrigin },
+    }).catch(() => undefined);
+  }
+
+  /** A call with the bridge's key; a key the server no longer accepts is replaced once. */
+  async call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const key = await this.apiKey();
+      const res = await this.fetch(this.url(path), {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: {
+          authorization: `Bearer ${key}`,
+          origin: this.opts.serverOrigin,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      if (res.status === 401 && attempt === 0) {
+        this.opts.store.clear();
+        continue;
+      }
+      if (!res.ok) throw await readError(res);
+      const text = await res.text();
+      return (text ? JSON.parse(text) : null) as T;
+    }
+  }
+
+  async workspace(id: string): Promise<WorkspaceInfo> {
+    const r = await this.call<{ workspace: WorkspaceInfo }>(`/api/workspaces/${encodeURIComponent(id)}`);
+    return r.workspace;
+  }
+
+  async repository(organizationId: string, repositoryId: string): Promise<RepositoryInfo> {
+    const r = await this.call<{ repositories: RepositoryInfo[] }>(
+      `/api/repositories?organizationId=${encodeURIComponent(organizationId)}`,
+    );
+    const repo = r.repositories.find((x) => x.id === repositoryId);
+    if (!repo) throw new ApiCallError(404, 'not_found', "The workspace's repository was not found.");
+    return repo;
+  }
+
+  /** The organization's slug (the web app's URLs use it), through the window's cookie session. */
+  async organizationSlug(organizationId: string): Promise<string | null> {
+    const res = await this.opts.sessionFetch(this.url('/api/auth/organization/list'), {
+      headers: { origin: this.opts.serverOrigin },
+      credentials: 'include',
+    });
+    if (!res.ok) return null;
+    const orgs = (await res.json().catch(() => [])) as { id: string; slug: string }[];
+    return Array.isArray(orgs) ? (orgs.find((o) => o.id === organizationId)?.slug ?? null) : null;
+  }
+}
+
+/** The Sync service's view of the API, through the bridge's key. */
+export function syncApiOf(api: DesktopApi, clientInfo: string) {
+  return {
+    workspace: (id: string) => api.workspace(id),
+    repository: (organizationId: string, repositoryId: string) =>
+      api.repository(organizationId, repositoryId),
+    /**
+     * Opens (or reuses) this app's desktop session on the workspace with the local folder, then sets
+     * `localWorktreePath`/`localSyncEnabled` on it (`PATCH /api/sessions/:id`). Either endpoint missing:
+     * null, and the link still works locally.
+     */
+    async recordLocalSync(
+      workspaceId: string,
+      path: string,
+      sessionId: string | null,
+    ): Promise<string | null> {
+      let id = sessionId;
+      if (!id) {
+        const r = await api.call<{ sessionId?: string; session?: { id: string } }>(
+          `/api/workspaces/${encodeURIComponent(workspaceId)}/sessions`,
+          { body: { clientType: 'desktop', clientInfo, localWorktreePath: path, localSyncEnabled: true } },
+        );
+        id = r.sessionId ?? r.session?.id ?? null;
+      }
+      if (!id) return null;
+      try {
+        await api.call(`/api/sessions/${encodeURIComponent(id)}`, {
+          method: 'PATCH',
+          body: { localWorktreePath: path, localSyncEnabled: true },
+        });
+      } catch (err) {
+        if (!(err instanceof ApiCallError) || err.status !== 404) throw err;
+      }
+      return id;
+    },
+    async requestCloudPull(workspaceId: string) {
+      const r = await api.call<{ outcome?: string; message?: string }>(
+        `/api/workspaces/${encodeURIComponent(workspaceId)}/pull`,
+        { method: 'POST', body: {} },
+      );
+      return { outcome: String(r.outcome ?? 'unknown'), message: String(r.message ?? '') };
+    },
+  };
+}
