@@ -174,33 +174,38 @@ export function syncApiOf(api: DesktopApi, clientInfo: string) {
     repository: (organizationId: string, repositoryId: string) =>
       api.repository(organizationId, repositoryId),
     /**
-     * Opens (or reuses) this app's desktop session on the workspace with the local folder, then sets
-     * `localWorktreePath`/`localSyncEnabled` on it (`PATCH /api/sessions/:id`). Either endpoint missing:
-     * null, and the link still works locally.
+     * Opens a desktop session on the workspace carrying the local folder (`localWorktreePath`,
+     * `localSyncEnabled`). The API has no way to change those on an existing session, so a new link opens
+     * a new session and closes the previous one.
      */
     async recordLocalSync(
       workspaceId: string,
       path: string,
-      sessionId: string | null,
+      previousSessionId: string | null,
     ): Promise<string | null> {
-      let id = sessionId;
-      if (!id) {
-        const r = await api.call<{ sessionId?: string; session?: { id: string } }>(
-          `/api/workspaces/${encodeURIComponent(workspaceId)}/sessions`,
-          { body: { clientType: 'desktop', clientInfo, localWorktreePath: path, localSyncEnabled: true } },
-        );
-        id = r.sessionId ?? r.session?.id ?? null;
-      }
-      if (!id) return null;
+      const r = await api.call<{ sessionId?: string }>(
+        `/api/workspaces/${encodeURIComponent(workspaceId)}/sessions`,
+        {
+          body: { clientType: 'desktop', clientInfo, localWorktreePath: path, localSyncEnabled: true },
+        },
+      );
+      if (previousSessionId && previousSessionId !== r.sessionId)
+        await api
+          .call(`/api/sessions/${encodeURIComponent(previousSessionId)}`, { method: 'DELETE' })
+          .catch(() => undefined);
+      return r.sessionId ?? null;
+    },
+    /** Keeps the session fresh (presence, not activity); false when it expired and must be reopened. */
+    async heartbeat(sessionId: string): Promise<boolean> {
       try {
-        await api.call(`/api/sessions/${encodeURIComponent(id)}`, {
-          method: 'PATCH',
-          body: { localWorktreePath: path, localSyncEnabled: true },
+        await api.call(`/api/sessions/${encodeURIComponent(sessionId)}/heartbeat`, {
+          body: { active: false },
         });
+        return true;
       } catch (err) {
-        if (!(err instanceof ApiCallError) || err.status !== 404) throw err;
+        if (err instanceof ApiCallError && err.status === 404) return false;
+        throw err;
       }
-      return id;
     },
     async requestCloudPull(workspaceId: string) {
       const r = await api.call<{ outcome?: string; message?: string }>(

@@ -121,8 +121,9 @@ export async function startDesktop(e: ElectronMain, opts: StartOptions): Promise
     fetch: opts.fetch,
   });
   const links = new LinkStore(userData);
+  const syncApi = syncApiOf(api, `desktop ${app.getVersion()} on ${hostname()} (${opts.platform})`);
   const sync = new SyncService({
-    api: syncApiOf(api, `desktop ${app.getVersion()} on ${hostname()} (${opts.platform})`),
+    api: syncApi,
     links,
     git: opts.git ?? runGit,
     chooseFolder: async () => {
@@ -204,13 +205,21 @@ export async function startDesktop(e: ElectronMain, opts: StartOptions): Promise
     isAllowedInWindow(frameUrl, { serverOrigin: config.serverUrl }),
   );
 
-  // In the background the page may be throttled: poll open workspaces ourselves (only with a key we
-  // already have; never make one from a timer) and keep desktop sessions alive.
+  // Every 30 s, only with a key we already have (never make one from a timer): keep the desktop
+  // sessions of synced workspaces fresh (presence, not activity), and, while the window is in the
+  // background (where the page may be throttled), poll open workspaces for notifications.
   const pollMs = opts.backgroundPollMs ?? 30_000;
   const timer =
     pollMs > 0
       ? setInterval(() => {
-          if (window.isDestroyed() || window.isFocused() || !credentials.load()) return;
+          if (window.isDestroyed() || !credentials.load()) return;
+          for (const link of Object.values(links.all()))
+            if (link.sessionId)
+              syncApi
+                .heartbeat(link.sessionId)
+                .then((alive) => (alive ? undefined : sync.reopenSession(link.workspaceId)))
+                .catch(() => undefined);
+          if (window.isFocused()) return;
           const ids = new Set([...(shownWorkspace ? [shownWorkspace] : []), ...Object.keys(links.all())]);
           for (const id of ids)
             api.workspace(id).then(

@@ -60,8 +60,12 @@ export interface SyncApi {
     id: string,
   ): Promise<{ id: string; organizationId: string; repositoryId: string; branch: string }>;
   repository(organizationId: string, repositoryId: string): Promise<{ url: string; name: string }>;
-  /** Records the local folder on a desktop session; null when the API cannot (yet) record it. */
-  recordLocalSync(workspaceId: string, path: string, sessionId: string | null): Promise<string | null>;
+  /** Records the local folder on a (new) desktop session and returns its id; null when it could not. */
+  recordLocalSync(
+    workspaceId: string,
+    path: string,
+    previousSessionId: string | null,
+  ): Promise<string | null>;
   /** `POST /api/workspaces/:id/pull`. */
   requestCloudPull(workspaceId: string): Promise<CloudPullReport>;
 }
@@ -422,6 +426,14 @@ export class SyncService {
 
   unlink(workspaceId: string) {
     this.deps.links.delete(workspaceId);
+  }
+
+  /** Re-records a link whose session expired (the app was closed, the computer slept). */
+  async reopenSession(workspaceId: string): Promise<void> {
+    const link = this.deps.links.get(workspaceId);
+    if (!link) return;
+    const sessionId = await this.deps.api.recordLocalSync(workspaceId, link.path, null);
+    this.deps.links.set({ ...link, sessionId });
   }
 
   linkedPath(workspaceId: string): string {
