@@ -10,6 +10,9 @@ import { apiKeys } from './routes/api-keys';
 import { repositoriesRoute } from './routes/repositories';
 import { workspaces } from './routes/workspaces';
 import { command } from './routes/command';
+import { terminals, terminalSocket } from './routes/terminals';
+import { sessions, workspaceSessions } from './routes/sessions';
+import { orgEvents } from './routes/events';
 import { webhooks, workspacePull } from './routes/webhooks';
 import type { AppEnv } from './types';
 
@@ -19,10 +22,15 @@ export function createApp() {
     .route('/health', health)
     .route('/config', publicConfig)
     .on(['GET', 'POST'], '/auth/*', (c) => c.var.auth.handler(c.req.raw))
+    .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(requireAuth)
     .route('/api-keys', apiKeys)
     .route('/repositories', repositoriesRoute)
     .route('/workspaces', workspaces)
+    .route('/workspaces', terminals)
+    .route('/workspaces', workspaceSessions)
+    .route('/sessions', sessions)
+    .route('/organizations', orgEvents)
     .route('/workspaces', workspacePull)
     .route('/cloud-workspace/command', command);
 

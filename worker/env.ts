@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { WorkspaceRoom } from '../durable-objects/workspace-room';
+import type { OrgEvents } from '../durable-objects/org-events';
 
 // Bindings as wrangler passes them. Strings are validated once per isolate by `parseConfig`.
 export interface Bindings {
   ASSETS?: Fetcher;
   WORKSPACE_ROOM: DurableObjectNamespace<WorkspaceRoom>;
+  ORG_EVENTS: DurableObjectNamespace<OrgEvents>;
   DATABASE_URL: string;
   /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
   NEON_WS_PROXY?: string;

@@ -2,6 +2,7 @@ import { createApp } from './app';
 import type { Bindings } from './env';
 
 export { WorkspaceRoom } from '../durable-objects/workspace-room';
+export { OrgEvents } from '../durable-objects/org-events';
 
 const app = createApp();
 

@@ -13,7 +13,7 @@ import type { Database } from '../db';
 import type { Config, Bindings } from '../env';
 import type { Principal } from '../types';
 import { apiError } from './errors';
-import { transitionVia, unwrap } from './rooms';
+import { roomFor, transitionVia, unwrap } from './rooms';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -82,6 +82,7 @@ export async function execInWorkspace(
     throw err;
   }
   await touchWorkspace(db, ws.id);
+  await roomFor(env, ws.id).recordActivity(); // exec is activity: it defers the idle pause
   const stdout = cap(result.stdout ?? '');
   const stderr = cap(result.stderr ?? '');
   return {

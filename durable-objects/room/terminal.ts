@@ -1,0 +1,475 @@
+import { Terminal } from '@xterm/headless';
+import { SerializeAddon } from '@xterm/addon-serialize';
+import {
+  CloseCode,
+  FLOW_ACK_EVERY_BYTES,
+  FLOW_RESUME_BYTES,
+  FLOW_WINDOW_BYTES,
+  MAX_INPUT_FRAME_BYTES,
+  SCROLLBACK_LINES,
+  type TerminalServerMsg,
+} from '../../core/protocol';
+import { PtyServerMsgSchema } from '../../core/vm';
+
+/** Output is batched for at most this long (or MAX_BATCH_BYTES) after a frame went out at once. */
+const BATCH_MS = 2;
+const MAX_BATCH_BYTES = 64 * 1024;
+/** Input typed before the PTY is reached (or while the workspace resumes) is kept up to this. */
+const MAX_PENDING_INPUT_BYTES = 4 * 1024 * 1024;
+
+export interface RelayHost {
+  /** Terminal input or output happened: the workspace is in use. */
+  activity(): void;
+  /** The shell ended: viewers are told and closed; the window stays (attaching again starts a shell). */
+  exited(windowId: string, exitCode: number): void;
+  /** The PTY socket failed or closed without an exit. */
+  failed(windowId: string, message: string): void;
+}
+
+type FlowState = 'syncing' | 'live' | 'stalled';
+
+/** One viewer of a window, as the relay sees it (the socket's own attachment holds the rest). */
+interface Viewer {
+  id: string;
+  ws: WebSocket;
+  cols: number;
+  rows: number;
+  state: FlowState;
+  /** Output bytes sent and not yet acknowledged. */
+  unacked: number;
+  /** Live output that arrived while this viewer's screen was being prepared. */
+  pending: Uint8Array[];
+  pendingBytes: number;
+  /** Output was dropped while syncing: prepare a newer screen instead of sending this one. */
+  overflowed: boolean;
+}
+
+export function send(ws: WebSocket, msg: TerminalServerMsg | string) {
+  try {
+    ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  } catch {
+    // Closing or closed: its close handler cleans up.
+  }
+}
+
+function sendBytes(ws: WebSocket, bytes: Uint8Array) {
+  try {
+    ws.send(bytes);
+  } catch {
+    // As above.
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * One terminal window: the room's end of one PTY session on the VM, a headless terminal that mirrors
+ * its screen, and every viewer's flow control.
+ *
+ * Output is written to the headless terminal at the moment it is broadcast, so "what the terminal has
+ * parsed" and "what viewers were sent" advance together. A viewer that attaches (or is resynchronised)
+ * asks for a barrier (`term.write('', cb)`): the callback runs once everything broadcast before it is
+ * parsed and before anything after it is, so the screen serialized there plus the output queued for
+ * that viewer since is exactly the stream, with no byte twice and none missing.
+ */
+export class WindowRelay {
+  readonly term: Terminal;
+  private readonly serializer = new SerializeAddon();
+  private readonly viewers = new Map<string, Viewer>();
+  private pty: WebSocket | null = null;
+  private phase: 'idle' | 'connecting' | 'open' | 'closed' = 'idle';
+  private pendingInput: Uint8Array[] = [];
+  private pendingInputBytes = 0;
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private batchTimer: ReturnType<typeof setTimeout> | null = null;
+  private expectReplay = false;
+  private readyWaiters: (() => void)[] = [];
+  /** Bytes written to the headless terminal and not parsed yet (for the memory report). */
+  parsePending = 0;
+  outputBytes = 0;
+
+  constructor(
+    readonly windowId: string,
+    private readonly host: RelayHost,
+    cols = 80,
+    rows = 24,
+  ) {
+    this.term = new Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    this.term.loadAddon(this.serializer as unknown as Parameters<Terminal['loadAddon']>[0]);
+  }
+
+  get viewerCount() {
+    return this.viewers.size;
+  }
+
+  get isOpen() {
+    return this.phase === 'open';
+  }
+
+  get isClosed() {
+    return this.phase === 'closed';
+  }
+
+  /** Opens the PTY socket (once). `open` returns an accepted WebSocket to the VM's PTY. */
+  async start(open: (cols: number, rows: number) => Promise<WebSocket>): Promise<void> {
+    if (this.phase !== 'idle') return this.whenReady();
+    this.phase = 'connecting';
+    const size = this.effectiveSize() ?? { cols: this.term.cols, rows: this.term.rows };
+    if (size.cols !== this.term.cols || size.rows !== this.term.rows) this.term.resize(size.cols, size.rows);
+    let ws: WebSocket;
+    try {
+      ws = await open(size.cols, size.rows);
+    } catch (err) {
+      this.phase = 'closed';
+      this.host.failed(this.windowId, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    if (this.isClosed) {
+      ws.close(1000);
+      return;
+    }
+    this.pty = ws;
+    ws.addEventListener('message', (ev) => this.onPtyMessage(ev.data));
+    ws.addEventListener('close', () => this.onPtyClosed('The terminal connection to the VM closed.'));
+    ws.addEventListener('error', () => this.onPtyClosed('The terminal connection to the VM failed.'));
+    return this.whenReady();
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.phase === 'open' || this.phase === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private markOpen() {
+    if (this.phase !== 'connecting') return;
+    this.phase = 'open';
+    // Input typed while we were connecting goes in first, in order.
+    for (const chunk of this.pendingInput) this.sendInput(chunk);
+    this.pendingInput = [];
+    this.pendingInputBytes = 0;
+    const size = this.effectiveSize();
+    if (size) this.applySize(size.cols, size.rows, true);
+    for (const w of this.readyWaiters.splice(0)) w();
+    for (const v of this.viewers.values()) if (v.state === 'syncing') this.sync(v, 'attach');
+  }
+
+  private onPtyMessage(data: string | ArrayBuffer) {
+    if (typeof data !== 'string') {
+      const bytes = new Uint8Array(data);
+      if (this.expectReplay) {
+        // A reattached session replays its retained output first: it belongs to the screen.
+        this.expectReplay = false;
+        this.broadcast(bytes);
+        this.markOpen();
+        return;
+      }
+      this.output(bytes);
+      return;
+    }
+    let parsed;
+    try {
+      parsed = PtyServerMsgSchema.safeParse(JSON.parse(data));
+    } catch {
+      return;
+    }
+    if (!parsed.success) return;
+    const msg = parsed.data;
+    if (msg.type === 'sessionInfo') {
+      if (msg.created === false) {
+        // The replay (if any) arrives next; do not wait for it forever.
+        this.expectReplay = true;
+        setTimeout(() => {
+          this.expectReplay = false;
+          this.markOpen();
+        }, 150);
+      } else {
+        this.markOpen();
+      }
+    } else if (msg.type === 'exited') {
+      this.flushBatch();
+      this.closeInternal();
+      this.host.exited(this.windowId, msg.exitCode);
+    } else if (msg.type === 'error') {
+      for (const v of this.viewers.values())
+        send(v.ws, { type: 'error', code: 'pty_error', message: msg.message });
+    }
+  }
+
+  private onPtyClosed(message: string) {
+    if (this.isClosed) return;
+    this.flushBatch();
+    this.closeInternal();
+    this.host.failed(this.windowId, message);
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private output(bytes: Uint8Array) {
+    this.host.activity();
+    this.outputBytes += bytes.length;
+    if (!this.batchTimer) {
+      // Nothing went out in the last BATCH_MS: send at once (a keystroke's echo), then batch a while.
+      this.broadcast(bytes);
+      this.batchTimer = setTimeout(() => this.onBatchTimer(), BATCH_MS);
+      return;
+    }
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    if (this.batchBytes >= MAX_BATCH_BYTES) this.flushBatch();
+  }
+
+  private onBatchTimer() {
+    this.batchTimer = null;
+    if (this.batchBytes > 0) {
+      this.flushBatch();
+      this.batchTimer = setTimeout(() => this.onBatchTimer(), BATCH_MS);
+    }
+  }
+
+  private flushBatch() {
+    if (!this.batchBytes) return;
+    const chunk = concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.broadcast(chunk);
+  }
+
+  private broadcast(chunk: Uint8Array) {
+    this.parsePending += chunk.length;
+    this.term.write(chunk, () => {
+      this.parsePending -= chunk.length;
+    });
+    for (const v of this.viewers.values()) this.deliver(v, chunk);
+  }
+
+  private deliver(v: Viewer, chunk: Uint8Array) {
+    if (v.state === 'live') {
+      if (v.unacked + chunk.length > FLOW_WINDOW_BYTES) {
+        // It is not keeping up: stop sending (no queue); it gets a fresh screen when it reads again.
+        v.state = 'stalled';
+        return;
+      }
+      v.unacked += chunk.length;
+      sendBytes(v.ws, chunk);
+    } else if (v.state === 'syncing') {
+      if (v.pendingBytes + chunk.length > FLOW_WINDOW_BYTES) {
+        v.pending = [];
+        v.pendingBytes = 0;
+        v.overflowed = true;
+        return;
+      }
+      v.pending.push(chunk);
+      v.pendingBytes += chunk.length;
+    }
+    // stalled: dropped; the resync covers it.
+  }
+
+  /** Sends the viewer the current screen at a barrier, then what came after it. */
+  private sync(v: Viewer, reason: 'attach' | 'resync') {
+    v.state = 'syncing';
+    v.pending = [];
+    v.pendingBytes = 0;
+    v.overflowed = false;
+    if (!this.isOpen) return; // markOpen syncs it
+    this.term.write('', () => {
+      if (!this.viewers.has(v.id) || v.state !== 'syncing') return;
+      if (v.overflowed) {
+        // Output outran the screen we were preparing: prepare a newer one.
+        this.sync(v, reason);
+        return;
+      }
+      send(v.ws, {
+        type: 'screen',
+        data: this.serializer.serialize({ scrollback: SCROLLBACK_LINES }),
+        cols: this.term.cols,
+        rows: this.term.rows,
+        reason,
+      });
+      const pending = v.pending;
+      v.pending = [];
+      v.pendingBytes = 0;
+      v.unacked = 0;
+      v.state = 'live';
+      for (const chunk of pending) this.deliver(v, chunk);
+    });
+  }
+
+  // ------------------------------------------------------------------ viewers
+
+  attach(id: string, ws: WebSocket, cols: number, rows: number) {
+    const v: Viewer = {
+      id,
+      ws,
+      cols,
+      rows,
+      state: 'syncing',
+      unacked: 0,
+      pending: [],
+      pendingBytes: 0,
+      overflowed: false,
+    };
+    this.viewers.set(id, v);
+    this.resizeToViewers();
+    this.sync(v, 'attach');
+  }
+
+  detach(id: string) {
+    if (!this.viewers.delete(id)) return;
+    this.resizeToViewers();
+  }
+
+  has(id: string) {
+    return this.viewers.has(id);
+  }
+
+  /** Acknowledged output: a stalled viewer that has caught up gets a fresh screen. */
+  ack(id: string, bytes: number) {
+    const v = this.viewers.get(id);
+    if (!v) return;
+    v.unacked = Math.max(0, v.unacked - bytes);
+    if (v.state === 'stalled' && v.unacked <= FLOW_RESUME_BYTES) this.sync(v, 'resync');
+  }
+
+  resize(id: string, cols: number, rows: number) {
+    const v = this.viewers.get(id);
+    if (!v) return;
+    v.cols = cols;
+    v.rows = rows;
+    this.resizeToViewers();
+  }
+
+  /** The smallest attached viewer's size, per dimension (tmux's `window-size smallest`). */
+  effectiveSize(): { cols: number; rows: number } | null {
+    if (!this.viewers.size) return null;
+    let cols = Infinity;
+    let rows = Infinity;
+    for (const v of this.viewers.values()) {
+      cols = Math.min(cols, v.cols);
+      rows = Math.min(rows, v.rows);
+    }
+    return { cols, rows };
+  }
+
+  private resizeToViewers() {
+    const size = this.effectiveSize();
+    if (!size) return;
+    this.applySize(size.cols, size.rows, false);
+  }
+
+  private applySize(cols: number, rows: number, force: boolean) {
+    if (!force && cols === this.term.cols && rows === this.term.rows) return;
+    // At a barrier, so output parsed before and after lands on the right size.
+    this.term.write('', () => {
+      if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+    });
+    if (this.isOpen && this.pty) {
+      try {
+        this.pty.send(JSON.stringify({ type: 'resize', cols, rows }));
+      } catch {
+        // closing
+      }
+    }
+    for (const v of this.viewers.values()) send(v.ws, { type: 'size', cols, rows });
+  }
+
+  // ------------------------------------------------------------------ input
+
+  /** Input from any viewer goes in, in order, in bounded chunks. */
+  input(bytes: Uint8Array): boolean {
+    this.host.activity();
+    if (!this.isOpen) {
+      if (this.pendingInputBytes + bytes.length > MAX_PENDING_INPUT_BYTES) return false;
+      this.pendingInput.push(bytes);
+      this.pendingInputBytes += bytes.length;
+      return true;
+    }
+    this.sendInput(bytes);
+    return true;
+  }
+
+  private sendInput(bytes: Uint8Array) {
+    if (!this.pty) return;
+    try {
+      for (let at = 0; at < bytes.length; at += MAX_INPUT_FRAME_BYTES) {
+        this.pty.send(bytes.subarray(at, Math.min(bytes.length, at + MAX_INPUT_FRAME_BYTES)));
+      }
+    } catch {
+      // closing: its close handler reports it
+    }
+  }
+
+  signal(signal: 'sigint' | 'sigkill') {
+    this.host.activity();
+    if (!this.isOpen || !this.pty) return;
+    try {
+      this.pty.send(JSON.stringify({ type: 'signal', signal }));
+    } catch {
+      // closing
+    }
+  }
+
+  // ------------------------------------------------------------------ teardown
+
+  private closeInternal() {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    const pty = this.pty;
+    this.pty = null;
+    try {
+      pty?.close(1000, 'detached');
+    } catch {
+      // already closed
+    }
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+
+  /** Closes the PTY socket (the session keeps running on the VM) and, with a code, every viewer. */
+  close(viewerCode?: number, reason?: string) {
+    this.flushBatch();
+    this.closeInternal();
+    if (viewerCode !== undefined) {
+      for (const v of this.viewers.values()) {
+        try {
+          v.ws.close(viewerCode, reason);
+        } catch {
+          // already closed
+        }
+      }
+    }
+    this.viewers.clear();
+    this.term.dispose();
+  }
+
+  /** Numbers for the bench and tests. */
+  stats() {
+    return {
+      windowId: this.windowId,
+      phase: this.phase,
+      viewers: [...this.viewers.values()].map((v) => ({
+        id: v.id,
+        state: v.state,
+        unacked: v.unacked,
+        pendingBytes: v.pendingBytes,
+      })),
+      parsePending: this.parsePending,
+      outputBytes: this.outputBytes,
+      cols: this.term.cols,
+      rows: this.term.rows,
+    };
+  }
+}
+
+export const FLOW = { window: FLOW_WINDOW_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES };
+export { CloseCode };

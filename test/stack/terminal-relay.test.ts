@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { startTestStack, type TestStack, type TestUser } from './harness';
+import { TermClient } from './terminal-client';
+
+let t: TestStack;
+let user: TestUser;
+let workspace: { id: string; organizationId: string };
+
+beforeAll(async () => {
+  t = await startTestStack();
+  ({ user, workspace } = await t.runningWorkspace());
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const wsUrl = (path: string) => t.stack.url.replace(/^http/, 'ws') + path;
+
+async function newWindow(u = user, id = workspace.id): Promise<string> {
+  const r = await t.call(`/api/workspaces/${id}/terminals`, { cookie: u.cookie, body: {} });
+  expect(r.status).toBe(201);
+  return r.json.windowId;
+}
+
+function attach(
+  windowId: string,
+  opts: { cols?: number; rows?: number; u?: TestUser; autoAck?: boolean } = {},
+) {
+  const q = `cols=${opts.cols ?? 80}&rows=${opts.rows ?? 24}`;
+  return TermClient.open(wsUrl(`/api/workspaces/${workspace.id}/terminals/${windowId}?${q}`), {
+    headers: { cookie: (opts.u ?? user).cookie, origin: t.stack.url },
+    autoAck: opts.autoAck ?? true,
+  });
+}
+
+async function ready(c: TermClient) {
+  await c.waitForMessage('screen', 0, 20_000);
+  return c;
+}
+
+describe('terminal relay', () => {
+  it('refuses no auth, other users and bad tickets before the upgrade; a ticket works once', async () => {
+    const windowId = await newWindow();
+    const path = `/api/workspaces/${workspace.id}/terminals/${windowId}`;
+    await expect(TermClient.open(wsUrl(path))).rejects.toMatchObject({ status: 401 });
+    const stranger = await t.signUp();
+    await t.createOrg(stranger);
+    await expect(
+      TermClient.open(wsUrl(path), { headers: { cookie: stranger.cookie } }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(TermClient.open(wsUrl(`${path}?ticket=nope`))).rejects.toMatchObject({ status: 401 });
+    // A stranger cannot get a ticket either.
+    const denied = await t.call(`/api/workspaces/${workspace.id}/terminal-ticket`, {
+      cookie: stranger.cookie,
+      method: 'POST',
+    });
+    expect(denied.status).toBe(404);
+
+    const issued = await t.call(`/api/workspaces/${workspace.id}/terminal-ticket`, {
+      cookie: user.cookie,
+      method: 'POST',
+    });
+    expect(issued.status).toBe(201);
+    const c = await TermClient.open(wsUrl(`${path}?ticket=${issued.json.ticket}`));
+    await ready(c);
+    c.close();
+    await expect(TermClient.open(wsUrl(`${path}?ticket=${issued.json.ticket}`))).rejects.toMatchObject({
+      status: 401,
+    });
+    // An unknown window of a real workspace: 404 before the upgrade.
+    await expect(
+      TermClient.open(wsUrl(`/api/workspaces/${workspace.id}/terminals/${crypto.randomUUID()}`), {
+        headers: { cookie: user.cookie },
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('lets two viewers share one shell; both type; a reconnect gets the exact screen', async () => {
+    const windowId = await newWindow();
+    const a = await ready(await attach(windowId));
+    const b = await ready(await attach(windowId));
+    a.type('echo from-$((40+2))-a\r');
+    await b.waitForText('from-42-a');
+    b.type('echo from-$((50+5))-b\r');
+    await a.waitForText('from-55-b');
+
+    // Colours, then a full-screen program on the alternate screen with the cursor somewhere.
+    a.type(
+      "printf '\\e[1;31mRED\\e[0m \\e[42mGREEN\\e[0m\\n'; printf '\\e[?1049h\\e[2J\\e[5;10HALT-SCREEN\\e[7;3H'; sleep 600\r",
+    );
+    await a.waitForText('ALT-SCREEN');
+    await b.waitForText('ALT-SCREEN');
+    await new Promise((r) => setTimeout(r, 300));
+    const reference = await a.screen();
+    expect(reference).toContain('ALT-SCREEN');
+    expect(await b.screen()).toBe(reference);
+
+    b.close();
+    const b2 = await ready(await attach(windowId));
+    expect(await b2.screen()).toBe(reference);
+    // The screen is live after the snapshot: Ctrl-C ends the sleep, the shell leaves the alt screen.
+    b2.type("\x03printf '\\e[?1049l'; echo back-$((6*7))\r");
+    await a.waitForText('back-42');
+    await b2.waitForText('back-42');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await b2.screen()).toBe(await a.screen());
+    a.close();
+    b2.close();
+  });
+
+  it('sizes the window to the smallest viewer, and keeps a resize sent right after reconnecting', async () => {
+    const windowId = await newWindow();
+    const big = await ready(await attach(windowId, { cols: 120, rows: 40 }));
+    const small = await ready(await attach(windowId, { cols: 70, rows: 20 }));
+    await big.waitFor(() => big.messages.some((m) => m.type === 'size' && m.cols === 70 && m.rows === 20));
+    big.type('stty size\r');
+    await big.waitForText('20 70');
+    small.close();
+    await big.waitFor(() => big.messages.some((m) => m.type === 'size' && m.cols === 120 && m.rows === 40));
+    big.type('stty size\r');
+    await big.waitForText('40 120');
+
+    // Reconnect and resize at once, before the screen arrives: the resize is not lost.
+    big.close();
+    const again = await attach(windowId, { cols: 120, rows: 40 });
+    again.resize(100, 30);
+    await ready(again);
+    again.type('stty size\r');
+    await again.waitForText('30 100');
+    again.close();
+  });
+
+  it('delivers a 1 MB paste intact and in order', async () => {
+    const windowId = await newWindow();
+    const c = await ready(await attach(windowId));
+    c.type('stty -echo; cat > /tmp/paste; stty echo\r');
+    await new Promise((r) => setTimeout(r, 300));
+    // Base64 lines (the terminal's line discipline takes lines up to 4 KiB).
+    const raw = Buffer.alloc(768 * 1024);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919 + (i >> 8)) & 0xff;
+    const paste = raw.toString('base64').replace(/(.{76})/g, '$1\n') + '\n';
+    expect(paste.length).toBeGreaterThan(1_000_000);
+    // One big frame: the room splits it into bounded chunks, in order.
+    c.type(Buffer.from(paste));
+    c.type('\x04');
+    c.type('wc -c < /tmp/paste; sha256sum /tmp/paste\r');
+    const sum = createHash('sha256').update(paste).digest('hex');
+    await c.waitForText(sum, 30_000);
+    expect(c.text).toContain(String(Buffer.byteLength(paste)));
+    c.close();
+  });
+
+  it('keeps a fast viewer fed during a flood with a stalled one, Ctrl-C stops it within 1 s, the stalled one resyncs', async () => {
+    const windowId = await newWindow();
+    const fast = await ready(await attach(windowId));
+    const stalled = await ready(await attach(windowId, { autoAck: false }));
+    fast.type('yes flood-line-of-text\r');
+    await fast.waitForText('flood-line-of-text');
+    const start = fast.bytes;
+    await new Promise((r) => setTimeout(r, 1500));
+    const got = fast.bytes - start;
+    // The stalled viewer got at most one window and then nothing; the fast one kept going.
+    expect(got).toBeGreaterThan(4 * 1024 * 1024);
+    expect(stalled.bytes).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
+
+    const sentAt = Date.now();
+    fast.type('\x03');
+    fast.type('echo flood-$((1+1))-done\r');
+    await fast.waitForText('flood-2-done', 5_000);
+    const stoppedMs = Date.now() - sentAt;
+    expect(stoppedMs).toBeLessThan(1000);
+
+    // The stalled viewer reads again: it gets a fresh screen, not the backlog.
+    const screensBefore = stalled.messages.filter((m) => m.type === 'screen').length;
+    stalled.unacked = stalled.bytes;
+    stalled.ack();
+    await stalled.waitFor(
+      () => stalled.messages.filter((m) => m.type === 'screen').length > screensBefore,
+      10_000,
+      'resync screen',
+    );
+    const resync = stalled.messages.filter((m) => m.type === 'screen').pop()!;
+    expect(resync).toMatchObject({ reason: 'resync' });
+    expect(await stalled.screen()).toContain('flood-2-done');
+    fast.close();
+    stalled.close();
+  });
+
+  it('answers malformed frames with an error frame and keeps working', async () => {
+    const windowId = await newWindow();
+    const c = await ready(await attach(windowId));
+    const before = c.messages.length;
+    c.ws.send('not json');
+    c.ws.send(JSON.stringify({ type: 'resize', cols: -1, rows: 'x' }));
+    c.ws.send(JSON.stringify({ type: 'launch-missiles' }));
+    await c.waitFor(() => c.messages.slice(before).filter((m) => m.type === 'error').length >= 3);
+    c.type('echo still-$((3*3))-alive\r');
+    await c.waitForText('still-9-alive');
+    c.close();
+  });
+
+  it('resumes a paused workspace on attach: "resuming", then the screen', async () => {
+    const windowId = await newWindow();
+    const c = await ready(await attach(windowId));
+    c.type('echo before-pause-$((2+2))\r');
+    await c.waitForText('before-pause-4');
+    c.close();
+    const paused = await t.call(`/api/workspaces/${workspace.id}/pause`, {
+      cookie: user.cookie,
+      method: 'POST',
+    });
+    expect(paused.json.workspace.status).toBe('paused');
+    const started = Date.now();
+    const again = await attach(windowId);
+    const status = await again.waitForMessage('status');
+    expect(status).toMatchObject({ status: 'resuming' });
+    const screen = await again.waitForMessage('screen', 0, 20_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(screen.data).toContain('before-pause-4');
+    again.type('echo after-$((3+3))\r');
+    await again.waitForText('after-6');
+    const ws = await t.call(`/api/workspaces/${workspace.id}`, { cookie: user.cookie });
+    expect(ws.json.workspace.status).toBe('running');
+    again.close();
+  });
+
+  it('lists and deletes windows; a deleted window closes its viewers with 4000', async () => {
+    const windowId = await newWindow();
+    const c = await ready(await attach(windowId));
+    const list = await t.call(`/api/workspaces/${workspace.id}/terminals`, { cookie: user.cookie });
+    expect(list.json.terminals.some((w: any) => w.windowId === windowId && w.viewers === 1)).toBe(true);
+    const del = await t.call(`/api/workspaces/${workspace.id}/terminals/${windowId}`, {
+      cookie: user.cookie,
+      method: 'DELETE',
+    });
+    expect(del.status).toBe(204);
+    await c.waitFor(() => c.closed);
+    expect(c.closed?.code).toBe(4000);
+  });
+});

@@ -1,0 +1,141 @@
+import { Hono } from 'hono';
+import { and, eq, gt } from 'drizzle-orm';
+import { z } from 'zod';
+import { cloudWorkspaceSessions, user } from '../../db/schema';
+import { ErrorCode } from '../../core/errors';
+import { isUuid } from '../../core/ids';
+import { SESSION_STALE_MS } from '../../core/protocol';
+import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import { apiError, notFound } from '../lib/errors';
+import { json } from '../lib/validate';
+import { loadWorkspace } from '../lib/load';
+import { roomFor } from '../lib/rooms';
+import type { Database } from '../db';
+import type { AppEnv, Principal } from '../types';
+
+const OpenSessionInput = z.object({
+  clientType: z.enum(CLIENT_TYPES),
+  clientInfo: z.string().max(255).optional(),
+  localWorktreePath: z.string().max(1000).optional(),
+  localSyncEnabled: z.boolean().optional(),
+});
+
+const HeartbeatInput = z.object({ active: z.boolean().optional() });
+
+const roomSession = (
+  row: typeof cloudWorkspaceSessions.$inferSelect,
+  principal: Principal,
+  lastHeartbeatAt: number,
+) => ({
+  sessionId: row.id,
+  userId: row.userId,
+  name: principal.name,
+  image: principal.image,
+  clientType: row.clientType,
+  lastHeartbeatAt,
+});
+
+async function freshSessions(db: Database, workspaceId: string) {
+  return db
+    .select({
+      id: cloudWorkspaceSessions.id,
+      userId: cloudWorkspaceSessions.userId,
+      userName: user.name,
+      userImage: user.image,
+      clientType: cloudWorkspaceSessions.clientType,
+      clientInfo: cloudWorkspaceSessions.clientInfo,
+      localWorktreePath: cloudWorkspaceSessions.localWorktreePath,
+      localSyncEnabled: cloudWorkspaceSessions.localSyncEnabled,
+      connectedAt: cloudWorkspaceSessions.connectedAt,
+      lastHeartbeatAt: cloudWorkspaceSessions.lastHeartbeatAt,
+    })
+    .from(cloudWorkspaceSessions)
+    .innerJoin(user, eq(user.id, cloudWorkspaceSessions.userId))
+    .where(
+      and(
+        eq(cloudWorkspaceSessions.workspaceId, workspaceId),
+        gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
+      ),
+    );
+}
+
+/** `/api/workspaces/:id/sessions`: open a client session, list who is connected. */
+export const workspaceSessions = new Hono<AppEnv>()
+  .post('/:id/sessions', json(OpenSessionInput), async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const input = c.req.valid('json');
+    const now = new Date();
+    const [row] = await db
+      .insert(cloudWorkspaceSessions)
+      .values({
+        workspaceId: ws.id,
+        userId: principal.userId,
+        clientType: input.clientType,
+        clientInfo: input.clientInfo,
+        localWorktreePath: input.localWorktreePath,
+        localSyncEnabled: input.localSyncEnabled ?? false,
+        connectedAt: now,
+        lastHeartbeatAt: now,
+      })
+      .returning();
+    await roomFor(c.env, ws.id).openSession(ws.id, roomSession(row!, principal, now.getTime()));
+    return c.json({ sessionId: row!.id, heartbeatIntervalMs: 30_000, staleAfterMs: SESSION_STALE_MS }, 201);
+  })
+  .get('/:id/sessions', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const [sessions, presence] = await Promise.all([
+      freshSessions(db, ws.id),
+      roomFor(c.env, ws.id).presence(),
+    ]);
+    return c.json({ sessions, presence }, 200);
+  });
+
+/** A session of the caller's, in a workspace the caller may still use. */
+async function loadOwnSession(db: Database, principal: Principal, id: string) {
+  if (!isUuid(id)) throw notFound('Session');
+  const [row] = await db
+    .select()
+    .from(cloudWorkspaceSessions)
+    .where(eq(cloudWorkspaceSessions.id, id))
+    .limit(1);
+  if (!row || row.userId !== principal.userId) throw notFound('Session');
+  await loadWorkspace(db, principal.userId, row.workspaceId);
+  return row;
+}
+
+/** `/api/sessions/:id`: heartbeats and goodbyes. */
+export const sessions = new Hono<AppEnv>()
+  .post('/:id/heartbeat', async (c) => {
+    const { db, principal } = c.var;
+    const raw = await c.req.json().catch(() => ({}));
+    const parsed = HeartbeatInput.safeParse(raw ?? {});
+    if (!parsed.success)
+      throw apiError(400, ErrorCode.validation, 'active: must be a boolean', { field: 'active' });
+    const row = await loadOwnSession(db, principal, c.req.param('id'));
+    const now = Date.now();
+    if (now - row.lastHeartbeatAt.getTime() >= SESSION_STALE_MS) {
+      // Too late: the session is gone; the client opens a new one.
+      await db.delete(cloudWorkspaceSessions).where(eq(cloudWorkspaceSessions.id, row.id));
+      throw apiError(404, ErrorCode.notFound, 'The session expired; open a new one.', { expired: true });
+    }
+    const room = roomFor(c.env, row.workspaceId);
+    if (!(await room.heartbeat(row.id, !!parsed.data.active))) {
+      // The room lost track of it (restarted): it is fresh by the database, so it rejoins.
+      await db
+        .update(cloudWorkspaceSessions)
+        .set({ lastHeartbeatAt: new Date(now) })
+        .where(eq(cloudWorkspaceSessions.id, row.id));
+      await room.openSession(row.workspaceId, roomSession(row, principal, now));
+      if (parsed.data.active) await room.recordActivity();
+    }
+    return c.json({ ok: true, staleAfterMs: SESSION_STALE_MS }, 200);
+  })
+  .delete('/:id', async (c) => {
+    const { db, principal } = c.var;
+    const row = await loadOwnSession(db, principal, c.req.param('id'));
+    await db.delete(cloudWorkspaceSessions).where(eq(cloudWorkspaceSessions.id, row.id));
+    await roomFor(c.env, row.workspaceId).closeSession(row.id);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,134 @@
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
+import { ErrorCode } from '../../core/errors';
+import { isUuid } from '../../core/ids';
+import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import type { AttachRequest } from '../../durable-objects/workspace-room';
+import { apiError, notFound } from '../lib/errors';
+import { json, query } from '../lib/validate';
+import { loadWorkspace } from '../lib/load';
+import { roomFor } from '../lib/rooms';
+import { requireAuth } from '../middleware/auth';
+import type { AppEnv } from '../types';
+
+const CreateTerminalInput = z.object({ name: z.string().trim().min(1).max(100).optional() });
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const SocketQuery = z.object({
+  cols: int(2, 1000, 80),
+  rows: int(1, 1000, 24),
+  clientType: z.enum(CLIENT_TYPES).optional().default('web'),
+  sessionId: z.uuid().optional(),
+  ticket: z.string().optional(),
+});
+
+/**
+ * Who opens a terminal socket: a single-use ticket (`?ticket=`, for browsers, which cannot set
+ * headers on a WebSocket), else the session cookie or `Authorization: Bearer <api key>`.
+ */
+const socketAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const ticket = c.req.query('ticket');
+  if (ticket === undefined) return requireAuth(c, next);
+  const id = c.req.param('id') ?? '';
+  const principal = isUuid(id) ? await roomFor(c.env, id).redeemTicket(ticket) : null;
+  if (!principal) throw apiError(401, ErrorCode.unauthorized, 'The ticket is invalid, used or expired.');
+  c.set('principal', principal);
+  await next();
+});
+
+/** The terminal WebSocket. Mounted before `requireAuth` (it authenticates tickets itself). */
+export const terminalSocket = new Hono<AppEnv>().get(
+  '/:id/terminals/:windowId',
+  socketAuth,
+  query(SocketQuery),
+  async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw apiError(400, ErrorCode.validation, 'This route is a WebSocket: send Upgrade: websocket.');
+    }
+    const { db, principal } = c.var;
+    // Membership is checked here: nobody else gets a single byte.
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const windowId = c.req.param('windowId');
+    if (!isUuid(windowId)) throw notFound('Terminal window');
+    if (ws.status !== 'running' && ws.status !== 'paused') {
+      throw apiError(409, ErrorCode.notRunning, `The workspace is ${ws.status}; start it first.`, {
+        status: ws.status,
+      });
+    }
+    const q = c.req.valid('query');
+    const attach: AttachRequest = {
+      workspace: {
+        id: ws.id,
+        organizationId: ws.organizationId,
+        status: ws.status,
+        freestyleVmId: ws.freestyleVmId,
+        autoStopMinutes: ws.autoStopMinutes,
+        name: ws.name,
+      },
+      principal: {
+        userId: principal.userId,
+        name: principal.name,
+        email: principal.email,
+        image: principal.image,
+        via: principal.via,
+      },
+      windowId,
+      cols: q.cols,
+      rows: q.rows,
+      clientType: q.clientType,
+      sessionId: q.sessionId,
+    };
+    return roomFor(c.env, ws.id).fetch('https://room/terminal', {
+      headers: { Upgrade: 'websocket', 'x-cw-attach': JSON.stringify(attach) },
+    });
+  },
+);
+
+/** Terminal windows of a workspace, and tickets for browser sockets. */
+export const terminals = new Hono<AppEnv>()
+  .post('/:id/terminals', json(CreateTerminalInput), async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const win = await roomFor(c.env, ws.id).createWindow(ws.id, c.req.valid('json').name, principal.userId);
+    return c.json({ windowId: win.windowId, name: win.name, createdAt: win.createdAt }, 201);
+  })
+  .get('/:id/terminals', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const windows = await roomFor(c.env, ws.id).listWindows();
+    return c.json(
+      {
+        terminals: windows.map((w) => ({
+          windowId: w.windowId,
+          name: w.name,
+          createdAt: w.createdAt,
+          viewers: w.viewers,
+        })),
+      },
+      200,
+    );
+  })
+  .delete('/:id/terminals/:windowId', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const windowId = c.req.param('windowId');
+    if (!isUuid(windowId) || !(await roomFor(c.env, ws.id).closeWindow(windowId))) {
+      throw notFound('Terminal window');
+    }
+    return c.body(null, 204);
+  })
+  .post('/:id/terminal-ticket', async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket(ws.id, {
+      userId: principal.userId,
+      name: principal.name,
+      email: principal.email,
+      image: principal.image,
+      via: principal.via,
+    });
+    return c.json({ ticket, expiresAt }, 201);
+  });
