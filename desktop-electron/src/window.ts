@@ -68,11 +68,17 @@ export const isAllowedInWindow = (url: string, p: NavigationPolicy) => {
  * and web links go to the system browser; `window.open` never makes a new Electron window (same-origin
  * targets load in the main window); `<webview>` is refused.
  */
+const guarded = new WeakSet<object>();
+
 export function guardNavigation(
   contents: WebContents,
   policy: NavigationPolicy,
   shell: Pick<Shell, 'openExternal'>,
 ) {
+  // Attached from web-contents-created and again for the main window: once is enough (twice would open
+  // every external link twice).
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   const external = (url: string) => {
     if (isExternalSafe(url)) void shell.openExternal(url).catch(() => undefined);
   };

@@ -105,11 +105,14 @@ describe('desktop window', () => {
     expect(webview.defaultPrevented).toBe(true);
   });
 
-  it('guards every other webContents too', async () => {
+  it('guards every other webContents too, once each', async () => {
     const { d } = await start();
     const other = new FakeWebContents();
     d.electron.app.emit('web-contents-created', navEvent(), other);
+    d.electron.app.emit('web-contents-created', navEvent(), d.windows[0]!.webContents);
     expect(other.navigate('https://elsewhere.example/')).toBe(false);
+    expect(d.windows[0]!.webContents.navigate('https://once.example/')).toBe(false);
+    expect(d.externals).toEqual(['https://elsewhere.example/', 'https://once.example/']);
   });
 
   it('grants only notifications and clipboard, only to the server', async () => {
