@@ -6,7 +6,7 @@ import type { Bindings } from '../../worker/env';
 async function health(overrides: Partial<Bindings>) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request('http://cloud-workspaces.test/api/health'),
+    new Request('http://cloud-workspaces.test/api/health') as Parameters<typeof worker.fetch>[0],
     { ...(env as unknown as Bindings), ...overrides },
     ctx,
   );
