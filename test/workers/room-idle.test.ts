@@ -1,0 +1,231 @@
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { cloudWorkspaces, cloudWorkspaceSessions } from '../../db/schema';
+import { createDb } from '../../worker/db';
+import { parseConfig, type Bindings } from '../../worker/env';
+import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
+import {
+  decideIdle,
+  IDLE_TIMER,
+  LAST_ACTIVITY_KEY,
+  PAUSED_STOP_TIMER,
+} from '../../durable-objects/room/idle';
+import { PRESENCE_TIMER, SESSION_PREFIX, type RoomSession } from '../../durable-objects/room/presence';
+import type { OrgServerMsg } from '../../core/protocol';
+import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
+
+const bindings = env as unknown as Bindings;
+const MIN = 60_000;
+
+async function runningWorkspace(autoStopMinutes = 30) {
+  const user = await signUp();
+  const org = await createOrg(user);
+  const repo = await call('/api/repositories', {
+    cookie: user.cookie,
+    body: { organizationId: org, url: demoRepoUrl() },
+  });
+  const created = await call('/api/workspaces', {
+    cookie: user.cookie,
+    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main', autoStopMinutes },
+  });
+  const id = created.json.workspace.id as string;
+  let ws: any;
+  for (let i = 0; i < 150; i++) {
+    ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+    if (ws.status === 'running') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(ws.status).toBe('running');
+  const stub = bindings.WORKSPACE_ROOM.get(bindings.WORKSPACE_ROOM.idFromName(id));
+  return { user, org, id, stub };
+}
+
+/** The organization's live socket, collecting messages. */
+async function orgSocket(user: TestUser, org: string) {
+  const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
+    headers: { Upgrade: 'websocket', cookie: user.cookie, origin: BASE },
+  });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const messages: OrgServerMsg[] = [];
+  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
+  const waitFor = async (pred: (m: OrgServerMsg) => boolean, what: string) => {
+    for (let i = 0; i < 100; i++) {
+      const m = messages.find(pred);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no ${what} in ${JSON.stringify(messages)}`);
+  };
+  return { ws, messages, waitFor };
+}
+
+/**
+ * Makes a timer due without letting workerd fire the alarm by itself: the alarm is parked an hour
+ * ahead, and runDurableObjectAlarm runs it now, deterministically.
+ */
+async function dueNow(state: DurableObjectState, timer: string) {
+  await state.storage.put(`timer:${timer}`, Date.now());
+  await state.storage.setAlarm(Date.now() + 60 * MIN);
+}
+
+/** Pretends the last activity was `agoMs` ago and makes the idle timer due. */
+async function idleFor(stub: DurableObjectStub<WorkspaceRoom>, agoMs: number) {
+  await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
+    const at = Date.now() - agoMs;
+    (instance as unknown as { lastActivityAt: number }).lastActivityAt = at;
+    await state.storage.put(LAST_ACTIVITY_KEY, at);
+    await dueNow(state, IDLE_TIMER);
+  });
+}
+
+async function status(user: TestUser, id: string) {
+  return (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace.status;
+}
+
+describe('idle decisions', () => {
+  it('waits, warns 2 minutes before, then pauses; warns once per idle stretch', () => {
+    const t0 = 1_000_000_000;
+    expect(decideIdle(t0 + 10 * MIN, t0, 30, undefined)).toEqual({ action: 'wait', until: t0 + 28 * MIN });
+    expect(decideIdle(t0 + 28 * MIN, t0, 30, undefined)).toEqual({ action: 'warn', pausesAt: t0 + 30 * MIN });
+    expect(decideIdle(t0 + 29 * MIN, t0, 30, t0)).toEqual({ action: 'wait', until: t0 + 30 * MIN });
+    expect(decideIdle(t0 + 30 * MIN, t0, 30, t0)).toMatchObject({ action: 'pause' });
+  });
+});
+
+describe('the room alarm', () => {
+  it('warns, then pauses an idle workspace; clients hear both; the live socket starts with a snapshot', async () => {
+    const { user, org, id, stub } = await runningWorkspace(30);
+    const live = await orgSocket(user, org);
+    const snap = (await live.waitFor((m) => m.type === 'snapshot', 'snapshot')) as Extract<
+      OrgServerMsg,
+      { type: 'snapshot' }
+    >;
+    expect(snap.workspaces.find((w) => w.workspaceId === id)).toMatchObject({ status: 'running' });
+
+    await idleFor(stub, 28.5 * MIN);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await live.waitFor((m) => m.type === 'event' && m.event.type === 'idle_warning', 'idle warning');
+    expect(await status(user, id)).toBe('running');
+
+    await idleFor(stub, 31 * MIN);
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('paused');
+    await live.waitFor(
+      (m) => m.type === 'workspace' && m.workspace.workspaceId === id && m.workspace.status === 'paused',
+      'paused status',
+    );
+    await live.waitFor((m) => m.type === 'event' && m.event.type === 'paused', 'paused event');
+    live.ws.close();
+  });
+
+  it('does not pause a workspace that had activity (an exec call) since the timer was set', async () => {
+    const { user, id, stub } = await runningWorkspace(30);
+    await idleFor(stub, 31 * MIN);
+    const exec = await call(`/api/workspaces/${id}/exec`, { cookie: user.cookie, body: { command: 'true' } });
+    expect(exec.status).toBe(200);
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('running');
+    // It re-armed itself for the next check.
+    const due = await runInDurableObject(stub, (_i, state) =>
+      state.storage.get<number>(`timer:${IDLE_TIMER}`),
+    );
+    expect(due).toBeGreaterThan(Date.now() + 20 * MIN);
+  });
+
+  it('stops a workspace paused for 24 hours', async () => {
+    const { user, id, stub } = await runningWorkspace();
+    expect((await call(`/api/workspaces/${id}/pause`, { cookie: user.cookie, method: 'POST' })).status).toBe(
+      200,
+    );
+    const { db, close } = createDb(parseConfig(bindings));
+    await db
+      .update(cloudWorkspaces)
+      .set({ statusChangedAt: new Date(Date.now() - 25 * 60 * MIN) })
+      .where(eq(cloudWorkspaces.id, id));
+    await close();
+    await runInDurableObject(stub, (_i, state) => dueNow(state, PAUSED_STOP_TIMER));
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('stopped');
+  });
+});
+
+describe('sessions and heartbeats', () => {
+  it('opens, heartbeats, lists, expires a stale session and refuses its heartbeat', async () => {
+    const { user, id, stub } = await runningWorkspace();
+    const opened = await call(`/api/workspaces/${id}/sessions`, {
+      cookie: user.cookie,
+      body: { clientType: 'desktop', clientInfo: 'test' },
+    });
+    expect(opened.status).toBe(201);
+    const sessionId = opened.json.sessionId as string;
+    const hb = await call(`/api/sessions/${sessionId}/heartbeat`, {
+      cookie: user.cookie,
+      body: { active: true },
+    });
+    expect(hb.status).toBe(200);
+    const listed = await call(`/api/workspaces/${id}/sessions`, { cookie: user.cookie });
+    expect(listed.json.sessions).toHaveLength(1);
+    expect(listed.json.presence).toMatchObject({ count: 1, users: [{ clientTypes: ['desktop'] }] });
+
+    // Another user may not touch it.
+    const other = await signUp();
+    expect(
+      (await call(`/api/sessions/${sessionId}/heartbeat`, { cookie: other.cookie, body: {} })).status,
+    ).toBe(404);
+
+    // Two and a half minutes without a heartbeat: the alarm removes it from the room and the table.
+    const past = Date.now() - 2.5 * MIN;
+    const { db, close } = createDb(parseConfig(bindings));
+    await db
+      .update(cloudWorkspaceSessions)
+      .set({ lastHeartbeatAt: new Date(past) })
+      .where(eq(cloudWorkspaceSessions.id, sessionId));
+    await runInDurableObject(stub, async (_i, state) => {
+      const key = SESSION_PREFIX + sessionId;
+      const s = (await state.storage.get<RoomSession>(key))!;
+      await state.storage.put(key, { ...s, lastHeartbeatAt: past });
+      await dueNow(state, PRESENCE_TIMER);
+    });
+    await runDurableObjectAlarm(stub);
+    const rows = await db
+      .select()
+      .from(cloudWorkspaceSessions)
+      .where(eq(cloudWorkspaceSessions.id, sessionId));
+    await close();
+    expect(rows).toHaveLength(0);
+    const after = await call(`/api/workspaces/${id}/sessions`, { cookie: user.cookie });
+    expect(after.json.sessions).toHaveLength(0);
+    expect(after.json.presence.count).toBe(0);
+    expect(
+      (await call(`/api/sessions/${sessionId}/heartbeat`, { cookie: user.cookie, body: {} })).status,
+    ).toBe(404);
+  });
+
+  it('announces events published through the room (the webhook pull) on the live socket', async () => {
+    const { user, org, id, stub } = await runningWorkspace();
+    const live = await orgSocket(user, org);
+    await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
+    await stub.publishEvent(id, { type: 'pulled', message: 'pulled abc1234' });
+    const m = await live.waitFor((x) => x.type === 'event', 'event');
+    expect(m).toMatchObject({ workspaceId: id, event: { type: 'pulled', message: 'pulled abc1234' } });
+    live.ws.send('{"type":"nonsense"}');
+    await live.waitFor((x) => x.type === 'error', 'error frame');
+    live.ws.close();
+  });
+
+  it('refuses the live socket to non-members', async () => {
+    const { org } = await runningWorkspace();
+    const stranger = await signUp();
+    const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
+      headers: { Upgrade: 'websocket', cookie: stranger.cookie, origin: BASE },
+    });
+    expect(res.status).toBe(404);
+    const anon = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
+      headers: { Upgrade: 'websocket' },
+    });
+    expect(anon.status).toBe(401);
+  });
+});
