@@ -1,0 +1,81 @@
+import { createSignal, Show } from 'solid-js';
+import type { Repository } from '../api/types';
+import { Button } from '../components/Button';
+import { CopyButton } from '../components/CopyButton';
+import { Icon } from '../components/Icon';
+import { RelativeTime } from '../components/RelativeTime';
+
+export function RepositoryCard(props: { repository: Repository; onRemove: () => void }) {
+  const [showWebhook, setShowWebhook] = createSignal(false);
+  const [revealed, setRevealed] = createSignal(false);
+  const masked = () => '•'.repeat(24);
+  return (
+    <article class="card" data-testid="repository-card">
+      <div class="card-section repo-head">
+        <span class="repo-icon">
+          <Icon name={props.repository.fullName ? 'github' : 'repo'} />
+        </span>
+        <div class="list-item-main">
+          <div class="list-item-title truncate">{props.repository.fullName ?? props.repository.name}</div>
+          <div class="list-item-meta">
+            <span class="truncate mono">{props.repository.url}</span>
+            <span class="row" style={{ gap: '4px' }}>
+              <Icon name="branch" size={12} />
+              {props.repository.defaultBranch}
+            </span>
+            <span>
+              Added <RelativeTime value={props.repository.createdAt} />
+            </span>
+          </div>
+        </div>
+        <div class="row repo-actions">
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => setShowWebhook(!showWebhook())}
+            aria-expanded={showWebhook()}
+          >
+            Webhook
+          </Button>
+          <Button
+            size="sm"
+            variant="danger-ghost"
+            onClick={() => props.onRemove()}
+            aria-label={`Remove ${props.repository.name}`}
+          >
+            <Icon name="trash" />
+          </Button>
+        </div>
+      </div>
+      <Show when={showWebhook()}>
+        <div class="card-section stack webhook">
+          <p class="muted">
+            In GitHub: Settings → Webhooks → Add webhook. Content type <code>application/json</code>, events:
+            "Just the push event".
+          </p>
+          <div class="field">
+            <span class="field-label">Payload URL</span>
+            <div class="secret-row">
+              <span class="secret-value" data-testid="webhook-url">
+                {props.repository.webhookUrl}
+              </span>
+              <CopyButton value={props.repository.webhookUrl} label="webhook URL" />
+            </div>
+          </div>
+          <div class="field">
+            <span class="field-label">Secret</span>
+            <div class="secret-row">
+              <span class="secret-value" data-testid="webhook-secret">
+                {revealed() ? props.repository.webhookSecret : masked()}
+              </span>
+              <Button size="sm" variant="ghost" onClick={() => setRevealed(!revealed())}>
+                {revealed() ? 'Hide' : 'Show'}
+              </Button>
+              <CopyButton value={props.repository.webhookSecret} label="webhook secret" />
+            </div>
+          </div>
+        </div>
+      </Show>
+    </article>
+  );
+}
