@@ -242,7 +242,14 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
   async pullNow(workspaceId: string, actor: Actor): Promise<PullRunResult> {
     await this.remember(workspaceId);
     const result = await this.lock.run(() => runPull(this.room, workspaceId, actor));
-    if (result.ok) await this.workspaceChanged(result.workspace);
+    if (result.ok) {
+      await this.workspaceChanged(result.workspace);
+      // Clients hear what happened: "pulled abc1234 from GitHub", or why the pull was skipped.
+      const { outcome, message } = result.result;
+      if (outcome === 'pulled') await this.emit({ type: 'pulled', message });
+      else if (outcome !== 'up_to_date' && outcome !== 'not_running')
+        await this.emit({ type: 'pull_skipped', message });
+    }
     return result;
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startTestStack, type TestStack } from './harness';
 
 // GitHub webhook auto-pull against the real product: real git in real VMs, a bare origin standing in for
@@ -115,6 +116,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('GitHub webhook: push pulls into running workspaces', () => {
   it('pulls a pushed commit within 5 s; replays and bad signatures do nothing', async () => {
     const w = await setup();
+    // The organization's live socket, as the web app listens to it.
+    const heard: any[] = [];
+    const live = new WebSocket(`${t.stack.url.replace('http', 'ws')}/api/organizations/${w.org}/events`, {
+      headers: { cookie: w.user.cookie, origin: t.stack.url },
+    });
+    live.on('message', (data) => heard.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
     const sha = pushCommit(w.origin, 'main', { 'pushed.txt': 'from origin\n' });
     const delivery = randomUUID();
     const started = Date.now();
@@ -128,6 +136,15 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
       (r) => r.stdout === 'from origin\n',
     );
     expect(cat.stdout).toBe('from origin\n');
+    const pulled = await eventually(
+      async () => heard.find((m) => m.type === 'event' && m.event.type === 'pulled'),
+      (m) => !!m,
+    );
+    live.close();
+    expect(pulled).toMatchObject({
+      workspaceId: w.workspace.id,
+      event: { message: `pulled ${sha.slice(0, 7)} from origin` },
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     const after = await eventually(w.get, (ws) => ws.lastCommitSha === sha);
     expect(after).toMatchObject({ lastCommitSha: sha, pendingPull: false });
