@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { cloudWorkspaceSessions, user } from '../../db/schema';
+import { cloudWorkspaceSessions } from '../../db/schema';
 import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import { SESSION_STALE_MS } from '../../core/protocol';
@@ -10,6 +10,7 @@ import { apiError, notFound } from '../lib/errors';
 import { json } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
+import { freshSessions } from '../data/sessions';
 import type { Database } from '../db';
 import type { AppEnv, Principal } from '../types';
 
@@ -34,30 +35,6 @@ const roomSession = (
   clientType: row.clientType,
   lastHeartbeatAt,
 });
-
-async function freshSessions(db: Database, workspaceId: string) {
-  return db
-    .select({
-      id: cloudWorkspaceSessions.id,
-      userId: cloudWorkspaceSessions.userId,
-      userName: user.name,
-      userImage: user.image,
-      clientType: cloudWorkspaceSessions.clientType,
-      clientInfo: cloudWorkspaceSessions.clientInfo,
-      localWorktreePath: cloudWorkspaceSessions.localWorktreePath,
-      localSyncEnabled: cloudWorkspaceSessions.localSyncEnabled,
-      connectedAt: cloudWorkspaceSessions.connectedAt,
-      lastHeartbeatAt: cloudWorkspaceSessions.lastHeartbeatAt,
-    })
-    .from(cloudWorkspaceSessions)
-    .innerJoin(user, eq(user.id, cloudWorkspaceSessions.userId))
-    .where(
-      and(
-        eq(cloudWorkspaceSessions.workspaceId, workspaceId),
-        gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
-      ),
-    );
-}
 
 /** `/api/workspaces/:id/sessions`: open a client session, list who is connected. */
 export const workspaceSessions = new Hono<AppEnv>()

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { and, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { cloudWorkspaces, cloudWorkspaceSessions, repositories, user } from '../../db/schema';
 import {
   ActiveWorkspacesQuery,
@@ -15,10 +15,9 @@ import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
 import { execInWorkspace } from '../lib/exec';
 import { recordAudit } from '../lib/audit';
 import type { Database } from '../db';
+import { freshSessions } from '../data/sessions';
+import { SESSION_STALE_MS } from '../../core/protocol';
 import type { AppEnv } from '../types';
-
-/** A session is live while its heartbeats keep coming: two minutes without one and it is stale. */
-export const SESSION_STALE_MS = 2 * 60_000;
 
 const listColumns = {
   workspace: cloudWorkspaces,
@@ -27,7 +26,7 @@ const listColumns = {
   creatorName: user.name,
   connectedCount: sql<number>`(select count(distinct ${cloudWorkspaceSessions.userId})::int from ${cloudWorkspaceSessions}
     where ${cloudWorkspaceSessions.workspaceId} = ${cloudWorkspaces.id}
-    and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - interval '2 minutes')`,
+    and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - make_interval(secs => ${SESSION_STALE_MS / 1000}))`,
 };
 
 async function listWorkspaces(db: Database, where: SQL | undefined) {
@@ -97,27 +96,7 @@ export const workspaces = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const sessions = await db
-      .select({
-        id: cloudWorkspaceSessions.id,
-        userId: cloudWorkspaceSessions.userId,
-        userName: user.name,
-        userImage: user.image,
-        clientType: cloudWorkspaceSessions.clientType,
-        clientInfo: cloudWorkspaceSessions.clientInfo,
-        localWorktreePath: cloudWorkspaceSessions.localWorktreePath,
-        localSyncEnabled: cloudWorkspaceSessions.localSyncEnabled,
-        connectedAt: cloudWorkspaceSessions.connectedAt,
-        lastHeartbeatAt: cloudWorkspaceSessions.lastHeartbeatAt,
-      })
-      .from(cloudWorkspaceSessions)
-      .innerJoin(user, eq(user.id, cloudWorkspaceSessions.userId))
-      .where(
-        and(
-          eq(cloudWorkspaceSessions.workspaceId, ws.id),
-          gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
-        ),
-      );
+    const sessions = await freshSessions(db, ws.id);
     return c.json({ workspace: ws, sessions }, 200);
   })
   .delete('/:id', async (c) => {
