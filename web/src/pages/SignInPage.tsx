@@ -22,12 +22,15 @@ export function SignInPage() {
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    // Read before signing in: once the session exists the fallback <Navigate> leaves this page and the
+    // search params (and so target()) change with it.
+    const destination = target();
     setBusy(true);
     setError(null);
     try {
       await auth.signIn({ email: email().trim(), password: password() });
       await app.refresh();
-      navigate(target(), { replace: true });
+      navigate(destination, { replace: true });
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -32,6 +32,9 @@ export function SignUpPage() {
       return;
     }
     setPasswordError(null);
+    // Read before signing up: once the session exists the fallback <Navigate> leaves this page and the
+    // search params (and so target()) change with it.
+    const destination = target();
     setBusy(true);
     try {
       await auth.signUp({
@@ -40,7 +43,7 @@ export function SignUpPage() {
         password: password(),
       });
       await app.refresh();
-      navigate(target(), { replace: true });
+      navigate(destination, { replace: true });
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -43,6 +43,8 @@ export function WorkspaceActions(props: {
             disabled={props.busy !== null}
             onClick={() => run(a)}
             data-action={a}
+            aria-label={`${META[a].label} workspace`}
+            title={`${META[a].label} workspace`}
           >
             {META[a].label}
           </Button>

@@ -155,6 +155,7 @@ export function WorkspacePage() {
     state.setBusyAction('delete');
     try {
       await workspaces.remove(params.id);
+      presence.forget();
       navigate(`/o/${org().slug}/workspaces`, { replace: true });
     } finally {
       state.setBusyAction(null);

@@ -23,7 +23,10 @@ export function createPresence(workspaceId: Accessor<string>, enabled: Accessor<
     window.removeEventListener('pointerdown', markInput, true);
   });
 
+  // Set when the workspace was deleted: its sessions went with it, there is nothing left to leave.
+  let forgotten = false;
   const leave = (id: string) => {
+    if (forgotten) return;
     // keepalive lets the DELETE finish while the page unloads.
     void fetch(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: true }).catch(
       () => undefined,
@@ -73,6 +76,10 @@ export function createPresence(workspaceId: Accessor<string>, enabled: Accessor<
   let keepWorkingImpl: () => Promise<void> = async () => undefined;
   return {
     sessionId,
+    /** The workspace is gone: do not try to close its session. */
+    forget: () => {
+      forgotten = true;
+    },
     /** "Keep working": report a person at the keyboard now. */
     keepWorking: () => keepWorkingImpl(),
   };

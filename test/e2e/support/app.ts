@@ -1,0 +1,52 @@
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+
+export const PASSWORD = 'correct-horse-battery';
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+export async function signUp(page: Page, name: string, email: string) {
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+const ROWS = '.terminal-view:not(.terminal-view-hidden) .xterm-rows > div';
+
+/** The visible terminal's rows as text, one line per row. */
+export async function terminalLines(page: Page): Promise<string[]> {
+  return page.locator(ROWS).allTextContents();
+}
+
+export async function terminalText(page: Page): Promise<string> {
+  return (await terminalLines(page)).join('\n');
+}
+
+export async function waitForTerminalText(page: Page, text: string, timeout = 15_000) {
+  await expect
+    .poll(async () => (await terminalLines(page)).some((row) => row.includes(text)), { timeout })
+    .toBe(true);
+}
+
+/** A shell prompt (`...$ ` or `...# `) on the visible screen. */
+export async function waitForPrompt(page: Page, timeout = 20_000) {
+  await expect
+    .poll(async () => (await terminalLines(page)).some((row) => /[$#]\s*$/.test(row)), { timeout })
+    .toBe(true);
+}
+
+export async function waitForStatus(page: Page, status: string, timeout = 60_000) {
+  await page.locator(`.ws-page[data-status="${status}"]`).waitFor({ timeout });
+}
+
+/** Lines of the terminal that are exactly `text` (the output, not the typed command). */
+export async function outputLines(page: Page, text: string): Promise<number> {
+  return (await terminalLines(page)).filter((l) => l.trim() === text).length;
+}
+
+export function expectNoErrors(errors: string[]) {
+  expect(errors, `browser console errors:\n${errors.join('\n')}`).toEqual([]);
+}
