@@ -21,7 +21,15 @@ export interface AuthProviders {
   google: boolean;
   emailPassword: boolean;
 }
-export async function fetchProviders(): Promise<AuthProviders> {
+let providers: Promise<AuthProviders> | undefined;
+
+/** The server's sign-in methods; asked once per page load (they change only with a deploy). */
+export function fetchProviders(): Promise<AuthProviders> {
+  providers ??= loadProviders();
+  return providers;
+}
+
+async function loadProviders(): Promise<AuthProviders> {
   try {
     const res = await api.get<{ providers?: Partial<AuthProviders> }>('/api/config');
     return { github: false, google: false, emailPassword: true, ...res.providers };

@@ -14,6 +14,7 @@ import { RepositoriesPage } from '../pages/RepositoriesPage';
 import { MembersPage } from '../pages/MembersPage';
 import { OrgIndexRedirect } from '../pages/OrgIndexRedirect';
 import { NotFoundPage } from '../pages/NotFoundPage';
+import { WorkspaceLinkRedirect } from '../desktop';
 
 // The workspace page carries xterm.js: loaded on first use so sign-in and lists stay light.
 const WorkspacePage = lazy(() =>
@@ -30,6 +31,7 @@ export function App() {
         <Route path="/" component={HomeRedirect} />
         <Route path="/new-org" component={NewOrgPage} />
         <Route path="/settings/api-keys" component={ApiKeysPage} />
+        <Route path="/workspaces/:id" component={WorkspaceLinkRedirect} />
         <Route path="/o/:org" component={OrgLayout}>
           <Route path="/" component={OrgIndexRedirect} />
           <Route path="/workspaces" component={WorkspacesPage} />

@@ -1,6 +1,4 @@
-// Desktop-only UI. Mount points (one line each):
-// - workspace page, in `.ws-banners`: <DesktopWorkspacePanel workspace={w()} />
-// - routes, inside the authenticated <Route path="/">: <Route path="/workspaces/:id" component={WorkspaceLinkRedirect} />
+// Desktop-only UI (renders nothing in a browser), mounted on the workspace page and as the deep-link route.
 export { desktopBridge, isDesktopApp } from './bridge';
 export { DesktopWorkspacePanel } from './DesktopWorkspacePanel';
 export { WorkspaceLinkRedirect } from './WorkspaceLinkRedirect';

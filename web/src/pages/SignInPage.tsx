@@ -1,4 +1,4 @@
-import { createSignal, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
 import { A, Navigate, useNavigate, useSearchParams } from '@solidjs/router';
 import { auth } from '../api/auth';
 import { errorMessage } from '../api/http';
@@ -8,9 +8,11 @@ import { TextField } from '../components/TextField';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { SocialButtons } from './SocialButtons';
+import { fetchProviders } from '../api/resources';
 import { safeRedirect } from '../lib/redirect';
 
 export function SignInPage() {
+  const [providers] = createResource(fetchProviders);
   const app = useAppState();
   const navigate = useNavigate();
   const [params] = useSearchParams<{ redirect?: string }>();
@@ -55,33 +57,38 @@ export function SignInPage() {
         }
       >
         <SocialButtons callbackURL={target()} />
-        <form class="stack" onSubmit={submit} novalidate>
-          <TextField
-            label="Email"
-            type="email"
-            name="email"
-            autocomplete="email"
-            required
-            autofocus
-            value={email()}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-          <TextField
-            label="Password"
-            type="password"
-            name="password"
-            autocomplete="current-password"
-            required
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Show when={error()}>
-            <Alert>{error()}</Alert>
-          </Show>
-          <Button type="submit" variant="primary" class="btn-block" loading={busy()}>
-            Sign in
-          </Button>
-        </form>
+        <Show
+          when={providers()?.emailPassword !== false}
+          fallback={<p class="muted">Email and password sign-in is turned off on this server.</p>}
+        >
+          <form class="stack" onSubmit={submit} novalidate>
+            <TextField
+              label="Email"
+              type="email"
+              name="email"
+              autocomplete="email"
+              required
+              autofocus
+              value={email()}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+            <TextField
+              label="Password"
+              type="password"
+              name="password"
+              autocomplete="current-password"
+              required
+              value={password()}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+            <Show when={error()}>
+              <Alert>{error()}</Alert>
+            </Show>
+            <Button type="submit" variant="primary" class="btn-block" loading={busy()}>
+              Sign in
+            </Button>
+          </form>
+        </Show>
       </AuthLayout>
     </Show>
   );

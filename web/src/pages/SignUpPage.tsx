@@ -1,4 +1,4 @@
-import { createSignal, Show } from 'solid-js';
+import { createResource, createSignal, Show } from 'solid-js';
 import { A, Navigate, useNavigate, useSearchParams } from '@solidjs/router';
 import { auth } from '../api/auth';
 import { errorMessage } from '../api/http';
@@ -8,11 +8,13 @@ import { TextField } from '../components/TextField';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { SocialButtons } from './SocialButtons';
+import { fetchProviders } from '../api/resources';
 import { safeRedirect } from '../lib/redirect';
 
 const MIN_PASSWORD = 8;
 
 export function SignUpPage() {
+  const [providers] = createResource(fetchProviders);
   const app = useAppState();
   const navigate = useNavigate();
   const [params] = useSearchParams<{ redirect?: string }>();
@@ -68,42 +70,47 @@ export function SignUpPage() {
         }
       >
         <SocialButtons callbackURL={target()} />
-        <form class="stack" onSubmit={submit} novalidate>
-          <TextField
-            label="Name"
-            name="name"
-            autocomplete="name"
-            autofocus
-            value={name()}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          <TextField
-            label="Email"
-            type="email"
-            name="email"
-            autocomplete="email"
-            required
-            value={email()}
-            onInput={(e) => setEmail(e.currentTarget.value)}
-          />
-          <TextField
-            label="Password"
-            type="password"
-            name="password"
-            autocomplete="new-password"
-            required
-            hint={`At least ${MIN_PASSWORD} characters.`}
-            error={passwordError()}
-            value={password()}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <Show when={error()}>
-            <Alert>{error()}</Alert>
-          </Show>
-          <Button type="submit" variant="primary" class="btn-block" loading={busy()}>
-            Create account
-          </Button>
-        </form>
+        <Show
+          when={providers()?.emailPassword !== false}
+          fallback={<p class="muted">Email and password sign-in is turned off on this server.</p>}
+        >
+          <form class="stack" onSubmit={submit} novalidate>
+            <TextField
+              label="Name"
+              name="name"
+              autocomplete="name"
+              autofocus
+              value={name()}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+            <TextField
+              label="Email"
+              type="email"
+              name="email"
+              autocomplete="email"
+              required
+              value={email()}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+            <TextField
+              label="Password"
+              type="password"
+              name="password"
+              autocomplete="new-password"
+              required
+              hint={`At least ${MIN_PASSWORD} characters.`}
+              error={passwordError()}
+              value={password()}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+            <Show when={error()}>
+              <Alert>{error()}</Alert>
+            </Show>
+            <Button type="submit" variant="primary" class="btn-block" loading={busy()}>
+              Create account
+            </Button>
+          </form>
+        </Show>
       </AuthLayout>
     </Show>
   );

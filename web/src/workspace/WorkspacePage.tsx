@@ -15,6 +15,7 @@ import { createWorkspaceState } from './workspace-state';
 import { createPresence } from './presence';
 import { WorkspaceHeader } from './WorkspaceHeader';
 import { StatusBanner } from './StatusBanner';
+import { DesktopWorkspacePanel } from '../desktop';
 import { ConnectionBanner } from './ConnectionBanner';
 import { IdleWarning } from './IdleWarning';
 import { TerminalPane } from './TerminalPane';
@@ -200,6 +201,7 @@ export function WorkspacePage() {
                 onAction={act}
                 onDelete={() => setDeleting(true)}
               />
+              <DesktopWorkspacePanel workspace={w()} />
               <Show when={running()}>
                 <ConnectionBanner info={connection()} onReconnect={() => handle()?.reconnect()} />
                 <Show when={terminalError()}>
