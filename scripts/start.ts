@@ -42,6 +42,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error('Could not start:', err instanceof Error ? err.message : err);
   process.exit(1);
 });

