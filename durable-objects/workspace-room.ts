@@ -23,7 +23,7 @@ import { deleteWorkspaceAndVm, runTransition, SYSTEM, type Actor } from './room/
 import { provisionAttempt, PROVISION_TIMER } from './room/provisioning';
 import type { RoomResult } from './room/results';
 import { pullIfPending, PULL_TIMER, runPull, schedulePull, type PullRunResult } from './room/pull';
-import { send, WindowRelay } from './room/terminal';
+import { send, WindowRelay, type RelayLimits } from './room/terminal';
 import {
   computePresence,
   isStale,
@@ -541,6 +541,7 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
       },
       cols,
       rows,
+      this.relayLimits(),
     );
     this.relays.set(windowId, relay);
     return relay;
@@ -680,7 +681,13 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
         if (att.sessionId) await this.heartbeat(att.sessionId, !!msg.active);
         return;
       case 'ping':
-        send(ws, { type: 'pong' });
+        // With the RELAY_STATS var (bench, tests) the answer carries this window's relay numbers.
+        send(
+          ws,
+          (this.env as unknown as Record<string, unknown>).RELAY_STATS === '1'
+            ? JSON.stringify({ type: 'pong', relay: relay.stats() })
+            : { type: 'pong' },
+        );
         return;
     }
   }
@@ -720,6 +727,14 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
       );
     }
     this.schedulePresence();
+  }
+
+  /** Tests may shrink the emulator's backlog bound (RELAY_PARSE_BACKLOG_BYTES) to exercise it. */
+  private relayLimits(): RelayLimits {
+    const v = Number((this.env as unknown as Record<string, unknown>).RELAY_PARSE_BACKLOG_BYTES);
+    return Number.isFinite(v) && v > 0
+      ? { maxParseBacklogBytes: v, emulatorTailBytes: Math.max(v / 2, 16_384) }
+      : {};
   }
 
   /** Numbers for the benchmark and tests. */

@@ -16,6 +16,19 @@ const BATCH_MS = 2;
 const MAX_BATCH_BYTES = 64 * 1024;
 /** Input typed before the PTY is reached (or while the workspace resumes) is kept up to this. */
 const MAX_PENDING_INPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * The headless terminal may fall this far behind the stream (bytes written, not parsed yet). Past it,
+ * output still goes to every viewer but the emulator skips it, keeping only the last
+ * EMULATOR_TAIL_BYTES; once it has caught up it is fed that tail (see `catchUp`). Without a bound its
+ * queue grows with the flood (and xterm throws past 50 MB queued).
+ */
+export const MAX_PARSE_BACKLOG_BYTES = 8 * 1024 * 1024;
+export const EMULATOR_TAIL_BYTES = 512 * 1024;
+
+export interface RelayLimits {
+  maxParseBacklogBytes?: number;
+  emulatorTailBytes?: number;
+}
 
 export interface RelayHost {
   /** Terminal input or output happened: the workspace is in use. */
@@ -42,6 +55,7 @@ interface Viewer {
   pendingBytes: number;
   /** Output was dropped while syncing: prepare a newer screen instead of sending this one. */
   overflowed: boolean;
+  syncReason: 'attach' | 'resync';
 }
 
 export function send(ws: WebSocket, msg: TerminalServerMsg | string) {
@@ -94,16 +108,29 @@ export class WindowRelay {
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
   private expectReplay = false;
   private readyWaiters: (() => void)[] = [];
-  /** Bytes written to the headless terminal and not parsed yet (for the memory report). */
+  /** Bytes written to the headless terminal and not parsed yet (bounded by maxParseBacklog). */
   parsePending = 0;
   outputBytes = 0;
+  /** The emulator fell behind: output skips it and only its tail is kept (see `catchUp`). */
+  private behind = false;
+  private tail: Uint8Array[] = [];
+  private tailBytes = 0;
+  /** The tail lost its beginning: the emulator restarts from a line boundary of what is left. */
+  private tailTrimmed = false;
+  /** Times the emulator fell behind (stats). */
+  catchUps = 0;
+  private readonly maxParseBacklog: number;
+  private readonly tailLimit: number;
 
   constructor(
     readonly windowId: string,
     private readonly host: RelayHost,
     cols = 80,
     rows = 24,
+    limits: RelayLimits = {},
   ) {
+    this.maxParseBacklog = limits.maxParseBacklogBytes ?? MAX_PARSE_BACKLOG_BYTES;
+    this.tailLimit = limits.emulatorTailBytes ?? EMULATOR_TAIL_BYTES;
     this.term = new Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
     this.term.loadAddon(this.serializer as unknown as Parameters<Terminal['loadAddon']>[0]);
   }
@@ -223,6 +250,12 @@ export class WindowRelay {
       this.batchTimer = setTimeout(() => this.onBatchTimer(), BATCH_MS);
       return;
     }
+    if (bytes.length >= MAX_BATCH_BYTES / 2) {
+      // Already a big frame (the VM host batches too): send it as is, after what is batched, no copy.
+      this.flushBatch();
+      this.broadcast(bytes);
+      return;
+    }
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
     if (this.batchBytes >= MAX_BATCH_BYTES) this.flushBatch();
@@ -245,11 +278,67 @@ export class WindowRelay {
   }
 
   private broadcast(chunk: Uint8Array) {
+    if (!this.behind && this.parsePending + chunk.length > this.maxParseBacklog) {
+      // The emulator is not keeping up: stop queueing for it (viewers still get everything).
+      this.behind = true;
+      this.catchUps++;
+      // A screen being prepared would miss what the emulator skips: those viewers wait for catchUp.
+      for (const v of this.viewers.values()) {
+        if (v.state === 'syncing') {
+          v.overflowed = true;
+          v.pending = [];
+          v.pendingBytes = 0;
+        }
+      }
+    }
+    if (this.behind) this.keepTail(chunk);
+    else this.feed(chunk);
+    for (const v of this.viewers.values()) this.deliver(v, chunk);
+  }
+
+  /** Writes to the headless terminal, counting what it has not parsed yet. */
+  private feed(chunk: Uint8Array) {
     this.parsePending += chunk.length;
     this.term.write(chunk, () => {
       this.parsePending -= chunk.length;
+      if (this.behind && this.parsePending === 0) this.catchUp();
     });
-    for (const v of this.viewers.values()) this.deliver(v, chunk);
+  }
+
+  private keepTail(chunk: Uint8Array) {
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes - this.tail[0]!.length >= this.tailLimit) {
+      this.tailBytes -= this.tail.shift()!.length;
+      this.tailTrimmed = true;
+    }
+  }
+
+  /**
+   * The emulator has parsed everything it was given. If nothing it skipped was lost, it gets the skipped
+   * bytes and the screen is exact. Otherwise it is reset and fed the kept tail from its first line
+   * boundary: for a flood (the case that gets here) the screen is the last rows of output. Trade-off:
+   * state set before the tail (colours, modes, the alternate screen, cursor moves of a full-screen
+   * program) is lost until the program redraws, and scrollback holds only the tail; viewers that were
+   * live all along are unaffected (their own terminals parsed every byte).
+   */
+  private catchUp() {
+    const parts = this.tail;
+    const total = this.tailBytes;
+    const trimmed = this.tailTrimmed;
+    this.tail = [];
+    this.tailBytes = 0;
+    this.tailTrimmed = false;
+    this.behind = false;
+    if (this.isClosed) return;
+    let bytes = concat(parts, total);
+    if (trimmed) {
+      this.term.reset();
+      const nl = bytes.indexOf(0x0a);
+      bytes = nl >= 0 ? bytes.subarray(nl + 1) : bytes;
+    }
+    if (bytes.length) this.feed(bytes);
+    for (const v of this.viewers.values()) if (v.state === 'syncing') this.sync(v, v.syncReason);
   }
 
   private deliver(v: Viewer, chunk: Uint8Array) {
@@ -262,6 +351,7 @@ export class WindowRelay {
       v.unacked += chunk.length;
       sendBytes(v.ws, chunk);
     } else if (v.state === 'syncing') {
+      if (v.overflowed) return; // a newer screen is coming: queue nothing
       if (v.pendingBytes + chunk.length > FLOW_WINDOW_BYTES) {
         v.pending = [];
         v.pendingBytes = 0;
@@ -277,12 +367,18 @@ export class WindowRelay {
   /** Sends the viewer the current screen at a barrier, then what came after it. */
   private sync(v: Viewer, reason: 'attach' | 'resync') {
     v.state = 'syncing';
+    v.syncReason = reason;
     v.pending = [];
     v.pendingBytes = 0;
     v.overflowed = false;
     if (!this.isOpen) return; // markOpen syncs it
+    if (this.behind) {
+      v.overflowed = true; // catchUp syncs it
+      return;
+    }
     this.term.write('', () => {
       if (!this.viewers.has(v.id) || v.state !== 'syncing') return;
+      if (this.behind) return; // catchUp syncs it
       if (v.overflowed) {
         // Output outran the screen we were preparing: prepare a newer one.
         this.sync(v, reason);
@@ -317,6 +413,7 @@ export class WindowRelay {
       pending: [],
       pendingBytes: 0,
       overflowed: false,
+      syncReason: 'attach',
     };
     this.viewers.set(id, v);
     this.resizeToViewers();
@@ -464,6 +561,15 @@ export class WindowRelay {
         pendingBytes: v.pendingBytes,
       })),
       parsePending: this.parsePending,
+      batchBytes: this.batchBytes,
+      emulatorTailBytes: this.tailBytes,
+      /** Output bytes the relay holds right now (emulator queue, batch, screens being prepared, tail). */
+      heldBytes:
+        this.parsePending +
+        this.batchBytes +
+        this.tailBytes +
+        [...this.viewers.values()].reduce((n, v) => n + v.pendingBytes, 0),
+      catchUps: this.catchUps,
       outputBytes: this.outputBytes,
       cols: this.term.cols,
       rows: this.term.rows,

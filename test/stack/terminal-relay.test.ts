@@ -7,13 +7,27 @@ let t: TestStack;
 let user: TestUser;
 let workspace: { id: string; organizationId: string };
 
+/** The headless terminal's backlog bound, shrunk so a `yes` flood makes it skip and catch up. */
+const PARSE_BACKLOG = 128 * 1024;
+
 beforeAll(async () => {
-  t = await startTestStack();
+  // RELAY_STATS: `ping` is answered with the window's relay numbers (what the relay holds).
+  t = await startTestStack({
+    extraVars: { RELAY_STATS: '1', RELAY_PARSE_BACKLOG_BYTES: String(PARSE_BACKLOG) },
+  });
   ({ user, workspace } = await t.runningWorkspace());
 });
 afterAll(async () => {
   await t?.stop();
 });
+
+interface RelayStats {
+  parsePending: number;
+  heldBytes: number;
+  catchUps: number;
+  outputBytes: number;
+  viewers: { state: string; unacked: number; pendingBytes: number }[];
+}
 
 const wsUrl = (path: string) => t.stack.url.replace(/^http/, 'ws') + path;
 
@@ -158,8 +172,29 @@ describe('terminal relay', () => {
     fast.type('yes flood-line-of-text\r');
     await fast.waitForText('flood-line-of-text');
     const start = fast.bytes;
-    await new Promise((r) => setTimeout(r, 1500));
+    // What the relay holds stays bounded during the flood: the emulator's queue, the batch, the tail
+    // kept while the emulator catches up and screens being prepared; nothing grows with the flood.
+    const held: number[] = [];
+    const pongsBefore = fast.messages.filter((m) => m.type === 'pong').length;
+    for (let i = 0; i < 15; i++) {
+      fast.sendJson({ type: 'ping' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const got = fast.bytes - start;
+    const stats = fast.messages
+      .filter((m) => m.type === 'pong')
+      .slice(pongsBefore)
+      .map((m) => (m as unknown as { relay: RelayStats }).relay);
+    expect(stats.length).toBeGreaterThan(5);
+    for (const s of stats) {
+      held.push(s.heldBytes);
+      expect(s.parsePending).toBeLessThanOrEqual(PARSE_BACKLOG + 64 * 1024);
+      for (const v of s.viewers) expect(v.pendingBytes).toBeLessThanOrEqual(1024 * 1024);
+    }
+    expect(Math.max(...held)).toBeLessThan(4 * 1024 * 1024);
+    // The bound was reached: the emulator skipped output and caught up on its tail.
+    expect(stats.at(-1)!.catchUps).toBeGreaterThan(0);
+    expect(stats.at(-1)!.outputBytes - stats[0]!.outputBytes).toBeGreaterThan(4 * 1024 * 1024);
     // The stalled viewer got at most one window and then nothing; the fast one kept going.
     expect(got).toBeGreaterThan(4 * 1024 * 1024);
     expect(stalled.bytes).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
@@ -183,8 +218,14 @@ describe('terminal relay', () => {
     const resync = stalled.messages.filter((m) => m.type === 'screen').pop()!;
     expect(resync).toMatchObject({ reason: 'resync' });
     expect(await stalled.screen()).toContain('flood-2-done');
+    // The emulator skipped part of the flood and caught up on its tail; a viewer attaching now still gets
+    // exactly the screen (and scrollback) of the viewer that parsed every byte.
+    await new Promise((r) => setTimeout(r, 300));
+    const late = await ready(await attach(windowId));
+    expect(await late.screen()).toBe(await fast.screen());
     fast.close();
     stalled.close();
+    late.close();
   });
 
   it('answers malformed frames with an error frame and keeps working', async () => {
