@@ -15,6 +15,8 @@ import {
   type WorkspaceEventInput,
 } from '../core/protocol';
 import type { Bindings } from '../worker/env';
+import { shellQuote } from '../core/shell';
+import { VM_WORKSPACE_PATH } from '../core/vm';
 import { getWorkspace, touchWorkspace, type WorkspaceRow } from '../worker/data/workspaces';
 import { createRoomDeps, type RoomDeps } from './room/context';
 import { Lock } from './room/lock';
@@ -84,6 +86,7 @@ interface Meta {
 }
 
 const WINDOW_PREFIX = 'window:';
+const TERMINAL_SHELL = `cd ${shellQuote(VM_WORKSPACE_PATH)} 2>/dev/null; exec bash -l`;
 const TICKET_PREFIX = 'ticket:';
 export const TICKET_TTL_MS = 30_000;
 /** After its last viewer leaves, a window's PTY socket and screen are kept this long for reconnects. */
@@ -554,7 +557,8 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
       meta = await this.loadMeta();
     }
     if (!meta?.vmId) throw new Error('The workspace has no VM yet.');
-    const req = this.room.vm.ptyRequest(meta.vmId, { slug, cols, rows });
+    // Shells open in the clone, as a developer expects; the same `exec` works on Freestyle's VMs.
+    const req = this.room.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: TERMINAL_SHELL });
     const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
     const ws = resp.webSocket;
     if (!ws) {

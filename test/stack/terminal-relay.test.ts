@@ -94,6 +94,9 @@ describe('terminal relay', () => {
     const windowId = await newWindow();
     const a = await ready(await attach(windowId));
     const b = await ready(await attach(windowId));
+    // A new terminal opens in the workspace's clone.
+    a.type('echo "cwd=$(pwd)"\r');
+    await a.waitForText('cwd=/workspace');
     a.type('echo from-$((40+2))-a\r');
     await b.waitForText('from-42-a');
     b.type('echo from-$((50+5))-b\r');
