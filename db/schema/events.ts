@@ -2,11 +2,16 @@ import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-cor
 import { user } from './auth';
 
 // One row per GitHub delivery id: a replayed delivery finds its row and does nothing.
-export const webhookDeliveries = pgTable('webhook_deliveries', {
-  deliveryId: text('delivery_id').primaryKey(),
-  event: text('event').notNull(),
-  receivedAt: timestamp('received_at', { withTimezone: true }).defaultNow().notNull(),
-});
+// Swept after 30 days by the webhook route (DELIVERY_RETENTION_DAYS).
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    deliveryId: text('delivery_id').primaryKey(),
+    event: text('event').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).defaultNow().notNull(),
+  },
+  (t) => [index('webhook_deliveries_received_at_idx').on(t.receivedAt)],
+);
 
 // Who did what to which workspace, and when. Kept after the workspace is deleted.
 export const auditEvents = pgTable(

@@ -379,6 +379,28 @@ describe('GitHub webhook: the endpoint', () => {
   });
 });
 
+describe('GitHub webhook: delivery ids', () => {
+  it('forgets delivery ids after 30 days, keeping recent ones for deduplication', async () => {
+    const pg = (await import('pg')).default;
+    const db = new pg.Client({ connectionString: t.stack.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(
+        `insert into webhook_deliveries (delivery_id, event, received_at) values ('old-one', 'push', now() - interval '31 days'), ('recent-one', 'push', now() - interval '2 days')`,
+      );
+      expect((await deliver({ event: 'ping', payload: { zen: 'Keep it logically awesome.' } })).status).toBe(
+        200,
+      );
+      const { rows } = await db.query(
+        `select delivery_id from webhook_deliveries where delivery_id in ('old-one', 'recent-one')`,
+      );
+      expect(rows.map((r) => r.delivery_id)).toEqual(['recent-one']);
+    } finally {
+      await db.end();
+    }
+  });
+});
+
 describe('POST /api/workspaces/:id/pull', () => {
   it('pulls on demand for members and answers 404 to everyone else', async () => {
     const w = await setup();

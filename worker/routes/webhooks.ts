@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { lt, sql } from 'drizzle-orm';
 import { webhookDeliveries } from '../../db/schema';
 import { ErrorCode } from '../../core/errors';
 import {
@@ -30,6 +31,9 @@ import type { AppEnv } from '../types';
  * request can cause to this many passes over at most 25 MB.
  */
 const MAX_CANDIDATE_SECRETS = 20;
+
+/** Delivery ids are remembered this long for deduplication (GitHub's redeliveries come well within it). */
+const DELIVERY_RETENTION_DAYS = 30;
 
 const tooLarge = () =>
   apiError(413, ErrorCode.payloadTooLarge, 'Webhook payloads are limited to 25 MB, as GitHub sends them.');
@@ -111,6 +115,12 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
         .onConflictDoNothing()
         .returning();
       if (!fresh) return { ignored: 'duplicate delivery' };
+      // GitHub redelivers within days; older ids only grow the table. The index keeps this cheap.
+      await tx
+        .delete(webhookDeliveries)
+        .where(
+          lt(webhookDeliveries.receivedAt, sql`now() - make_interval(days => ${DELIVERY_RETENTION_DAYS})`),
+        );
     }
     if (!push) return {};
     const branch = branchOfRef(push.ref);
