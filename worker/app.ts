@@ -6,6 +6,7 @@ import { requestContext } from './middleware/context';
 import { requireAuth } from './middleware/auth';
 import { health } from './routes/health';
 import { publicConfig } from './routes/config';
+import { invitations } from './routes/invitations';
 import { apiKeys } from './routes/api-keys';
 import { repositoriesRoute } from './routes/repositories';
 import { workspaces } from './routes/workspaces';
@@ -25,6 +26,7 @@ export function createApp() {
     .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(requireAuth)
     .route('/api-keys', apiKeys)
+    .route('/invitations', invitations)
     .route('/repositories', repositoriesRoute)
     .route('/workspaces', workspaces)
     .route('/workspaces', terminals)

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { invitation, organization, user } from '../../db/schema';
+import type { AppEnv } from '../types';
+
+/**
+ * `GET /api/invitations`: the caller's pending invitations, with the organization's name. Better Auth's
+ * own list refuses unverified emails, which every local and email + password account is.
+ */
+export const invitations = new Hono<AppEnv>().get('/', async (c) => {
+  const rows = await c.var.db
+    .select({
+      id: invitation.id,
+      organizationId: invitation.organizationId,
+      organizationName: organization.name,
+      organizationSlug: organization.slug,
+      role: invitation.role,
+      inviterName: user.name,
+      expiresAt: invitation.expiresAt,
+    })
+    .from(invitation)
+    .innerJoin(organization, eq(organization.id, invitation.organizationId))
+    .innerJoin(user, eq(user.id, invitation.inviterId))
+    .where(
+      and(
+        eq(sql`lower(${invitation.email})`, c.var.principal.email.toLowerCase()),
+        eq(invitation.status, 'pending'),
+        gt(invitation.expiresAt, new Date()),
+      ),
+    );
+  return c.json({ invitations: rows }, 200);
+});
