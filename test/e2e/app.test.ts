@@ -212,6 +212,31 @@ describe('web app in a real browser', () => {
     expectNoErrors(errors);
   });
 
+  it('shows a person who signs up on their own the invitations waiting for them', async () => {
+    await page.goto(`${orgPath}/members`);
+    const linusEmail = uniqueEmail('linus');
+    await page.getByLabel('Email address').fill(linusEmail);
+    await page.getByRole('button', { name: 'Send invite' }).click();
+    await page.getByTestId('invite-link').waitFor();
+
+    const linus = await newContext(browser, url);
+    const linusPage = await linus.newPage();
+    const linusErrors = watchErrors(linusPage);
+    await linusPage.goto('/sign-up');
+    await signUp(linusPage, 'Linus', linusEmail);
+    await linusPage.waitForURL(/\/new-org/);
+    const card = linusPage.getByTestId('pending-invitations');
+    await card.getByText('Analytical Engines').waitFor();
+    await screens(linusPage, '20b-pending-invitations');
+    await card.getByRole('button', { name: 'Join' }).click();
+    await linusPage.waitForURL(/\/o\/analytical-engines\/workspaces$/);
+    await linusPage.getByTestId('workspace-row').waitFor();
+    expectNoErrors(linusErrors);
+    await linus.close();
+    await page.goto(workspacePath);
+    await waitForTerminalText(page, token);
+  });
+
   it('restores the screen after a reload', async () => {
     const before = (await terminalText(page)).trimEnd();
     await page.reload();

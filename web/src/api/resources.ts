@@ -1,5 +1,5 @@
 import { api } from './http';
-import type { ApiKey, CreatedApiKey, Repository } from './types';
+import type { ApiKey, CreatedApiKey, PendingInvitation, Repository } from './types';
 
 export const apiKeys = {
   list: () => api.get<{ apiKeys: ApiKey[] }>('/api/api-keys'),
@@ -13,6 +13,10 @@ export const repositories = {
   create: (input: { organizationId: string; url: string; name?: string; defaultBranch?: string }) =>
     api.post<{ repository: Repository }>('/api/repositories', input),
   remove: (id: string) => api.del(`/api/repositories/${encodeURIComponent(id)}`),
+};
+
+export const myInvitations = {
+  list: () => api.get<{ invitations: PendingInvitation[] }>('/api/invitations'),
 };
 
 /** Optional: which sign-in methods the server offers. Absent (404) means email + password only. */

@@ -47,6 +47,17 @@ export interface Invitation {
   createdAt?: string;
 }
 
+/** One of the signed-in person's own pending invitations (`GET /api/invitations`). */
+export interface PendingInvitation {
+  id: string;
+  organizationId: string;
+  organizationName: string;
+  organizationSlug: string;
+  role: string | null;
+  inviterName: string;
+  expiresAt: string;
+}
+
 export interface InvitationDetails extends Invitation {
   organizationName: string;
   organizationSlug: string;

@@ -8,6 +8,7 @@ import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { slugify } from '../lib/slug';
+import { PendingInvitations } from './PendingInvitations';
 
 export function NewOrgPage() {
   const app = useAppState();
@@ -47,6 +48,7 @@ export function NewOrgPage() {
         title={first() ? 'Create your first organization' : 'Create an organization'}
         description="Organizations hold repositories and workspaces. Everyone in one can open all of its workspaces."
       />
+      <PendingInvitations />
       <form class="card card-section stack" onSubmit={submit} novalidate>
         <TextField
           label="Name"
