@@ -1,0 +1,123 @@
+import { CloseCode } from '../../core/protocol';
+import { shellQuote } from '../../core/shell';
+import { VM_WORKSPACE_PATH } from '../../core/vm';
+import { recordActivity } from './activity';
+import { closeSockets, viewersOf, windowTag } from './sockets';
+import { loadMeta, type RoomState } from './state';
+import { send, WindowRelay, type RelayLimits } from './terminal';
+
+// One WindowRelay (room/terminal.ts) per window with viewers, kept in RoomState.relays. A relay
+// outlives its last viewer by RELAY_GRACE_MS so a reconnect finds its PTY socket and screen.
+
+const TERMINAL_SHELL = `cd ${shellQuote(VM_WORKSPACE_PATH)} 2>/dev/null; exec bash -l`;
+/** After its last viewer leaves, a window's PTY socket and screen are kept this long for reconnects. */
+const RELAY_GRACE_MS = 60_000;
+
+function cancelGrace(s: RoomState, windowId: string) {
+  const t = s.graceTimers.get(windowId);
+  if (t) clearTimeout(t);
+  s.graceTimers.delete(windowId);
+}
+
+/** The window's live relay, or a new one (not started: see WindowRelay.start). */
+export function relayFor(s: RoomState, windowId: string, cols: number, rows: number): WindowRelay {
+  cancelGrace(s, windowId);
+  let relay = s.relays.get(windowId);
+  if (relay && !relay.isClosed) return relay;
+  relay = new WindowRelay(
+    windowId,
+    {
+      activity: () => recordActivity(s),
+      exited: (id, exitCode) => {
+        const stopping = s.inFlight === 'stop' || s.inFlight === 'idle_stop';
+        for (const ws of viewersOf(s, id)) send(ws, { type: 'exited', exitCode });
+        dropRelay(
+          s,
+          id,
+          stopping ? CloseCode.workspaceGone : CloseCode.shellExited,
+          stopping ? 'workspace stopped' : 'shell exited',
+        );
+      },
+      failed: (id, message) => {
+        for (const ws of viewersOf(s, id)) send(ws, { type: 'error', code: 'relay_failed', message });
+        dropRelay(s, id, CloseCode.relayFailed, 'terminal unavailable');
+      },
+    },
+    cols,
+    rows,
+    relayLimits(s),
+  );
+  s.relays.set(windowId, relay);
+  return relay;
+}
+
+/** Closes a window's viewers with `code` and its PTY socket. */
+export function dropRelay(s: RoomState, windowId: string, code: number, reason: string) {
+  const relay = s.relays.get(windowId);
+  s.relays.delete(windowId);
+  cancelGrace(s, windowId);
+  closeSockets(s.ctx.getWebSockets(windowTag(windowId)), code, reason);
+  try {
+    relay?.close();
+  } catch (err) {
+    console.error('closing a terminal relay failed:', err);
+  }
+}
+
+export function closeAllTerminals(s: RoomState, code: number, reason: string) {
+  for (const id of [...s.relays.keys()]) dropRelay(s, id, code, reason);
+  closeSockets(s.ctx.getWebSockets(), code, reason);
+}
+
+/** A viewer left: the relay forgets it, and closes after the grace period if nobody came back. */
+export function releaseViewer(s: RoomState, windowId: string, viewerId: string) {
+  const relay = s.relays.get(windowId);
+  relay?.detach(viewerId);
+  if (relay && relay.viewerCount === 0 && !s.graceTimers.has(windowId)) {
+    s.graceTimers.set(
+      windowId,
+      setTimeout(() => {
+        s.graceTimers.delete(windowId);
+        const r = s.relays.get(windowId);
+        if (r && r.viewerCount === 0) {
+          r.close();
+          s.relays.delete(windowId);
+        }
+      }, RELAY_GRACE_MS),
+    );
+  }
+}
+
+/** Opens the window's PTY socket on the VM. */
+export async function openPty(s: RoomState, slug: string, cols: number, rows: number): Promise<WebSocket> {
+  let meta = await loadMeta(s);
+  if (meta && !meta.vmId) {
+    // Remembered before the VM existed: read it again.
+    s.meta = undefined;
+    meta = await loadMeta(s);
+  }
+  if (!meta?.vmId) throw new Error('The workspace has no VM yet.');
+  // Shells open in the clone, as a developer expects; the same `exec` works on Freestyle's VMs.
+  const req = s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: TERMINAL_SHELL });
+  const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
+  const ws = resp.webSocket;
+  if (!ws) {
+    const body = await resp.text().catch(() => '');
+    throw new Error(`The VM refused the terminal (${resp.status}): ${body.slice(0, 200)}`);
+  }
+  // With recent compatibility dates binary frames arrive as Blobs unless asked otherwise.
+  (ws as unknown as { binaryType: string }).binaryType = 'arraybuffer';
+  ws.accept();
+  return ws;
+}
+
+/** Test and bench switches (vars), absent in production. */
+export const envVar = (s: RoomState, name: string) => (s.env as unknown as Record<string, unknown>)[name];
+
+/** Tests may shrink the emulator's backlog bound (RELAY_PARSE_BACKLOG_BYTES) to exercise it. */
+function relayLimits(s: RoomState): RelayLimits {
+  const v = Number(envVar(s, 'RELAY_PARSE_BACKLOG_BYTES'));
+  return Number.isFinite(v) && v > 0
+    ? { maxParseBacklogBytes: v, emulatorTailBytes: Math.max(v / 2, 16_384) }
+    : {};
+}
