@@ -120,6 +120,10 @@ export class WorkspaceRoom extends DurableObject<Bindings> {
     return windows.listWindows(this.room);
   }
 
+  async renameWindow(windowId: string, name: string): Promise<windows.TerminalWindow | undefined> {
+    return windows.renameWindow(this.room, windowId, name);
+  }
+
   /** Deletes a window: its viewers are closed with 4000 and its shell on the VM is ended. */
   async closeWindow(windowId: string): Promise<boolean> {
     return windows.closeWindow(this.room, windowId);

@@ -135,6 +135,11 @@ export const TerminalServerMsgSchema = z.discriminatedUnion('type', [
   /** The workspace will be paused at `pausesAt` (ms) unless there is activity; null: cancelled. */
   z.object({ type: z.literal('idle_warning'), pausesAt: z.number().nullable() }),
   z.object({ type: z.literal('event'), event: WorkspaceEventSchema }),
+  /** The workspace's terminal windows changed (created, renamed, closed): the whole list, in order. */
+  z.object({
+    type: z.literal('windows'),
+    windows: z.array(z.object({ windowId: z.string(), name: z.string(), createdAt: z.number() })),
+  }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type TerminalServerMsg = z.infer<typeof TerminalServerMsgSchema>;

@@ -1,6 +1,6 @@
 import { CloseCode } from '../../core/protocol';
 import { dropRelay } from './relays';
-import { viewersOf } from './sockets';
+import { broadcast, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
 
 // Terminal windows and single-use terminal tickets, both kept in room storage.
@@ -41,7 +41,27 @@ export async function createWindow(s: RoomState, name: string | undefined, userI
     createdBy: userId,
   };
   await s.ctx.storage.put(WINDOW_PREFIX + windowId, win);
+  await announceWindows(s);
   return win;
+}
+
+export async function renameWindow(s: RoomState, windowId: string, name: string) {
+  const win = await getWindow(s, windowId);
+  if (!win) return undefined;
+  const renamed = { ...win, name };
+  await s.ctx.storage.put(WINDOW_PREFIX + windowId, renamed);
+  await announceWindows(s);
+  return renamed;
+}
+
+/** Every viewer of the workspace learns the new window list, so tabs stay the same on every device. */
+async function announceWindows(s: RoomState) {
+  const windows = (await listWindows(s)).map(({ windowId, name, createdAt }) => ({
+    windowId,
+    name,
+    createdAt,
+  }));
+  broadcast(s, { type: 'windows', windows });
 }
 
 export async function listWindows(s: RoomState): Promise<(TerminalWindow & { viewers: number })[]> {
@@ -57,6 +77,7 @@ export async function closeWindow(s: RoomState, windowId: string): Promise<boole
   if (!win) return false;
   await s.ctx.storage.delete(WINDOW_PREFIX + windowId);
   dropRelay(s, windowId, CloseCode.windowClosed, 'window closed');
+  await announceWindows(s);
   const meta = await loadMeta(s);
   if (meta?.vmId) await s.deps.vm.killPtySession(meta.vmId, win.slug).catch(() => {});
   return true;

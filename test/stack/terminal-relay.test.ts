@@ -269,6 +269,53 @@ describe('terminal relay', () => {
     again.close();
   });
 
+  it('renames a window and tells every viewer of the workspace the new list', async () => {
+    const windowId = await newWindow();
+    const other = await newWindow();
+    const viewer = await ready(await attach(other));
+    const from = viewer.messages.length;
+    const r = await t.call(`/api/workspaces/${workspace.id}/terminals/${windowId}`, {
+      cookie: user.cookie,
+      method: 'PATCH',
+      body: { name: 'server logs' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ windowId, name: 'server logs' });
+    const msg = await viewer.waitFor(() =>
+      viewer.messages
+        .slice(from)
+        .find(
+          (m) =>
+            m.type === 'windows' &&
+            m.windows.some((w) => w.windowId === windowId && w.name === 'server logs'),
+        ),
+    );
+    expect(msg).toBeTruthy();
+    const list = await t.call(`/api/workspaces/${workspace.id}/terminals`, { cookie: user.cookie });
+    expect(list.json.terminals.find((w: any) => w.windowId === windowId).name).toBe('server logs');
+
+    const empty = await t.call(`/api/workspaces/${workspace.id}/terminals/${windowId}`, {
+      cookie: user.cookie,
+      method: 'PATCH',
+      body: { name: '  ' },
+    });
+    expect(empty.status).toBe(400);
+    const missing = await t.call(`/api/workspaces/${workspace.id}/terminals/${crypto.randomUUID()}`, {
+      cookie: user.cookie,
+      method: 'PATCH',
+      body: { name: 'x' },
+    });
+    expect(missing.status).toBe(404);
+    const stranger = await t.signUp();
+    const theirs = await t.call(`/api/workspaces/${workspace.id}/terminals/${windowId}`, {
+      cookie: stranger.cookie,
+      method: 'PATCH',
+      body: { name: 'mine now' },
+    });
+    expect(theirs.status).toBe(404);
+    viewer.close();
+  });
+
   it('lists and deletes windows; a deleted window closes its viewers with 4000', async () => {
     const windowId = await newWindow();
     const c = await ready(await attach(windowId));

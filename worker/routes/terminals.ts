@@ -111,6 +111,16 @@ export const terminals = new Hono<AppEnv>()
       200,
     );
   })
+  .patch('/:id/terminals/:windowId', json(CreateTerminalInput.required()), async (c) => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const windowId = c.req.param('windowId');
+    const renamed = isUuid(windowId)
+      ? await roomFor(c.env, ws.id).renameWindow(windowId, c.req.valid('json').name)
+      : undefined;
+    if (!renamed) throw notFound('Terminal window');
+    return c.json({ windowId: renamed.windowId, name: renamed.name, createdAt: renamed.createdAt }, 200);
+  })
   .delete('/:id/terminals/:windowId', async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
