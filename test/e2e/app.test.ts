@@ -132,6 +132,12 @@ describe('web app in a real browser', () => {
     await page.getByLabel('Terminal name').press('Enter');
     await page.getByTestId('terminal-tab').filter({ hasText: 'server' }).waitFor();
     await screens(page, '13-terminal-tabs');
+    // The name is the workspace's, not this browser's: a second device sees it.
+    const other = await newContext(browser, url, await ada.storageState());
+    const otherPage = await other.newPage();
+    await otherPage.goto(workspacePath);
+    await otherPage.getByTestId('terminal-tab').filter({ hasText: 'server' }).waitFor();
+    await other.close();
     await page.getByRole('button', { name: 'Close server' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Close terminal' }).click();
     await expect.poll(() => page.getByTestId('terminal-tab').count()).toBe(1);

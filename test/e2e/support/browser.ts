@@ -33,8 +33,13 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-export async function newContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport: DESKTOP });
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  storageState?: Awaited<ReturnType<BrowserContext['storageState']>>,
+): Promise<BrowserContext> {
+  // `storageState`: the same person on a second device (their cookies), not a new visitor.
+  const context = await browser.newContext({ baseURL, viewport: DESKTOP, storageState });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   return context;
 }

@@ -27,6 +27,8 @@ export const terminals = {
       .then((r) => r.terminals ?? r.windows ?? []),
   create: (workspaceId: string, name?: string) =>
     api.post<TerminalWindow>(`${W}/${id(workspaceId)}/terminals`, name ? { name } : {}),
+  rename: (workspaceId: string, windowId: string, name: string) =>
+    api.patch<TerminalWindow>(`${W}/${id(workspaceId)}/terminals/${id(windowId)}`, { name }),
   close: (workspaceId: string, windowId: string) =>
     api.del(`${W}/${id(workspaceId)}/terminals/${id(windowId)}`),
   ticket: (workspaceId: string) =>

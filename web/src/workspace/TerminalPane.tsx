@@ -11,7 +11,6 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { TerminalTabs } from './TerminalTabs';
 import { TerminalView, type TerminalHandle } from './TerminalView';
 import { TerminalSearchBar } from './TerminalSearchBar';
-import { localName, setLocalName } from './window-names';
 
 type Load = { state: 'idle' | 'loading' | 'ready' } | { state: 'unavailable' | 'error'; message: string };
 
@@ -43,13 +42,12 @@ export function TerminalPane(props: {
     return id ? handles.get(id) : undefined;
   };
   const select = (id: string) => setParams({ tab: id }, { replace: true });
-  const named = (w: TerminalWindow) => ({ ...w, name: localName(w.windowId) ?? w.name });
 
   const create = async () => {
     setCreating(true);
     try {
       const w = await terminals.create(props.workspaceId, `Terminal ${windows().length + 1}`);
-      setWindows((l) => [...l, named(w)]);
+      setWindows((l) => (l.some((x) => x.windowId === w.windowId) ? l : [...l, w]));
       select(w.windowId);
     } catch (err) {
       setLoad({ state: 'error', message: errorMessage(err) });
@@ -70,7 +68,7 @@ export function TerminalPane(props: {
       }
       setLoad({ state: 'loading' });
       try {
-        const list = (await terminals.list(props.workspaceId)).map(named);
+        const list = await terminals.list(props.workspaceId);
         setWindows(list);
         setLoad({ state: 'ready' });
         if (list.length === 0) await create();
@@ -91,11 +89,27 @@ export function TerminalPane(props: {
     props.onConnection(id ? infos.get(id) : undefined);
   });
 
-  const rename = (windowId: string, name: string) => {
+  const rename = async (windowId: string, name: string) => {
+    const before = windows();
     setWindows((l) => l.map((w) => (w.windowId === windowId ? { ...w, name } : w)));
-    // The server has no rename endpoint yet (requested: PATCH /api/workspaces/:id/terminals/:windowId),
-    // so names are kept in this browser.
-    setLocalName(windowId, name);
+    try {
+      await terminals.rename(props.workspaceId, windowId, name);
+    } catch (err) {
+      setWindows(before);
+      setLoad({ state: 'error', message: errorMessage(err) });
+    }
+  };
+
+  /** Another device created, renamed or closed a window: take the room's list, keep what we know. */
+  const applyWindows = (list: { windowId: string; name: string; createdAt: number }[]) => {
+    const known = new Map(windows().map((w) => [w.windowId, w]));
+    setWindows(list.map((w) => ({ ...known.get(w.windowId), ...w }) as TerminalWindow));
+    for (const id of known.keys()) {
+      if (!list.some((w) => w.windowId === id)) {
+        handles.delete(id);
+        infos.delete(id);
+      }
+    }
   };
 
   const close = async (w: TerminalWindow) => {
@@ -123,7 +137,7 @@ export function TerminalPane(props: {
           creating={creating()}
           onSelect={select}
           onNew={() => void create()}
-          onRename={rename}
+          onRename={(id, name) => void rename(id, name)}
           onClose={(id) => setClosing(windows().find((w) => w.windowId === id) ?? null)}
         />
         <div class="term-tools">
@@ -199,7 +213,10 @@ export function TerminalPane(props: {
                 infos.set(w.windowId, info);
                 if (w.windowId === selected()) props.onConnection(info);
               }}
-              onMessage={(msg) => props.onMessage(msg)}
+              onMessage={(msg) => {
+                if (msg.type === 'windows') applyWindows(msg.windows);
+                props.onMessage(msg);
+              }}
               onSearchRequest={() => setSearching(true)}
               onClose={() => setClosing(w)}
             />
