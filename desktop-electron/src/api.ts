@@ -174,25 +174,27 @@ export function syncApiOf(api: DesktopApi, clientInfo: string) {
     repository: (organizationId: string, repositoryId: string) =>
       api.repository(organizationId, repositoryId),
     /**
-     * Opens a desktop session on the workspace carrying the local folder (`localWorktreePath`,
-     * `localSyncEnabled`). The API has no way to change those on an existing session, so a new link opens
-     * a new session and closes the previous one.
+     * Records the local folder (`localWorktreePath`, `localSyncEnabled`) on the app's desktop session:
+     * updates the existing one, or opens one when there is none or it has expired.
      */
     async recordLocalSync(
       workspaceId: string,
       path: string,
       previousSessionId: string | null,
     ): Promise<string | null> {
+      const body = { localWorktreePath: path, localSyncEnabled: true };
+      if (previousSessionId) {
+        try {
+          await api.call(`/api/sessions/${encodeURIComponent(previousSessionId)}`, { method: 'PATCH', body });
+          return previousSessionId;
+        } catch (err) {
+          if (!(err instanceof ApiCallError && err.status === 404)) throw err;
+        }
+      }
       const r = await api.call<{ sessionId?: string }>(
         `/api/workspaces/${encodeURIComponent(workspaceId)}/sessions`,
-        {
-          body: { clientType: 'desktop', clientInfo, localWorktreePath: path, localSyncEnabled: true },
-        },
+        { body: { clientType: 'desktop', clientInfo, ...body } },
       );
-      if (previousSessionId && previousSessionId !== r.sessionId)
-        await api
-          .call(`/api/sessions/${encodeURIComponent(previousSessionId)}`, { method: 'DELETE' })
-          .catch(() => undefined);
       return r.sessionId ?? null;
     },
     /** Keeps the session fresh (presence, not activity); false when it expired and must be reopened. */

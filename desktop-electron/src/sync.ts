@@ -60,7 +60,7 @@ export interface SyncApi {
     id: string,
   ): Promise<{ id: string; organizationId: string; repositoryId: string; branch: string }>;
   repository(organizationId: string, repositoryId: string): Promise<{ url: string; name: string }>;
-  /** Records the local folder on a (new) desktop session and returns its id; null when it could not. */
+  /** Records the local folder on the desktop session (reusing `previousSessionId`), returning its id; null when it could not. */
   recordLocalSync(
     workspaceId: string,
     path: string,

@@ -74,6 +74,18 @@ describe('desktop sync against a real workspace', () => {
     expect(seen.json.sessions).toEqual([
       expect.objectContaining({ clientType: 'desktop', localWorktreePath: work, localSyncEnabled: true }),
     ]);
+    // Syncing to another folder updates that same session rather than opening a second one.
+    const elsewhere = join(local, 'greeting-elsewhere');
+    await sync.syncToLocal(workspace.id, elsewhere);
+    const moved = await t.call(`/api/workspaces/${workspace.id}`, { cookie: user.cookie });
+    expect(moved.json.sessions).toEqual([
+      expect.objectContaining({
+        id: seen.json.sessions[0].id,
+        localWorktreePath: elsewhere,
+        localSyncEnabled: true,
+      }),
+    ]);
+    await sync.syncToLocal(workspace.id, work);
 
     commit(work, 'from-desktop.txt', 'hello from the desktop\n');
     expect(await sync.state(workspace.id)).toMatchObject({ ahead: 1, behind: 0, problem: null });

@@ -23,6 +23,15 @@ const OpenSessionInput = z.object({
 
 const HeartbeatInput = z.object({ active: z.boolean().optional() });
 
+const UpdateSessionInput = z
+  .object({
+    localWorktreePath: z.string().min(1).max(1000).nullable().optional(),
+    localSyncEnabled: z.boolean().optional(),
+  })
+  .refine((v) => v.localWorktreePath !== undefined || v.localSyncEnabled !== undefined, {
+    message: 'send localWorktreePath or localSyncEnabled',
+  });
+
 const roomSession = (
   row: typeof cloudWorkspaceSessions.$inferSelect,
   principal: Principal,
@@ -108,6 +117,17 @@ export const sessions = new Hono<AppEnv>()
       if (parsed.data.active) await room.recordActivity();
     }
     return c.json({ ok: true, staleAfterMs: SESSION_STALE_MS }, 200);
+  })
+  .patch('/:id', json(UpdateSessionInput), async (c) => {
+    // The desktop app records where it synced the workspace, or that it stopped syncing.
+    const { db, principal } = c.var;
+    const row = await loadOwnSession(db, principal, c.req.param('id'));
+    const [updated] = await db
+      .update(cloudWorkspaceSessions)
+      .set(c.req.valid('json'))
+      .where(eq(cloudWorkspaceSessions.id, row.id))
+      .returning();
+    return c.json({ session: updated }, 200);
   })
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;
