@@ -6,8 +6,20 @@ import { CLIENT_TYPES } from '../schemas/sessions';
 // and every client. docs/terminal-protocol.md explains them. Binary frames are raw terminal bytes
 // (output server -> client, input client -> server); text frames are these JSON objects.
 
-/** Flow control: a viewer may have this many output bytes sent but not acknowledged. */
-export const FLOW_WINDOW_BYTES = 1024 * 1024;
+/**
+ * Flow control: how many output bytes a viewer may have sent but not acknowledged. Bigger windows ride
+ * out ack latency (a 1 MiB window is ~30 ms of a flood: viewers stalled and resynced constantly); but
+ * every viewer's window can sit in the room's socket buffers at once, so a window's viewers share a
+ * budget. 1-12 viewers get 4 MiB each; 50 get about 1 MiB.
+ */
+export const FLOW_WINDOW_MAX_BYTES = 4 * 1024 * 1024;
+export const FLOW_WINDOW_MIN_BYTES = 512 * 1024;
+export const FLOW_WINDOW_BUDGET_BYTES = 48 * 1024 * 1024;
+
+export function flowWindowFor(viewers: number): number {
+  const share = Math.floor(FLOW_WINDOW_BUDGET_BYTES / Math.max(1, viewers));
+  return Math.min(FLOW_WINDOW_MAX_BYTES, Math.max(FLOW_WINDOW_MIN_BYTES, share));
+}
 /** Clients acknowledge after processing at least this many bytes (and whenever they drain). */
 export const FLOW_ACK_EVERY_BYTES = 64 * 1024;
 /** A stalled viewer is resynchronised once its unacknowledged bytes fall to this. */

@@ -1,4 +1,4 @@
-import { CloseCode, FLOW_ACK_EVERY_BYTES, FLOW_WINDOW_BYTES } from '../../core/protocol';
+import { CloseCode, FLOW_ACK_EVERY_BYTES, FLOW_WINDOW_MAX_BYTES } from '../../core/protocol';
 import type { WorkspaceRow } from '../../worker/data/workspaces';
 import { resume } from './actions';
 import type { Actor } from './lifecycle';
@@ -66,7 +66,7 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
     type: 'hello',
     windowId: req.windowId,
     viewerId: att.viewerId,
-    flow: { window: FLOW_WINDOW_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES },
+    flow: { window: FLOW_WINDOW_MAX_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES },
   });
   s.ctx.waitUntil(attachViewer(s, server, att, win));
   schedulePresence(s);

@@ -4,7 +4,7 @@ import {
   CloseCode,
   FLOW_ACK_EVERY_BYTES,
   FLOW_RESUME_BYTES,
-  FLOW_WINDOW_BYTES,
+  flowWindowFor,
   MAX_INPUT_FRAME_BYTES,
   SCROLLBACK_LINES,
   type TerminalServerMsg,
@@ -342,8 +342,9 @@ export class WindowRelay {
   }
 
   private deliver(v: Viewer, chunk: Uint8Array) {
+    const window = flowWindowFor(this.viewers.size);
     if (v.state === 'live') {
-      if (v.unacked + chunk.length > FLOW_WINDOW_BYTES) {
+      if (v.unacked + chunk.length > window) {
         // It is not keeping up: stop sending (no queue); it gets a fresh screen when it reads again.
         v.state = 'stalled';
         return;
@@ -352,7 +353,7 @@ export class WindowRelay {
       sendBytes(v.ws, chunk);
     } else if (v.state === 'syncing') {
       if (v.overflowed) return; // a newer screen is coming: queue nothing
-      if (v.pendingBytes + chunk.length > FLOW_WINDOW_BYTES) {
+      if (v.pendingBytes + chunk.length > window) {
         v.pending = [];
         v.pendingBytes = 0;
         v.overflowed = true;
@@ -577,5 +578,4 @@ export class WindowRelay {
   }
 }
 
-export const FLOW = { window: FLOW_WINDOW_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES };
 export { CloseCode };

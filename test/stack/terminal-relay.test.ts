@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 import { TermClient } from './terminal-client';
+import { flowWindowFor } from '../../core/protocol';
 
 let t: TestStack;
 let user: TestUser;
@@ -192,7 +193,7 @@ describe('terminal relay', () => {
     for (const s of stats) {
       held.push(s.heldBytes);
       expect(s.parsePending).toBeLessThanOrEqual(PARSE_BACKLOG + 64 * 1024);
-      for (const v of s.viewers) expect(v.pendingBytes).toBeLessThanOrEqual(1024 * 1024);
+      for (const v of s.viewers) expect(v.pendingBytes).toBeLessThanOrEqual(flowWindowFor(2));
     }
     expect(Math.max(...held)).toBeLessThan(4 * 1024 * 1024);
     // The bound was reached: the emulator skipped output and caught up on its tail.
@@ -200,7 +201,7 @@ describe('terminal relay', () => {
     expect(stats.at(-1)!.outputBytes - stats[0]!.outputBytes).toBeGreaterThan(4 * 1024 * 1024);
     // The stalled viewer got at most one window and then nothing; the fast one kept going.
     expect(got).toBeGreaterThan(4 * 1024 * 1024);
-    expect(stalled.bytes).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
+    expect(stalled.bytes).toBeLessThanOrEqual(flowWindowFor(2) + 64 * 1024);
 
     const sentAt = Date.now();
     fast.type('\x03');
