@@ -1,64 +1,37 @@
-import { createResource, createSignal, Show } from 'solid-js';
-import { A, Navigate, useNavigate, useSearchParams } from '@solidjs/router';
+import { createSignal, Show } from 'solid-js';
+import { A, Navigate } from '@solidjs/router';
 import { auth } from '../api/auth';
-import { errorMessage } from '../api/http';
-import { useAppState } from '../state/session';
 import { AuthLayout } from '../layout/AuthLayout';
 import { TextField } from '../components/TextField';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { SocialButtons } from './SocialButtons';
-import { fetchProviders } from '../api/resources';
-import { safeRedirect } from '../lib/redirect';
+import { useAuthForm } from './auth-form';
 
 export function SignInPage() {
-  const [providers] = createResource(fetchProviders);
-  const app = useAppState();
-  const navigate = useNavigate();
-  const [params] = useSearchParams<{ redirect?: string }>();
+  const form = useAuthForm();
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  const target = () => safeRedirect(params.redirect);
 
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    // Read before signing in: once the session exists the fallback <Navigate> leaves this page and the
-    // search params (and so target()) change with it.
-    const destination = target();
-    setBusy(true);
-    setError(null);
-    try {
-      await auth.signIn({ email: email().trim(), password: password() });
-      await app.refresh();
-      navigate(destination, { replace: true });
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    void form.run(() => auth.signIn({ email: email().trim(), password: password() }));
   };
 
   return (
-    <Show when={!app.session()} fallback={<Navigate href={target()} />}>
+    <Show when={!form.signedIn()} fallback={<Navigate href={form.target()} />}>
       <AuthLayout
         title="Sign in"
         subtitle="Welcome back. Pick up where you left off."
         footer={
           <>
-            New here?{' '}
-            <A
-              href={params.redirect ? `/sign-up?redirect=${encodeURIComponent(params.redirect)}` : '/sign-up'}
-            >
-              Create an account
-            </A>
+            New here? <A href={form.otherPage('/sign-up')}>Create an account</A>
           </>
         }
       >
-        <SocialButtons callbackURL={target()} />
+        <SocialButtons callbackURL={form.target()} />
         <Show
-          when={providers()?.emailPassword !== false}
+          when={form.providers()?.emailPassword !== false}
           fallback={<p class="muted">Email and password sign-in is turned off on this server.</p>}
         >
           <form class="stack" onSubmit={submit} novalidate>
@@ -81,10 +54,10 @@ export function SignInPage() {
               value={password()}
               onInput={(e) => setPassword(e.currentTarget.value)}
             />
-            <Show when={error()}>
-              <Alert>{error()}</Alert>
+            <Show when={form.error()}>
+              <Alert>{form.error()}</Alert>
             </Show>
-            <Button type="submit" variant="primary" class="btn-block" loading={busy()}>
+            <Button type="submit" variant="primary" class="btn-block" loading={form.busy()}>
               Sign in
             </Button>
           </form>
