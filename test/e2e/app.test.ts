@@ -41,7 +41,11 @@ afterAll(async () => {
 
 describe('web app in a real browser', () => {
   it('signs up and creates an organization', async () => {
-    await page.goto('/');
+    const res = await page.goto('/');
+    // The app cannot be framed (clickjacking a terminal) and runs only its own scripts.
+    expect(res!.headers()['x-frame-options']).toBe('DENY');
+    expect(res!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.waitForURL(/\/sign-in/);
     await screens(page, '01-sign-in');
     await page.getByRole('link', { name: 'Create an account' }).click();
