@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { eq } from 'drizzle-orm';
 import { user } from '../../db/schema';
-import { unauthorized } from '../lib/errors';
+import { apiError, unauthorized } from '../lib/errors';
+import { ErrorCode } from '../../core/errors';
 import { API_KEY_PREFIX } from '../auth';
 import type { AppEnv, Principal } from '../types';
 
@@ -34,6 +35,13 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
   if (!principal) throw unauthorized();
+  // A cookie rides along on any page's WebSocket to us: refuse sockets opened by another site's page.
+  if (principal.via === 'session' && c.req.header('upgrade')?.toLowerCase() === 'websocket') {
+    const origin = c.req.header('origin');
+    if (origin && !c.var.config.auth.trustedOrigins.includes(origin)) {
+      throw apiError(403, ErrorCode.forbidden, `WebSockets from ${origin} are not accepted.`);
+    }
+  }
   c.set('principal', principal);
   await next();
 });
