@@ -10,19 +10,24 @@ import {
   type TerminalServerMsg,
 } from '../../core/protocol';
 import { PtyServerMsgSchema } from '../../core/vm';
+import { hold, release, releaseAll } from './chunks';
 
 /** Output is batched for at most this long (or MAX_BATCH_BYTES) after a frame went out at once. */
 const BATCH_MS = 2;
 const MAX_BATCH_BYTES = 64 * 1024;
+/** With many viewers every frame is sent many times: fewer, bigger frames cost the room less. */
+const FANOUT_BATCH_BYTES = 256 * 1024;
 /** Input typed before the PTY is reached (or while the workspace resumes) is kept up to this. */
 const MAX_PENDING_INPUT_BYTES = 4 * 1024 * 1024;
 /**
  * The headless terminal may fall this far behind the stream (bytes written, not parsed yet). Past it,
  * output still goes to every viewer but the emulator skips it, keeping only the last
  * EMULATOR_TAIL_BYTES; once it has caught up it is fed that tail (see `catchUp`). Without a bound its
- * queue grows with the flood (and xterm throws past 50 MB queued).
+ * queue grows with the flood (and xterm throws past 50 MB queued). 2 MiB is ~20 ms of parsing: a viewer
+ * being resynchronised waits for the emulator, so a deep backlog delays every stalled viewer's screen
+ * (with 50 viewers of a flood, 8 MiB made them reach the end 0.7x as fast as one viewer; 2 MiB, 0.9x).
  */
-export const MAX_PARSE_BACKLOG_BYTES = 8 * 1024 * 1024;
+export const MAX_PARSE_BACKLOG_BYTES = 2 * 1024 * 1024;
 export const EMULATOR_TAIL_BYTES = 512 * 1024;
 
 export interface RelayLimits {
@@ -74,13 +79,16 @@ function sendBytes(ws: WebSocket, bytes: Uint8Array) {
   }
 }
 
+/** One held chunk of held parts: the parts are released (a single part is passed on as it is). */
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);
+  hold(out);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
+    release(p);
   }
   return out;
 }
@@ -117,6 +125,9 @@ export class WindowRelay {
   private tailBytes = 0;
   /** The tail lost its beginning: the emulator restarts from a line boundary of what is left. */
   private tailTrimmed = false;
+  /** Bumped whenever the emulator's state changes (parsed output, resize, reset): keys `screenCache`. */
+  private screenVersion = 0;
+  private screenCache: { version: number; data: string } | null = null;
   /** Times the emulator fell behind (stats). */
   catchUps = 0;
   private readonly maxParseBacklog: number;
@@ -152,7 +163,10 @@ export class WindowRelay {
     if (this.phase !== 'idle') return this.whenReady();
     this.phase = 'connecting';
     const size = this.effectiveSize() ?? { cols: this.term.cols, rows: this.term.rows };
-    if (size.cols !== this.term.cols || size.rows !== this.term.rows) this.term.resize(size.cols, size.rows);
+    if (size.cols !== this.term.cols || size.rows !== this.term.rows) {
+      this.term.resize(size.cols, size.rows);
+      this.screenVersion++;
+    }
     let ws: WebSocket;
     try {
       ws = await open(size.cols, size.rows);
@@ -193,10 +207,12 @@ export class WindowRelay {
   private onPtyMessage(data: string | ArrayBuffer) {
     if (typeof data !== 'string') {
       const bytes = new Uint8Array(data);
+      hold(bytes);
       if (this.expectReplay) {
         // A reattached session replays its retained output first: it belongs to the screen.
         this.expectReplay = false;
         this.broadcast(bytes);
+        release(bytes);
         this.markOpen();
         return;
       }
@@ -241,24 +257,28 @@ export class WindowRelay {
 
   // ------------------------------------------------------------------ output
 
+  /** Takes over the caller's hold on `bytes`. */
   private output(bytes: Uint8Array) {
     this.host.activity();
     this.outputBytes += bytes.length;
     if (!this.batchTimer) {
       // Nothing went out in the last BATCH_MS: send at once (a keystroke's echo), then batch a while.
       this.broadcast(bytes);
+      release(bytes);
       this.batchTimer = setTimeout(() => this.onBatchTimer(), BATCH_MS);
       return;
     }
-    if (bytes.length >= MAX_BATCH_BYTES / 2) {
+    const maxBatch = this.viewers.size > 4 ? FANOUT_BATCH_BYTES : MAX_BATCH_BYTES;
+    if (bytes.length >= maxBatch / 2) {
       // Already a big frame (the VM host batches too): send it as is, after what is batched, no copy.
       this.flushBatch();
       this.broadcast(bytes);
+      release(bytes);
       return;
     }
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
-    if (this.batchBytes >= MAX_BATCH_BYTES) this.flushBatch();
+    if (this.batchBytes >= maxBatch) this.flushBatch();
   }
 
   private onBatchTimer() {
@@ -275,6 +295,7 @@ export class WindowRelay {
     this.batch = [];
     this.batchBytes = 0;
     this.broadcast(chunk);
+    release(chunk);
   }
 
   private broadcast(chunk: Uint8Array) {
@@ -286,8 +307,7 @@ export class WindowRelay {
       for (const v of this.viewers.values()) {
         if (v.state === 'syncing') {
           v.overflowed = true;
-          v.pending = [];
-          v.pendingBytes = 0;
+          this.dropPending(v);
         }
       }
     }
@@ -299,17 +319,23 @@ export class WindowRelay {
   /** Writes to the headless terminal, counting what it has not parsed yet. */
   private feed(chunk: Uint8Array) {
     this.parsePending += chunk.length;
+    hold(chunk);
     this.term.write(chunk, () => {
       this.parsePending -= chunk.length;
+      this.screenVersion++;
+      release(chunk);
       if (this.behind && this.parsePending === 0) this.catchUp();
     });
   }
 
   private keepTail(chunk: Uint8Array) {
+    hold(chunk);
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
     while (this.tailBytes - this.tail[0]!.length >= this.tailLimit) {
-      this.tailBytes -= this.tail.shift()!.length;
+      const dropped = this.tail.shift()!;
+      this.tailBytes -= dropped.length;
+      release(dropped);
       this.tailTrimmed = true;
     }
   }
@@ -330,14 +356,22 @@ export class WindowRelay {
     this.tailBytes = 0;
     this.tailTrimmed = false;
     this.behind = false;
-    if (this.isClosed) return;
-    let bytes = concat(parts, total);
+    if (this.isClosed) return releaseAll(parts);
+    if (!parts.length) return this.syncWaiting();
+    const whole = concat(parts, total);
+    let bytes = whole;
     if (trimmed) {
       this.term.reset();
+      this.screenVersion++;
       const nl = bytes.indexOf(0x0a);
       bytes = nl >= 0 ? bytes.subarray(nl + 1) : bytes;
     }
     if (bytes.length) this.feed(bytes);
+    release(whole);
+    this.syncWaiting();
+  }
+
+  private syncWaiting() {
     for (const v of this.viewers.values()) if (v.state === 'syncing') this.sync(v, v.syncReason);
   }
 
@@ -354,23 +388,28 @@ export class WindowRelay {
     } else if (v.state === 'syncing') {
       if (v.overflowed) return; // a newer screen is coming: queue nothing
       if (v.pendingBytes + chunk.length > window) {
-        v.pending = [];
-        v.pendingBytes = 0;
+        this.dropPending(v);
         v.overflowed = true;
         return;
       }
+      hold(chunk);
       v.pending.push(chunk);
       v.pendingBytes += chunk.length;
     }
     // stalled: dropped; the resync covers it.
   }
 
+  private dropPending(v: Viewer) {
+    releaseAll(v.pending);
+    v.pending = [];
+    v.pendingBytes = 0;
+  }
+
   /** Sends the viewer the current screen at a barrier, then what came after it. */
   private sync(v: Viewer, reason: 'attach' | 'resync') {
     v.state = 'syncing';
     v.syncReason = reason;
-    v.pending = [];
-    v.pendingBytes = 0;
+    this.dropPending(v);
     v.overflowed = false;
     if (!this.isOpen) return; // markOpen syncs it
     if (this.behind) {
@@ -387,7 +426,7 @@ export class WindowRelay {
       }
       send(v.ws, {
         type: 'screen',
-        data: this.serializer.serialize({ scrollback: SCROLLBACK_LINES }),
+        data: this.serializedScreen(),
         cols: this.term.cols,
         rows: this.term.rows,
         reason,
@@ -398,7 +437,22 @@ export class WindowRelay {
       v.unacked = 0;
       v.state = 'live';
       for (const chunk of pending) this.deliver(v, chunk);
+      releaseAll(pending);
     });
+  }
+
+  /**
+   * The emulator's screen and scrollback, serialized once per state: viewers resynchronised at the same
+   * moment (a flood stalls many at once) share it instead of each paying for a full serialization.
+   */
+  private serializedScreen(): string {
+    if (this.screenCache?.version !== this.screenVersion) {
+      this.screenCache = {
+        version: this.screenVersion,
+        data: this.serializer.serialize({ scrollback: SCROLLBACK_LINES }),
+      };
+    }
+    return this.screenCache.data;
   }
 
   // ------------------------------------------------------------------ viewers
@@ -422,7 +476,10 @@ export class WindowRelay {
   }
 
   detach(id: string) {
-    if (!this.viewers.delete(id)) return;
+    const v = this.viewers.get(id);
+    if (!v) return;
+    this.dropPending(v);
+    this.viewers.delete(id);
     this.resizeToViewers();
   }
 
@@ -468,7 +525,10 @@ export class WindowRelay {
     if (!force && cols === this.term.cols && rows === this.term.rows) return;
     // At a barrier, so output parsed before and after lands on the right size.
     this.term.write('', () => {
-      if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+      if (cols !== this.term.cols || rows !== this.term.rows) {
+        this.term.resize(cols, rows);
+        this.screenVersion++;
+      }
     });
     if (this.isOpen && this.pty) {
       try {
