@@ -3,12 +3,16 @@
 import WebSocket from 'ws';
 import { FLOW_ACK_EVERY_BYTES } from '../core/protocol';
 import { startTestStack } from '../test/stack/harness';
-import { workerdRssMb } from './rss';
+import { freePort } from '../scripts/local/ports';
+import { IsolateInspector } from './inspector';
+import { workerdMappingsMb, workerdRssMb } from './rss';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 
 async function main() {
-  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' } });
+  const inspectorPort = await freePort();
+  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' }, inspectorPort });
+  const insp = await IsolateInspector.connect(inspectorPort);
   try {
     const { user, workspace } = await t.runningWorkspace();
     const windowId = (
@@ -44,7 +48,11 @@ async function main() {
     await new Promise((r) => ws.once('open', r));
     await new Promise((r) => setTimeout(r, 1000));
     const rss0 = workerdRssMb();
-    console.log(`rss before ${rss0.toFixed(1)} MB`);
+    const h0 = await insp.heap();
+    const heap0 = h0.usedMB + h0.backingMB;
+    console.log(
+      `rss before ${rss0.toFixed(1)} MB, isolate ${heap0.toFixed(1)} MB (total ${h0.totalMB.toFixed(0)}), mappings ${JSON.stringify(workerdMappingsMb())}`,
+    );
     for (round = 1; round <= Number(process.env.PROBE_ROUNDS ?? 2); round++) {
       done = false;
       tail = '';
@@ -55,14 +63,17 @@ async function main() {
         ),
       );
       let peak = rss0;
+      let heapPeak = 0;
       while (!done) {
         await new Promise((r) => setTimeout(r, 250));
         ws.send(JSON.stringify({ type: 'ping' }));
         const rss = workerdRssMb();
         peak = Math.max(peak, rss);
+        const h = await insp.heap();
+        heapPeak = Math.max(heapPeak, h.usedMB + h.backingMB);
         const s = last;
         console.log(
-          `${((performance.now() - start) / 1000).toFixed(1)}s rss ${rss.toFixed(0)} (+${(rss - rss0).toFixed(0)}) recv ${(bytes / 1e6).toFixed(0)}MB` +
+          `${((performance.now() - start) / 1000).toFixed(1)}s rss ${rss.toFixed(0)} (+${(rss - rss0).toFixed(0)}) heap ${h.usedMB.toFixed(0)}+${h.backingMB.toFixed(0)} recv ${(bytes / 1e6).toFixed(0)}MB` +
             (s
               ? ` out ${(s.outputBytes / 1e6).toFixed(0)}MB parsePending ${(s.parsePending / 1e6).toFixed(1)}MB batch ${s.batchBytes} ${JSON.stringify(s.viewers.map((v: any) => [v.state, v.unacked, v.pendingBytes]))} ${JSON.stringify(s.extra ?? {})}`
               : ''),
@@ -70,9 +81,13 @@ async function main() {
       }
       const secs = (performance.now() - start) / 1000;
       console.log(
-        `done: ${(bytes / 1048576 / secs).toFixed(1)} MB/s, rss peak +${(peak - rss0).toFixed(0)} MB`,
+        `done: ${(bytes / 1048576 / secs).toFixed(1)} MB/s, rss peak +${(peak - rss0).toFixed(0)} MB, isolate heap+buffers peak ${heapPeak.toFixed(0)} MB (before ${heap0.toFixed(0)})`,
       );
       bytes = 0;
+      const h = await insp.heap();
+      console.log(
+        `mappings ${JSON.stringify(workerdMappingsMb())}, isolate total ${h.totalMB.toFixed(0)} MB`,
+      );
       for (let i = 0; i < 8; i++) {
         await new Promise((r) => setTimeout(r, 500));
         console.log(`idle ${i}: rss +${(workerdRssMb() - rss0).toFixed(0)}`);

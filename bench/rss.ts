@@ -1,32 +1,108 @@
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** RSS (MB) of the workerd processes under this process. */
-export function workerdRssMb(): number {
-  const parent = new Map<number, number>();
-  const cmd = new Map<number, string>();
+interface Proc {
+  pid: number;
+  ppid: number;
+  cmd: string;
+  /** User + system CPU time, in clock ticks. */
+  ticks: number;
+}
+
+function processes(): Proc[] {
+  const out: Proc[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmd.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({
+        pid: Number(d),
+        ppid: Number(f[1]),
+        cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8'),
+        ticks: Number(f[11]) + Number(f[12]),
+      });
     } catch {
       // gone
     }
   }
-  const mine = (pid: number) => {
+  return out;
+}
+
+/** This process and everything under it. */
+function mine(procs: Proc[]): Proc[] {
+  const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
+  const under = (pid: number) => {
     for (let p = pid, i = 0; p > 1 && i < 20; p = parent.get(p) ?? 0, i++) if (p === process.pid) return true;
     return false;
   };
+  return procs.filter((p) => under(p.pid));
+}
+
+/** RSS (MB) of the workerd processes under this process. */
+export function workerdRssMb(): number {
   let kb = 0;
-  for (const [pid, c] of cmd) {
-    if (!c.includes('workerd') || !mine(pid)) continue;
+  for (const p of mine(processes())) {
+    if (!p.cmd.includes('workerd')) continue;
     try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
       if (m) kb += Number(m[1]);
     } catch {
       // gone
     }
   }
   return kb / 1024;
+}
+
+/** What each kind of process on the bench's side is: workerd, the viewer processes, Postgres, this one. */
+function role(p: Proc): string {
+  if (p.pid === process.pid) return 'bench + VM host';
+  if (p.cmd.includes('workerd')) return 'workerd';
+  if (p.cmd.includes('viewers.ts')) return 'viewers';
+  if (p.cmd.includes('postgres')) return 'postgres';
+  return 'other (shells, wrangler)';
+}
+
+/** CPU seconds used so far, per role, by this process and its descendants (for a before/after diff). */
+export function cpuByRole(): Record<string, number> {
+  const out: Record<string, number> = {};
+  const hz = 100;
+  const all = processes();
+  for (const p of mine(all)) {
+    const r = role(p);
+    out[r] = (out[r] ?? 0) + p.ticks / hz;
+  }
+  return out;
+}
+
+export function cpuDiff(before: Record<string, number>, after: Record<string, number>) {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(after)) out[k] = Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 100) / 100;
+  return out;
+}
+
+/** workerd's resident memory by mapping kind (MB): the brk heap, anonymous mappings, the rest. */
+export function workerdMappingsMb(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of mine(processes())) {
+    if (!p.cmd.includes('workerd')) continue;
+    let kind = 'other';
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${p.pid}/smaps`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        const name = head[1]!.trim();
+        kind = name === '[heap]' ? 'heap' : name === '' ? 'anon' : name.startsWith('/') ? 'file' : name;
+        continue;
+      }
+      const m = /^Rss:\s+(\d+) kB/.exec(line);
+      if (m) out[kind] = (out[kind] ?? 0) + Number(m[1]) / 1024;
+    }
+  }
+  for (const k of Object.keys(out)) out[k] = Math.round(out[k]!);
+  return out;
 }

@@ -6,13 +6,15 @@
 // end marker. The fan-out's 50 viewers are spread over BENCH_FANOUT_PROCS processes so the client side
 // is not the bottleneck; its reference is one viewer measured exactly like them. Echo is timed from the
 // keystroke to the socket's next binary frame (event-driven, no polling). Timings stay out of tests.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { FLOW_ACK_EVERY_BYTES } from '../core/protocol';
 import { startTestStack } from '../test/stack/harness';
+import { flood, Group } from './groups';
+import { freePort } from '../scripts/local/ports';
+import { IsolateInspector } from './inspector';
 import { workerdRssMb } from './rss';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
@@ -21,7 +23,6 @@ const FANOUT_PROCS = Number(process.env.BENCH_FANOUT_PROCS ?? 5);
 const FANOUT_MB = Number(process.env.BENCH_FANOUT_MB ?? 32);
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO ?? 400);
 
-const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,82 +112,13 @@ async function echo(v: Probe, count: number): Promise<number[]> {
   return samples;
 }
 
-/** A group of viewers in a child process. */
-class Group {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly count: number,
-  ) {}
-
-  static async start(url: string, headers: Record<string, string>, count: number, acks: boolean) {
-    const child = fork(
-      join(import.meta.dirname, 'viewers.ts'),
-      [JSON.stringify({ url, headers, count, acks })],
-      {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    );
-    const g = new Group(child, count);
-    await g.next('ready');
-    return g;
-  }
-
-  next(type: string): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const onMsg = (msg: any) => {
-        if (msg.type !== type) return;
-        this.child.off('message', onMsg);
-        this.child.off('exit', onExit);
-        resolve(msg);
-      };
-      const onExit = (code: number) => reject(new Error(`viewer process exited (${code})`));
-      this.child.on('message', onMsg);
-      this.child.once('exit', onExit);
-    });
-  }
-
-  send(msg: unknown) {
-    this.child.send(msg as never);
-  }
-
-  close() {
-    if (this.child.connected) this.send({ type: 'close' });
-  }
-}
-
-let floodNo = 0;
-/**
- * `mb` MB of printable output (base64, 76-column lines) typed by the first group's first viewer.
- * Returns each viewer's MB/s from the keystroke to its end marker.
- */
-async function flood(groups: Group[], mb: number) {
-  const n = ++floodNo;
-  const marker = `FLOOD-${n * 7}-DONE`;
-  const cmd = `head -c ${Math.round((mb * 1024 * 1024 * 3) / 4)} /dev/zero | base64 -w 76; echo FLOOD-$((${n}*7))-DONE\r`;
-  const armed = groups.map((g) => g.next('armed'));
-  const done = groups.map((g) => g.next('done'));
-  for (const g of groups) g.send({ type: 'flood', marker });
-  await Promise.all(armed);
-  const typed = groups[0]!.next('typed');
-  groups[0]!.send({ type: 'type', cmd });
-  const { at } = await typed;
-  const results = (await Promise.all(done)).flatMap((d) => d.results) as {
-    bytes: number;
-    endAt: number;
-    resyncs: number;
-  }[];
-  return {
-    rates: results.map((r) => r.bytes / 1024 / 1024 / ((r.endAt - at) / 1000)),
-    resyncs: results.reduce((s, r) => s + r.resyncs, 0),
-    seconds: Math.max(...results.map((r) => r.endAt - at)) / 1000,
-  };
-}
-
 async function main() {
   console.log('starting the stack (Postgres, VM host, wrangler dev)...');
   // RELAY_STATS: `ping` answers carry the window's relay numbers (what the relay holds).
-  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' } });
+  // The inspector reads the Worker isolate's heap: the memory a Durable Object is held to in production.
+  const inspectorPort = await freePort();
+  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' }, inspectorPort });
+  const inspector = await IsolateInspector.connect(inspectorPort);
   const groups: Group[] = [];
   try {
     const { user, workspace } = await t.runningWorkspace();
@@ -241,6 +173,12 @@ async function main() {
     await settle();
     const rssBefore = workerdRssMb();
     let rssPeak = rssBefore;
+    const isolateMB = async () => {
+      const h = await inspector.heap();
+      return h.usedMB + h.backingMB;
+    };
+    const isolateBefore = await isolateMB();
+    let isolatePeak = isolateBefore;
     const relay = { heldPeak: 0, parsePendingPeak: 0, viewerPendingPeak: 0, catchUps: 0, samples: 0 };
     statsProbe.ws.on('message', (data: Buffer, binary: boolean) => {
       if (binary) return;
@@ -255,6 +193,7 @@ async function main() {
     });
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, workerdRssMb());
+      void isolateMB().then((mb) => (isolatePeak = Math.max(isolatePeak, mb)));
       statsProbe.ws.send(JSON.stringify({ type: 'ping' }));
     }, 200);
     const path = await flood([pathGroup], FLOOD_MB);
@@ -309,6 +248,7 @@ async function main() {
     pv.close();
 
     const singleRate = single.rates[0]!;
+    const singleDone = single.completion[0]!;
     const results = {
       at: new Date().toISOString(),
       machine: {
@@ -344,6 +284,15 @@ async function main() {
         ratioMedian: median(fanout.rates) / singleRate,
         resyncs: fanout.resyncs,
         aggregateMBs: fanout.rates.reduce((a, b) => a + b, 0),
+        receivedMB: { min: Math.min(...fanout.received), median: median(fanout.received) },
+        // The flood's MB over the time until each viewer's terminal shows its end (see bench/groups.ts).
+        completion: {
+          singleViewerMBs: singleDone,
+          min: Math.min(...fanout.completion),
+          median: median(fanout.completion),
+          ratioMin: Math.min(...fanout.completion) / singleDone,
+          ratioMedian: median(fanout.completion) / singleDone,
+        },
       },
       pausedToFirstScreenMs: { median: median(resumeMs), max: Math.max(...resumeMs), samples: resumeMs },
       relayMemory: {
@@ -351,6 +300,9 @@ async function main() {
         workerdRssPeakMB: rssPeak,
         workerdRssAfterMB: rssAfter,
         workerdRssGrowthMB: rssPeak - rssBefore,
+        isolateBeforeMB: isolateBefore,
+        isolatePeakMB: isolatePeak,
+        isolateGrowthMB: isolatePeak - isolateBefore,
         relayHeldPeakMB: relay.heldPeak / 1048576,
         emulatorBacklogPeakMB: relay.parsePendingPeak / 1048576,
         viewerQueuePeakMB: relay.viewerPendingPeak / 1048576,
@@ -377,10 +329,16 @@ async function main() {
         `${f(results.throughputMBs.ratio)}x (target >= 0.8)`,
       ],
       [
-        `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, per viewer min / median (MB/s)`,
+        `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, output to the end on screen, per viewer min / median (MB/s)`,
+        `${f(results.fanout.completion.min)} / ${f(results.fanout.completion.median)}`,
+        `1 viewer ${f(singleDone)}`,
+        `${f(results.fanout.completion.ratioMin)}x / ${f(results.fanout.completion.ratioMedian)}x (target >= 0.8); ${fanout.resyncs} resyncs`,
+      ],
+      [
+        `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, bytes received, per viewer min / median (MB/s)`,
         `${f(results.fanout.perViewerMBs.min)} / ${f(results.fanout.perViewerMBs.median)}`,
         `1 viewer ${f(singleRate)}`,
-        `${f(results.fanout.ratioMin)}x / ${f(results.fanout.ratioMedian)}x (target >= 0.8); ${fanout.resyncs} resyncs; ${fan.length} client processes`,
+        `${f(results.fanout.ratioMin)}x / ${f(results.fanout.ratioMedian)}x; median ${f(results.fanout.receivedMB.median)} MB received, the rest skipped by resyncs; ${fan.length} client processes`,
       ],
       [
         'paused -> first screen (ms)',
@@ -395,10 +353,16 @@ async function main() {
         `emulator backlog peak ${f(rm.emulatorBacklogPeakMB)}, viewer queue peak ${f(rm.viewerQueuePeakMB)}, ${rm.emulatorCatchUps} catch-ups`,
       ],
       [
+        'Worker isolate: JS heap + ArrayBuffers (MB)',
+        `${f(rm.isolateBeforeMB)} -> peak ${f(rm.isolatePeakMB)}`,
+        '',
+        `+${f(rm.isolateGrowthMB)} MB (target < 64)`,
+      ],
+      [
         'workerd RSS (MB)',
         `${f(rssBefore)} -> peak ${f(rssPeak)} (after ${f(rssAfter)})`,
         '',
-        `+${f(rssPeak - rssBefore)} MB (target < 64)`,
+        `+${f(rssPeak - rssBefore)} MB (the whole local runtime)`,
       ],
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -409,6 +373,7 @@ async function main() {
     writeFileSync(file, JSON.stringify(results, null, 2));
     console.log(`\nwrote ${file}`);
   } finally {
+    inspector.close();
     for (const g of groups) g.close();
     await t.stop();
   }

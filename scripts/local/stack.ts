@@ -27,6 +27,8 @@ export interface StackOptions {
   extraVars?: Record<string, string>;
   /** Tests: on stop, delete every VM (and its cgroups) instead of keeping them for the next start. */
   ephemeral?: boolean;
+  /** The Worker's V8 inspector (the bench reads the isolate's heap through it); wrangler picks one if unset. */
+  inspectorPort?: number;
 }
 
 export interface Stack {
@@ -150,6 +152,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ...opts.extraVars,
       },
       onOutput: (line) => log(`[workerd] ${line}`),
+      inspectorPort: opts.inspectorPort,
     });
     stops.push(wrangler.stop);
 

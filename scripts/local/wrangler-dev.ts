@@ -17,6 +17,7 @@ export async function startWranglerDev(opts: {
   onOutput?: (line: string) => void;
   readyPath?: string;
   timeoutMs?: number;
+  inspectorPort?: number;
 }): Promise<WranglerDev> {
   const args = [
     wranglerBin,
@@ -28,6 +29,7 @@ export async function startWranglerDev(opts: {
     '--persist-to',
     opts.persistTo,
   ];
+  if (opts.inspectorPort) args.push('--inspector-port', String(opts.inspectorPort));
   args.push('--live-reload=false', '--show-interactive-dev-session=false', '--log-level', 'warn');
   for (const [k, v] of Object.entries(opts.vars)) args.push('--var', `${k}:${v}`);
   // process.execPath: wrangler needs Node 22, which `npm run` puts first on PATH.

@@ -21,7 +21,9 @@ export interface TestUser {
  * The real product on loopback (embedded Postgres, VM host, wrangler dev) for one test file, plus a
  * folder of origin repositories every VM can read.
  */
-export async function startTestStack(opts: { extraVars?: Record<string, string> } = {}) {
+export async function startTestStack(
+  opts: { extraVars?: Record<string, string>; inspectorPort?: number } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
   const originsDir = join(dir, 'origins');
   mkdirSync(originsDir, { recursive: true });
@@ -34,6 +36,7 @@ export async function startTestStack(opts: { extraVars?: Record<string, string> 
     ephemeral: true,
     log: () => {},
     extraVars: opts.extraVars,
+    inspectorPort: opts.inspectorPort,
   });
 
   async function call(
