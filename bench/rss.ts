@@ -38,6 +38,13 @@ function mine(procs: Proc[]): Proc[] {
   return procs.filter((p) => under(p.pid));
 }
 
+/** The workerd processes under this process. */
+export function workerdPids(): number[] {
+  return mine(processes())
+    .filter((p) => p.cmd.includes('workerd'))
+    .map((p) => p.pid);
+}
+
 /** RSS (MB) of the workerd processes under this process. */
 export function workerdRssMb(): number {
   let kb = 0;

@@ -15,6 +15,7 @@ import { startTestStack } from '../test/stack/harness';
 import { flood, Group } from './groups';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
+import { directRuntimeUrl } from './runtime-port';
 import { workerdRssMb } from './rss';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
@@ -145,16 +146,29 @@ async function main() {
     const pv = await Probe.open(pathUrl(echoWin), headers, true);
     await pv.next('screen');
     const bv = await Probe.open(baseUrl(), baseHeaders, false);
+    // The same path minus wrangler dev's proxy Worker (a hop production does not have).
+    const direct = await directRuntimeUrl(t.stack.url);
+    const dv = direct
+      ? await Probe.open(
+          `${direct.replace(/^http/, 'ws')}/api/workspaces/${workspace.id}/terminals/${await newWindow()}?cols=200&rows=50`,
+          headers,
+          true,
+        )
+      : null;
+    if (dv) await dv.next('screen');
     await settle();
     const echoPath: number[] = [];
+    const echoDirect: number[] = [];
     const echoBase: number[] = [];
     // Four blocks each, alternating; the first keystrokes of a block warm up and are not counted.
     const perBlock = Math.ceil(ECHO_SAMPLES / 4) + 5;
     for (let block = 0; block < 4; block++) {
       echoPath.push(...(await echo(pv, perBlock)).slice(5));
+      if (dv) echoDirect.push(...(await echo(dv, perBlock)).slice(5));
       echoBase.push(...(await echo(bv, perBlock)).slice(5));
     }
     bv.close();
+    dv?.close();
 
     // ---- throughput: baseline, then path with relay memory
     console.log(`flood ${FLOOD_MB} MB, baseline...`);
@@ -261,6 +275,7 @@ async function main() {
       echoMs: {
         samples: echoPath.length,
         path: { p50: median(echoPath), p99: pct(echoPath, 99) },
+        pathWithoutDevProxy: echoDirect.length ? { p50: median(echoDirect), p99: pct(echoDirect, 99) } : null,
         baseline: { p50: median(echoBase), p99: pct(echoBase, 99) },
       },
       throughputMBs: {
@@ -322,6 +337,16 @@ async function main() {
         `+${f(results.echoMs.path.p50 - results.echoMs.baseline.p50)} ms (target <= +1)`,
       ],
       ['echo p99 (ms)', f(results.echoMs.path.p99), f(results.echoMs.baseline.p99), ''],
+      ...(results.echoMs.pathWithoutDevProxy
+        ? [
+            [
+              'echo p50 / p99 without the dev proxy (ms)',
+              `${f(results.echoMs.pathWithoutDevProxy.p50)} / ${f(results.echoMs.pathWithoutDevProxy.p99)}`,
+              `${f(results.echoMs.baseline.p50)} / ${f(results.echoMs.baseline.p99)}`,
+              `+${f(results.echoMs.pathWithoutDevProxy.p50 - results.echoMs.baseline.p50)} ms: the room's own cost (no wrangler proxy hop)`,
+            ],
+          ]
+        : []),
       [
         `throughput ${FLOOD_MB} MB (MB/s)`,
         f(path.rates[0]!),
