@@ -7,7 +7,7 @@ import { openPty, relayFor } from './relays';
 import { schedulePresence } from './sessions';
 import { windowTag } from './sockets';
 import { remember, setMeta, type RoomState } from './state';
-import { send } from './terminal';
+import { send } from './flow';
 import { getWindow, type TerminalWindow, type TicketPrincipal } from './windows';
 
 /** What the Worker passes with a terminal upgrade, after checking who the caller is. */

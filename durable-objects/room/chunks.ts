@@ -34,3 +34,17 @@ export function release(chunk: Uint8Array): void {
 export function releaseAll(chunks: Uint8Array[]): void {
   for (const c of chunks) release(c);
 }
+
+/** One held chunk of held parts: the parts are released (a single part is passed on as it is). */
+export function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  hold(out);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+    release(p);
+  }
+  return out;
+}

@@ -4,7 +4,8 @@ import { VM_WORKSPACE_PATH } from '../../core/vm';
 import { recordActivity } from './activity';
 import { closeSockets, viewersOf, windowTag } from './sockets';
 import { loadMeta, type RoomState } from './state';
-import { send, WindowRelay, type RelayLimits } from './terminal';
+import { send } from './flow';
+import { WindowRelay, type RelayLimits } from './terminal';
 
 // One WindowRelay (room/terminal.ts) per window with viewers, kept in RoomState.relays. A relay
 // outlives its last viewer by RELAY_GRACE_MS so a reconnect finds its PTY socket and screen.

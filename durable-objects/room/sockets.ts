@@ -1,7 +1,7 @@
 import type { TerminalServerMsg } from '../../core/protocol';
 import type { ViewerAttachment } from './presence';
 import type { RoomState } from './state';
-import { send } from './terminal';
+import { send } from './flow';
 
 // The room's hibernatable sockets. Each carries its ViewerAttachment; a window's viewers are tagged
 // `win:<windowId>` so they can be listed without waking every attachment.

@@ -6,7 +6,8 @@ import type { ViewerAttachment } from './presence';
 import { envVar, relayFor, releaseViewer } from './relays';
 import { heartbeat, schedulePresence } from './sessions';
 import { loadMeta, type RoomState } from './state';
-import { send, type WindowRelay } from './terminal';
+import { send } from './flow';
+import type { WindowRelay } from './terminal';
 import { getWindow } from './windows';
 
 // What a terminal socket says once attached (docs/terminal-protocol.md), and its leaving.

@@ -1,0 +1,87 @@
+import type { TerminalServerMsg } from '../../core/protocol';
+import { hold, releaseAll } from './chunks';
+
+// Per-viewer flow control (docs/terminal-protocol.md): each viewer may have a window of output sent
+// and not acknowledged. A viewer past it is stalled: nothing is queued for it, and once it reads again
+// the relay resynchronises it with a fresh screen (terminal.ts `sync`).
+
+export type FlowState = 'syncing' | 'live' | 'stalled';
+
+/** One viewer of a window, as the relay sees it (the socket's own attachment holds the rest). */
+export interface Viewer {
+  id: string;
+  ws: WebSocket;
+  cols: number;
+  rows: number;
+  state: FlowState;
+  /** Output bytes sent and not yet acknowledged. */
+  unacked: number;
+  /** Live output that arrived while this viewer's screen was being prepared. */
+  pending: Uint8Array[];
+  pendingBytes: number;
+  /** Output was dropped while syncing: prepare a newer screen instead of sending this one. */
+  overflowed: boolean;
+  syncReason: 'attach' | 'resync';
+}
+
+export function newViewer(id: string, ws: WebSocket, cols: number, rows: number): Viewer {
+  return {
+    id,
+    ws,
+    cols,
+    rows,
+    state: 'syncing',
+    unacked: 0,
+    pending: [],
+    pendingBytes: 0,
+    overflowed: false,
+    syncReason: 'attach',
+  };
+}
+
+export function send(ws: WebSocket, msg: TerminalServerMsg | string) {
+  try {
+    ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  } catch {
+    // Closing or closed: its close handler cleans up.
+  }
+}
+
+function sendBytes(ws: WebSocket, bytes: Uint8Array) {
+  try {
+    ws.send(bytes);
+  } catch {
+    // As above.
+  }
+}
+
+/** One output chunk for one viewer with a credit window of `window` bytes. */
+export function deliver(v: Viewer, chunk: Uint8Array, window: number) {
+  if (v.state === 'live') {
+    if (v.unacked + chunk.length > window) {
+      // It is not keeping up: stop sending (no queue); it gets a fresh screen when it reads again.
+      v.state = 'stalled';
+      return;
+    }
+    v.unacked += chunk.length;
+    sendBytes(v.ws, chunk);
+  } else if (v.state === 'syncing') {
+    if (v.overflowed) return; // a newer screen is coming: queue nothing
+    if (v.pendingBytes + chunk.length > window) {
+      dropPending(v);
+      v.overflowed = true;
+      return;
+    }
+    hold(chunk);
+    v.pending.push(chunk);
+    v.pendingBytes += chunk.length;
+  }
+  // stalled: dropped; the resync covers it.
+}
+
+/** Forgets the output queued while its screen was being prepared. */
+export function dropPending(v: Viewer) {
+  releaseAll(v.pending);
+  v.pending = [];
+  v.pendingBytes = 0;
+}

@@ -1,0 +1,190 @@
+import { Terminal } from '@xterm/headless';
+import { SerializeAddon } from '@xterm/addon-serialize';
+import { SCROLLBACK_LINES } from '../../core/protocol';
+import { concat, hold, release, releaseAll } from './chunks';
+
+/**
+ * The headless terminal may fall this far behind the stream (bytes written, not parsed yet). Past it,
+ * output still goes to every viewer but the emulator skips it, keeping only the last
+ * EMULATOR_TAIL_BYTES; once it has caught up it is fed that tail (see `catchUp`). Without a bound its
+ * queue grows with the flood (and xterm throws past 50 MB queued). 2 MiB is ~20 ms of parsing: a viewer
+ * being resynchronised waits for the emulator, so a deep backlog delays every stalled viewer's screen
+ * (with 50 viewers of a flood, 8 MiB made them reach the end 0.7x as fast as one viewer; 2 MiB, 0.9x).
+ */
+export const MAX_PARSE_BACKLOG_BYTES = 2 * 1024 * 1024;
+export const EMULATOR_TAIL_BYTES = 512 * 1024;
+
+export interface MirrorLimits {
+  maxParseBacklogBytes?: number;
+  emulatorTailBytes?: number;
+}
+
+export interface MirrorEvents {
+  /** The emulator stopped keeping up: a screen being prepared now would miss what it skips. */
+  fellBehind(): void;
+  /** It has caught up again: screens can be prepared. */
+  caughtUp(): void;
+}
+
+/**
+ * A window's screen as the room keeps it: a headless xterm fed every chunk at the moment it is
+ * broadcast, so "what it has parsed" and "what viewers were sent" advance together. `barrier(cb)` runs
+ * `cb` once everything written before it is parsed and before anything written after it is: the screen
+ * serialized there plus the output queued for a viewer since is exactly the stream, with no byte twice
+ * and none missing.
+ */
+export class ScreenMirror {
+  private readonly term: Terminal;
+  private readonly serializer = new SerializeAddon();
+  /** Bytes written and not parsed yet (bounded by maxParseBacklog). */
+  parsePending = 0;
+  /** It fell behind: output skips it and only its tail is kept (see `catchUp`). */
+  private lagging = false;
+  private tail: Uint8Array[] = [];
+  private tailBytes = 0;
+  /** The tail lost its beginning: the emulator restarts from a line boundary of what is left. */
+  private tailTrimmed = false;
+  /** Bumped whenever the state changes (parsed output, resize, reset): keys `screenCache`. */
+  private version = 0;
+  private screenCache: { version: number; data: string } | null = null;
+  private disposed = false;
+  /** Times it fell behind (stats). */
+  catchUps = 0;
+  private readonly maxParseBacklog: number;
+  private readonly tailLimit: number;
+
+  constructor(
+    cols: number,
+    rows: number,
+    limits: MirrorLimits,
+    private readonly events: MirrorEvents,
+  ) {
+    this.maxParseBacklog = limits.maxParseBacklogBytes ?? MAX_PARSE_BACKLOG_BYTES;
+    this.tailLimit = limits.emulatorTailBytes ?? EMULATOR_TAIL_BYTES;
+    this.term = new Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    this.term.loadAddon(this.serializer as unknown as Parameters<Terminal['loadAddon']>[0]);
+  }
+
+  get cols() {
+    return this.term.cols;
+  }
+
+  get rows() {
+    return this.term.rows;
+  }
+
+  /** Behind: no screen can be prepared until `caughtUp`. */
+  get behind() {
+    return this.lagging;
+  }
+
+  get heldBytes() {
+    return this.parsePending + this.tailBytes;
+  }
+
+  get tailHeldBytes() {
+    return this.tailBytes;
+  }
+
+  /** One broadcast chunk: parsed in order or, past the backlog bound, kept in the tail. */
+  write(chunk: Uint8Array) {
+    if (!this.lagging && this.parsePending + chunk.length > this.maxParseBacklog) {
+      this.lagging = true;
+      this.catchUps++;
+      this.events.fellBehind();
+    }
+    if (this.lagging) this.keepTail(chunk);
+    else this.feed(chunk);
+  }
+
+  /** Runs `then` once everything written so far is parsed, before anything written after. */
+  barrier(then: () => void) {
+    this.term.write('', then);
+  }
+
+  /** Resizes once what was written before is parsed, so output lands on the size it was made for. */
+  resizeAtBarrier(cols: number, rows: number) {
+    this.barrier(() => this.resizeNow(cols, rows));
+  }
+
+  resizeNow(cols: number, rows: number) {
+    if (cols === this.term.cols && rows === this.term.rows) return;
+    this.term.resize(cols, rows);
+    this.version++;
+  }
+
+  /**
+   * The screen and scrollback, serialized once per state: viewers resynchronised at the same moment
+   * (a flood stalls many at once) share it instead of each paying for a full serialization.
+   */
+  screen(): string {
+    if (this.screenCache?.version !== this.version) {
+      this.screenCache = {
+        version: this.version,
+        data: this.serializer.serialize({ scrollback: SCROLLBACK_LINES }),
+      };
+    }
+    return this.screenCache.data;
+  }
+
+  dispose() {
+    this.disposed = true;
+    this.term.dispose();
+  }
+
+  /** Writes to the headless terminal, counting what it has not parsed yet. */
+  private feed(chunk: Uint8Array) {
+    this.parsePending += chunk.length;
+    hold(chunk);
+    this.term.write(chunk, () => {
+      this.parsePending -= chunk.length;
+      this.version++;
+      release(chunk);
+      if (this.lagging && this.parsePending === 0) this.catchUp();
+    });
+  }
+
+  private keepTail(chunk: Uint8Array) {
+    hold(chunk);
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes - this.tail[0]!.length >= this.tailLimit) {
+      const dropped = this.tail.shift()!;
+      this.tailBytes -= dropped.length;
+      release(dropped);
+      this.tailTrimmed = true;
+    }
+  }
+
+  /**
+   * Everything it was given is parsed. If nothing it skipped was lost, it gets the skipped bytes and
+   * the screen is exact. Otherwise it is reset and fed the kept tail from its first line boundary: for
+   * a flood (the case that gets here) the screen is the last rows of output. Trade-off: state set
+   * before the tail (colours, modes, the alternate screen, cursor moves of a full-screen program) is
+   * lost until the program redraws, and scrollback holds only the tail; viewers that were live all
+   * along are unaffected (their own terminals parsed every byte).
+   */
+  private catchUp() {
+    const parts = this.tail;
+    const total = this.tailBytes;
+    const trimmed = this.tailTrimmed;
+    this.tail = [];
+    this.tailBytes = 0;
+    this.tailTrimmed = false;
+    this.lagging = false;
+    if (this.disposed) return releaseAll(parts);
+    if (parts.length) {
+      const whole = concat(parts, total);
+      let bytes = whole;
+      if (trimmed) {
+        this.term.reset();
+        this.version++;
+        const nl = bytes.indexOf(0x0a);
+        bytes = nl >= 0 ? bytes.subarray(nl + 1) : bytes;
+      }
+      if (bytes.length) this.feed(bytes);
+      release(whole);
+    }
+    this.events.caughtUp();
+  }
+}
