@@ -12,7 +12,10 @@ import { concat, hold, release, releaseAll } from './chunks';
  * (with 50 viewers of a flood, 8 MiB made them reach the end 0.7x as fast as one viewer; 2 MiB, 0.9x).
  */
 export const MAX_PARSE_BACKLOG_BYTES = 2 * 1024 * 1024;
-export const EMULATOR_TAIL_BYTES = 512 * 1024;
+/** Big enough that a short lag (the usual case) loses nothing and the screen stays exact. */
+export const EMULATOR_TAIL_BYTES = 4 * 1024 * 1024;
+/** xterm parses this much (~2 ms) before the room serves its sockets again (see `pump`). */
+const SLICE_BYTES = 256 * 1024;
 
 export interface MirrorLimits {
   maxParseBacklogBytes?: number;
@@ -38,6 +41,10 @@ export class ScreenMirror {
   private readonly serializer = new SerializeAddon();
   /** Bytes written and not parsed yet (bounded by maxParseBacklog). */
   parsePending = 0;
+  /** Chunks for xterm and barriers, in stream order (see `pump`). */
+  private queue: ({ chunk: Uint8Array } | { then: () => void })[] = [];
+  /** A chunk is with xterm, or the next one is scheduled. */
+  private busy = false;
   /** It fell behind: output skips it and only its tail is kept (see `catchUp`). */
   private lagging = false;
   private tail: Uint8Array[] = [];
@@ -50,6 +57,8 @@ export class ScreenMirror {
   private disposed = false;
   /** Times it fell behind (stats). */
   catchUps = 0;
+  /** Catch-ups that had lost part of the skipped output and restarted from the tail (stats). */
+  resets = 0;
   private readonly maxParseBacklog: number;
   private readonly tailLimit: number;
 
@@ -99,7 +108,8 @@ export class ScreenMirror {
 
   /** Runs `then` once everything written so far is parsed, before anything written after. */
   barrier(then: () => void) {
-    this.term.write('', then);
+    this.queue.push({ then });
+    this.pump();
   }
 
   /** Resizes once what was written before is parsed, so output lands on the size it was made for. */
@@ -132,16 +142,50 @@ export class ScreenMirror {
     this.term.dispose();
   }
 
-  /** Writes to the headless terminal, counting what it has not parsed yet. */
+  /** Queues a chunk for the headless terminal, counting what it has not parsed yet. */
   private feed(chunk: Uint8Array) {
     this.parsePending += chunk.length;
     hold(chunk);
-    this.term.write(chunk, () => {
-      this.parsePending -= chunk.length;
-      this.version++;
-      release(chunk);
-      if (this.lagging && this.parsePending === 0) this.catchUp();
-    });
+    this.queue.push({ chunk });
+    this.pump();
+  }
+
+  /**
+   * Hands xterm up to SLICE_BYTES at a time and yields to the event loop between slices. xterm slices
+   * its own parsing by the clock, but a Worker's clock stands still while it runs, so xterm would parse
+   * its whole queue in one go (tens of ms in a flood) while acks, input and sends for every viewer wait.
+   */
+  private pump() {
+    while (!this.busy && !this.disposed && this.queue.length) {
+      const head = this.queue[0]!;
+      if ('then' in head) {
+        this.queue.shift();
+        head.then();
+        continue;
+      }
+      const slice: Uint8Array[] = [];
+      let bytes = 0;
+      for (let next = this.queue[0]; next && 'chunk' in next; next = this.queue[0]) {
+        if (bytes && bytes + next.chunk.length > SLICE_BYTES) break;
+        slice.push(next.chunk);
+        bytes += next.chunk.length;
+        this.queue.shift();
+      }
+      this.busy = true;
+      slice.forEach((chunk, i) =>
+        this.term.write(chunk, () => {
+          this.parsePending -= chunk.length;
+          this.version++;
+          release(chunk);
+          if (i < slice.length - 1) return;
+          setTimeout(() => {
+            this.busy = false;
+            this.pump();
+          }, 0);
+        }),
+      );
+    }
+    if (!this.busy && this.lagging && this.parsePending === 0) this.catchUp();
   }
 
   private keepTail(chunk: Uint8Array) {
@@ -177,6 +221,7 @@ export class ScreenMirror {
       const whole = concat(parts, total);
       let bytes = whole;
       if (trimmed) {
+        this.resets++;
         this.term.reset();
         this.version++;
         const nl = bytes.indexOf(0x0a);

@@ -381,6 +381,7 @@ export class WindowRelay {
         this.batcher.heldBytes +
         [...this.viewers.values()].reduce((n, v) => n + v.pendingBytes, 0),
       catchUps: this.mirror.catchUps,
+      emulatorResets: this.mirror.resets,
       outputBytes: this.outputBytes,
       cols: this.mirror.cols,
       rows: this.mirror.rows,
