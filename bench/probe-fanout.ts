@@ -6,6 +6,7 @@ import { flood, Group } from './groups';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
 import { cpuByRole, cpuDiff } from './rss';
+import { directRuntimeUrl } from './runtime-port';
 import { writeFileSync } from 'node:fs';
 
 const VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -44,8 +45,10 @@ async function main() {
     const newWindow = async () =>
       (await t.call(`/api/workspaces/${workspace.id}/terminals`, { cookie: user.cookie, body: {} })).json
         .windowId as string;
+    // PROBE_DIRECT=1: past wrangler dev's proxy Worker, straight to the runtime (as in production).
+    const base = (process.env.PROBE_DIRECT ? await directRuntimeUrl(t.stack.url) : null) ?? t.stack.url;
     const url = (w: string) =>
-      `${t.stack.url.replace(/^http/, 'ws')}/api/workspaces/${workspace.id}/terminals/${w}?cols=200&rows=50`;
+      `${base.replace(/^http/, 'ws')}/api/workspaces/${workspace.id}/terminals/${w}?cols=200&rows=50`;
     for (const n of [1, VIEWERS]) {
       const win = await newWindow();
       const mine: Group[] = [];

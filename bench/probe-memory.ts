@@ -5,7 +5,7 @@ import { FLOW_ACK_EVERY_BYTES } from '../core/protocol';
 import { startTestStack } from '../test/stack/harness';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
-import { workerdMappingsMb, workerdRssMb } from './rss';
+import { workerdMappingsMb, workerdRssByPid, workerdRssMb } from './rss';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 
@@ -49,6 +49,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
     const rss0 = workerdRssMb();
     const h0 = await insp.heap();
+    console.log(
+      `per process ${JSON.stringify([...workerdRssByPid()].map(([pid, mb]) => [pid, Math.round(mb)]))}`,
+    );
     const heap0 = h0.usedMB + h0.backingMB;
     console.log(
       `rss before ${rss0.toFixed(1)} MB, isolate ${heap0.toFixed(1)} MB (total ${h0.totalMB.toFixed(0)}), mappings ${JSON.stringify(workerdMappingsMb())}`,
@@ -86,7 +89,7 @@ async function main() {
       bytes = 0;
       const h = await insp.heap();
       console.log(
-        `mappings ${JSON.stringify(workerdMappingsMb())}, isolate total ${h.totalMB.toFixed(0)} MB`,
+        `mappings ${JSON.stringify(workerdMappingsMb())}, isolate total ${h.totalMB.toFixed(0)} MB, per process ${JSON.stringify([...workerdRssByPid()].map(([pid, mb]) => [pid, Math.round(mb)]))}`,
       );
       for (let i = 0; i < 8; i++) {
         await new Promise((r) => setTimeout(r, 500));

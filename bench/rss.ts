@@ -45,19 +45,24 @@ export function workerdPids(): number[] {
     .map((p) => p.pid);
 }
 
-/** RSS (MB) of the workerd processes under this process. */
-export function workerdRssMb(): number {
-  let kb = 0;
+/** RSS (MB) of each workerd process under this process, by pid. */
+export function workerdRssByPid(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const p of mine(processes())) {
     if (!p.cmd.includes('workerd')) continue;
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
+      if (m) out.set(p.pid, Number(m[1]) / 1024);
     } catch {
       // gone
     }
   }
-  return kb / 1024;
+  return out;
+}
+
+/** RSS (MB) of the workerd processes under this process. */
+export function workerdRssMb(): number {
+  return [...workerdRssByPid().values()].reduce((a, b) => a + b, 0);
 }
 
 /** What each kind of process on the bench's side is: workerd, the viewer processes, Postgres, this one. */

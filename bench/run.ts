@@ -22,6 +22,7 @@ const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
 const FANOUT_PROCS = Number(process.env.BENCH_FANOUT_PROCS ?? 5);
 const FANOUT_MB = Number(process.env.BENCH_FANOUT_MB ?? 32);
+const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 3);
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO ?? 400);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -193,7 +194,14 @@ async function main() {
     };
     const isolateBefore = await isolateMB();
     let isolatePeak = isolateBefore;
-    const relay = { heldPeak: 0, parsePendingPeak: 0, viewerPendingPeak: 0, catchUps: 0, samples: 0 };
+    const relay = {
+      heldPeak: 0,
+      parsePendingPeak: 0,
+      viewerPendingPeak: 0,
+      catchUps: 0,
+      resets: 0,
+      samples: 0,
+    };
     statsProbe.ws.on('message', (data: Buffer, binary: boolean) => {
       if (binary) return;
       const msg = JSON.parse(data.toString());
@@ -204,6 +212,7 @@ async function main() {
       for (const v of msg.relay.viewers)
         relay.viewerPendingPeak = Math.max(relay.viewerPendingPeak, v.pendingBytes);
       relay.catchUps = msg.relay.catchUps;
+      relay.resets = msg.relay.emulatorResets;
     });
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, workerdRssMb());
@@ -221,12 +230,7 @@ async function main() {
     console.log(
       `fan-out: 1 viewer, then ${FANOUT_VIEWERS} viewers in ${FANOUT_PROCS} processes, ${FANOUT_MB} MB...`,
     );
-    const singleWin = await newWindow();
-    const singleGroup = await group(pathUrl(singleWin), headers, 1, true);
-    await settle();
-    const single = await flood([singleGroup], FANOUT_MB);
-    singleGroup.close();
-    await settle();
+    const singleGroup = await group(pathUrl(await newWindow()), headers, 1, true);
     const fanWin = await newWindow();
     const fan: Group[] = [];
     for (let i = 0; i < FANOUT_PROCS; i++) {
@@ -234,7 +238,24 @@ async function main() {
       if (n > 0) fan.push(await group(pathUrl(fanWin), headers, n, true));
     }
     await sleep(2000);
-    const fanout = await flood(fan, FANOUT_MB);
+    // The machine is noisy: the pair (one viewer, then all of them) runs FANOUT_ROUNDS times and the
+    // round with the median ratio is reported, with every round's ratio beside it.
+    const rounds: { single: Awaited<ReturnType<typeof flood>>; fanout: Awaited<ReturnType<typeof flood>> }[] =
+      [];
+    for (let r = 0; r < FANOUT_ROUNDS; r++) {
+      const single = await flood([singleGroup], FANOUT_MB);
+      await settle();
+      const fanout = await flood(fan, FANOUT_MB);
+      await settle();
+      rounds.push({ single, fanout });
+    }
+    const roundRatio = (x: (typeof rounds)[number]) =>
+      Math.min(...x.fanout.completion) / x.single.completion[0]!;
+    const roundRatios = rounds.map(roundRatio);
+    const { single, fanout } = [...rounds].sort((a, b) => roundRatio(a) - roundRatio(b))[
+      Math.floor(rounds.length / 2)
+    ]!;
+    singleGroup.close();
     for (const g of fan) g.close();
     await settle();
 
@@ -307,6 +328,7 @@ async function main() {
           median: median(fanout.completion),
           ratioMin: Math.min(...fanout.completion) / singleDone,
           ratioMedian: median(fanout.completion) / singleDone,
+          roundRatiosMin: roundRatios,
         },
       },
       pausedToFirstScreenMs: { median: median(resumeMs), max: Math.max(...resumeMs), samples: resumeMs },
@@ -322,6 +344,7 @@ async function main() {
         emulatorBacklogPeakMB: relay.parsePendingPeak / 1048576,
         viewerQueuePeakMB: relay.viewerPendingPeak / 1048576,
         emulatorCatchUps: relay.catchUps,
+        emulatorResets: relay.resets,
         statsSamples: relay.samples,
       },
     };
@@ -357,7 +380,7 @@ async function main() {
         `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, output to the end on screen, per viewer min / median (MB/s)`,
         `${f(results.fanout.completion.min)} / ${f(results.fanout.completion.median)}`,
         `1 viewer ${f(singleDone)}`,
-        `${f(results.fanout.completion.ratioMin)}x / ${f(results.fanout.completion.ratioMedian)}x (target >= 0.8); ${fanout.resyncs} resyncs`,
+        `${f(results.fanout.completion.ratioMin)}x / ${f(results.fanout.completion.ratioMedian)}x (target >= 0.8); median of ${rounds.length} rounds (min ratio ${roundRatios.map(f).join(', ')}); ${fanout.resyncs} resyncs`,
       ],
       [
         `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, bytes received, per viewer min / median (MB/s)`,
@@ -375,7 +398,7 @@ async function main() {
         `relay-held output during the ${FLOOD_MB} MB flood (MB)`,
         `peak ${f(rm.relayHeldPeakMB)}`,
         '',
-        `emulator backlog peak ${f(rm.emulatorBacklogPeakMB)}, viewer queue peak ${f(rm.viewerQueuePeakMB)}, ${rm.emulatorCatchUps} catch-ups`,
+        `emulator backlog peak ${f(rm.emulatorBacklogPeakMB)}, viewer queue peak ${f(rm.viewerQueuePeakMB)}, ${rm.emulatorCatchUps} catch-ups (${rm.emulatorResets} from a trimmed tail)`,
       ],
       [
         'Worker isolate: JS heap + ArrayBuffers (MB)',
