@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 const VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
 const PROCS = Number(process.env.BENCH_FANOUT_PROCS ?? 5);
 const MB = Number(process.env.BENCH_FANOUT_MB ?? 32);
+const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Self time per function (top 25) of a CPU profile. */
@@ -36,6 +37,8 @@ async function main() {
   const extraVars: Record<string, string> = { RELAY_STATS: '1' };
   // PROBE_PARSE_BACKLOG: try another bound for the emulator's backlog (bytes).
   if (process.env.PROBE_PARSE_BACKLOG) extraVars.RELAY_PARSE_BACKLOG_BYTES = process.env.PROBE_PARSE_BACKLOG;
+  if (process.env.PROBE_TAIL) extraVars.RELAY_EMULATOR_TAIL_BYTES = process.env.PROBE_TAIL;
+  if (process.env.PROBE_SLICE) extraVars.RELAY_PARSE_SLICE_BYTES = process.env.PROBE_SLICE;
   const t = await startTestStack({ extraVars, inspectorPort });
   const insp = process.env.PROFILE ? await IsolateInspector.connect(inspectorPort) : null;
   const groups: Group[] = [];
@@ -49,7 +52,7 @@ async function main() {
     const base = (process.env.PROBE_DIRECT ? await directRuntimeUrl(t.stack.url) : null) ?? t.stack.url;
     const url = (w: string) =>
       `${base.replace(/^http/, 'ws')}/api/workspaces/${workspace.id}/terminals/${w}?cols=200&rows=50`;
-    for (const n of [1, VIEWERS]) {
+    const open = async (n: number) => {
       const win = await newWindow();
       const mine: Group[] = [];
       const procs = Math.min(n, PROCS);
@@ -58,27 +61,43 @@ async function main() {
         mine.push(g);
         groups.push(g);
       }
-      await sleep(1500);
-      if (insp && n > 1) {
-        await insp.call('Profiler.enable');
-        await insp.call('Profiler.start');
+      return mine;
+    };
+    const one = await open(1);
+    const all = await open(VIEWERS);
+    await sleep(1500);
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      let singleDone = 0;
+      for (const mine of [one, all]) {
+        const n = mine === one ? 1 : VIEWERS;
+        const profiling = insp && n > 1 && round === 0;
+        if (profiling) {
+          await insp.call('Profiler.enable');
+          await insp.call('Profiler.start');
+        }
+        const cpu0 = cpuByRole();
+        const r = await flood(mine, MB);
+        if (profiling) {
+          const { profile } = await insp.call('Profiler.stop');
+          summarize(profile);
+          writeFileSync('/tmp/fanout.cpuprofile', JSON.stringify(profile));
+        }
+        const cpu = cpuDiff(cpu0, cpuByRole());
+        const rates = r.rates.sort((a, b) => a - b);
+        const done = r.completion.sort((a, b) => a - b);
+        if (n === 1) singleDone = done[0]!;
+        else ratios.push(done[0]! / singleDone);
+        console.log(
+          `${n} viewers x ${MB} MB: ${r.seconds.toFixed(2)} s, to the end min ${done[0]!.toFixed(1)} median ${done[done.length >> 1]!.toFixed(1)} MB/s, per viewer min ${rates[0]!.toFixed(1)} median ${rates[rates.length >> 1]!.toFixed(1)} MB/s, aggregate ${rates.reduce((a, b) => a + b, 0).toFixed(0)} MB/s, ${r.resyncs} resyncs; cpu s ${JSON.stringify(cpu)}`,
+        );
+        await sleep(1000);
       }
-      const cpu0 = cpuByRole();
-      const r = await flood(mine, MB);
-      if (insp && n > 1) {
-        const { profile } = await insp.call('Profiler.stop');
-        summarize(profile);
-        writeFileSync('/tmp/fanout.cpuprofile', JSON.stringify(profile));
-      }
-      const cpu = cpuDiff(cpu0, cpuByRole());
-      const rates = r.rates.sort((a, b) => a - b);
-      const done = r.completion.sort((a, b) => a - b);
-      console.log(
-        `${n} viewers x ${MB} MB: ${r.seconds.toFixed(2)} s, to the end min ${done[0]!.toFixed(1)} median ${done[done.length >> 1]!.toFixed(1)} MB/s, per viewer min ${rates[0]!.toFixed(1)} median ${rates[rates.length >> 1]!.toFixed(1)} MB/s, aggregate ${rates.reduce((a, b) => a + b, 0).toFixed(0)} MB/s, ${r.resyncs} resyncs; cpu s ${JSON.stringify(cpu)}`,
-      );
-      for (const g of mine) g.close();
-      await sleep(1000);
     }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    console.log(
+      `fan-out to the end, min viewer / one viewer: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${sorted[sorted.length >> 1]!.toFixed(2)}`,
+    );
   } finally {
     for (const g of groups) g.close();
     await t.stop();

@@ -22,7 +22,7 @@ const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
 const FANOUT_PROCS = Number(process.env.BENCH_FANOUT_PROCS ?? 5);
 const FANOUT_MB = Number(process.env.BENCH_FANOUT_MB ?? 32);
-const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 3);
+const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 5);
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO ?? 400);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -20,6 +20,7 @@ const SLICE_BYTES = 256 * 1024;
 export interface MirrorLimits {
   maxParseBacklogBytes?: number;
   emulatorTailBytes?: number;
+  parseSliceBytes?: number;
 }
 
 export interface MirrorEvents {
@@ -61,6 +62,7 @@ export class ScreenMirror {
   resets = 0;
   private readonly maxParseBacklog: number;
   private readonly tailLimit: number;
+  private readonly sliceBytes: number;
 
   constructor(
     cols: number,
@@ -70,6 +72,7 @@ export class ScreenMirror {
   ) {
     this.maxParseBacklog = limits.maxParseBacklogBytes ?? MAX_PARSE_BACKLOG_BYTES;
     this.tailLimit = limits.emulatorTailBytes ?? EMULATOR_TAIL_BYTES;
+    this.sliceBytes = limits.parseSliceBytes ?? SLICE_BYTES;
     this.term = new Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
     this.term.loadAddon(this.serializer as unknown as Parameters<Terminal['loadAddon']>[0]);
   }
@@ -166,7 +169,7 @@ export class ScreenMirror {
       const slice: Uint8Array[] = [];
       let bytes = 0;
       for (let next = this.queue[0]; next && 'chunk' in next; next = this.queue[0]) {
-        if (bytes && bytes + next.chunk.length > SLICE_BYTES) break;
+        if (bytes && bytes + next.chunk.length > this.sliceBytes) break;
         slice.push(next.chunk);
         bytes += next.chunk.length;
         this.queue.shift();

@@ -115,10 +115,20 @@ export async function openPty(s: RoomState, slug: string, cols: number, rows: nu
 /** Test and bench switches (vars), absent in production. */
 export const envVar = (s: RoomState, name: string) => (s.env as unknown as Record<string, unknown>)[name];
 
-/** Tests may shrink the emulator's backlog bound (RELAY_PARSE_BACKLOG_BYTES) to exercise it. */
+/**
+ * Tests may shrink the emulator's backlog bound (RELAY_PARSE_BACKLOG_BYTES) to exercise it; the bench's
+ * probes may set the tail (RELAY_EMULATOR_TAIL_BYTES) and the parse slice (RELAY_PARSE_SLICE_BYTES).
+ */
 function relayLimits(s: RoomState): RelayLimits {
-  const v = Number(envVar(s, 'RELAY_PARSE_BACKLOG_BYTES'));
-  return Number.isFinite(v) && v > 0
-    ? { maxParseBacklogBytes: v, emulatorTailBytes: Math.max(v / 2, 16_384) }
-    : {};
+  const num = (name: string) => {
+    const v = Number(envVar(s, name));
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const backlog = num('RELAY_PARSE_BACKLOG_BYTES');
+  return {
+    maxParseBacklogBytes: backlog,
+    emulatorTailBytes:
+      num('RELAY_EMULATOR_TAIL_BYTES') ?? (backlog ? Math.max(backlog / 2, 16_384) : undefined),
+    parseSliceBytes: num('RELAY_PARSE_SLICE_BYTES'),
+  };
 }
