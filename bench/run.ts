@@ -386,7 +386,7 @@ async function main() {
         `fan-out ${FANOUT_VIEWERS}x${FANOUT_MB} MB, bytes received, per viewer min / median (MB/s)`,
         `${f(results.fanout.perViewerMBs.min)} / ${f(results.fanout.perViewerMBs.median)}`,
         `1 viewer ${f(singleRate)}`,
-        `${f(results.fanout.ratioMin)}x / ${f(results.fanout.ratioMedian)}x; median ${f(results.fanout.receivedMB.median)} MB received, the rest skipped by resyncs; ${fan.length} client processes`,
+        `${f(results.fanout.ratioMin)}x / ${f(results.fanout.ratioMedian)}x; median ${f(results.fanout.receivedMB.median)} MB received, the rest skipped (visible-screen frames, resyncs); ${fan.length} client processes`,
       ],
       [
         'paused -> first screen (ms)',

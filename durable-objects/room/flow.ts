@@ -3,9 +3,10 @@ import { hold, releaseAll } from './chunks';
 
 // Per-viewer flow control (docs/terminal-protocol.md): each viewer may have a window of output sent
 // and not acknowledged. A viewer past it is stalled: nothing is queued for it, and once it reads again
-// the relay resynchronises it with a fresh screen (terminal.ts `sync`).
+// the relay resynchronises it with a fresh screen (terminal.ts `sync`), or, while the output is still a
+// flood, shows it the visible screen a few times a second ('frames') until the flood is over.
 
-export type FlowState = 'syncing' | 'live' | 'stalled';
+export type FlowState = 'syncing' | 'live' | 'stalled' | 'frames';
 
 /** One viewer of a window, as the relay sees it (the socket's own attachment holds the rest). */
 export interface Viewer {
@@ -22,6 +23,8 @@ export interface Viewer {
   /** Output was dropped while syncing: prepare a newer screen instead of sending this one. */
   overflowed: boolean;
   syncReason: 'attach' | 'resync';
+  /** When it went to frames (ms). */
+  framesSince: number;
 }
 
 export function newViewer(id: string, ws: WebSocket, cols: number, rows: number): Viewer {
@@ -36,6 +39,7 @@ export function newViewer(id: string, ws: WebSocket, cols: number, rows: number)
     pendingBytes: 0,
     overflowed: false,
     syncReason: 'attach',
+    framesSince: 0,
   };
 }
 
@@ -47,7 +51,7 @@ export function send(ws: WebSocket, msg: TerminalServerMsg | string) {
   }
 }
 
-function sendBytes(ws: WebSocket, bytes: Uint8Array) {
+export function sendBytes(ws: WebSocket, bytes: Uint8Array) {
   try {
     ws.send(bytes);
   } catch {
@@ -76,7 +80,7 @@ export function deliver(v: Viewer, chunk: Uint8Array, window: number) {
     v.pending.push(chunk);
     v.pendingBytes += chunk.length;
   }
-  // stalled: dropped; the resync covers it.
+  // stalled or frames: dropped; the next frame or the resync covers it.
 }
 
 /** Forgets the output queued while its screen was being prepared. */
@@ -84,4 +88,32 @@ export function dropPending(v: Viewer) {
   releaseAll(v.pending);
   v.pending = [];
   v.pendingBytes = 0;
+}
+
+/**
+ * Output of at least FLOOD_BYTES within one FLOOD_WINDOW_MS (~1.3 MB/s) is a flood: far more than anyone
+ * reads, and more than full-screen programs redraw (a 200x50 screen 60 times a second is ~600 KB/s).
+ */
+const FLOOD_BYTES = 64 * 1024;
+export const FLOOD_WINDOW_MS = 50;
+
+/** Tells a flood (more output than anyone reads) from ordinary output, by the output's recent rate. */
+export class FloodMeter {
+  private windowStart = 0;
+  private windowBytes = 0;
+  private seenAt = -Infinity;
+
+  add(bytes: number, now = Date.now()) {
+    if (now - this.windowStart >= FLOOD_WINDOW_MS) {
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += bytes;
+    if (this.windowBytes >= FLOOD_BYTES) this.seenAt = now;
+  }
+
+  /** The output was a flood within the last FLOOD_WINDOW_MS. */
+  active(now = Date.now()) {
+    return now - this.seenAt < FLOOD_WINDOW_MS;
+  }
 }

@@ -16,6 +16,8 @@ export const MAX_PARSE_BACKLOG_BYTES = 2 * 1024 * 1024;
 export const EMULATOR_TAIL_BYTES = 4 * 1024 * 1024;
 /** xterm parses this much (~2 ms) before the room serves its sockets again (see `pump`). */
 const SLICE_BYTES = 256 * 1024;
+/** Before a viewport frame: default colours, cursor home, clear the screen. */
+const FRAME_PREFIX = '\x1b[0m\x1b[H\x1b[2J';
 
 export interface MirrorLimits {
   maxParseBacklogBytes?: number;
@@ -55,7 +57,10 @@ export class ScreenMirror {
   /** Bumped whenever the state changes (parsed output, resize, reset): keys `screenCache`. */
   private version = 0;
   private screenCache: { version: number; data: string } | null = null;
+  private frameCache: { version: number; data: Uint8Array } | null = null;
   private disposed = false;
+  /** Reset and not yet fed its tail: the screen is blank for a moment and not worth showing. */
+  private restoring = false;
   /** Times it fell behind (stats). */
   catchUps = 0;
   /** Catch-ups that had lost part of the skipped output and restarted from the tail (stats). */
@@ -90,6 +95,11 @@ export class ScreenMirror {
     return this.lagging;
   }
 
+  /** The screen is a real one (not blank mid-restore): frames may show it. */
+  get showable() {
+    return !this.restoring;
+  }
+
   get heldBytes() {
     return this.parsePending + this.tailBytes;
   }
@@ -105,8 +115,20 @@ export class ScreenMirror {
       this.catchUps++;
       this.events.fellBehind();
     }
-    if (this.lagging) this.keepTail(chunk);
-    else this.feed(chunk);
+    if (!this.lagging) {
+      this.feed(chunk);
+      return;
+    }
+    this.keepTail(chunk);
+    if (!this.busy && this.parsePending === 0) {
+      // Nothing is being parsed to finish and call catchUp (a chunk bigger than the whole bound):
+      // catch up on the next turn, once this chunk has reached the viewers.
+      this.busy = true;
+      setTimeout(() => {
+        this.busy = false;
+        this.pump();
+      }, 0);
+    }
   }
 
   /** Runs `then` once everything written so far is parsed, before anything written after. */
@@ -138,6 +160,18 @@ export class ScreenMirror {
       };
     }
     return this.screenCache.data;
+  }
+
+  /**
+   * The visible screen as output: clear, then draw it (no scrollback). Written onto a viewer's terminal
+   * it shows what the window shows now; sent instead of the stream to viewers that cannot keep up.
+   */
+  viewportFrame(): Uint8Array {
+    if (this.frameCache?.version !== this.version) {
+      const text = FRAME_PREFIX + this.serializer.serialize({ scrollback: 0 });
+      this.frameCache = { version: this.version, data: new TextEncoder().encode(text) };
+    }
+    return this.frameCache.data;
   }
 
   dispose() {
@@ -225,6 +259,7 @@ export class ScreenMirror {
       let bytes = whole;
       if (trimmed) {
         this.resets++;
+        this.restoring = true;
         this.term.reset();
         this.version++;
         const nl = bytes.indexOf(0x0a);
@@ -232,6 +267,7 @@ export class ScreenMirror {
       }
       if (bytes.length) this.feed(bytes);
       release(whole);
+      if (trimmed) this.barrier(() => (this.restoring = false));
     }
     this.events.caughtUp();
   }

@@ -40,12 +40,13 @@ async function newWindow(u = user, id = workspace.id): Promise<string> {
 
 function attach(
   windowId: string,
-  opts: { cols?: number; rows?: number; u?: TestUser; autoAck?: boolean } = {},
+  opts: { cols?: number; rows?: number; u?: TestUser; autoAck?: boolean; mirror?: boolean } = {},
 ) {
   const q = `cols=${opts.cols ?? 80}&rows=${opts.rows ?? 24}`;
   return TermClient.open(wsUrl(`/api/workspaces/${workspace.id}/terminals/${windowId}?${q}`), {
     headers: { cookie: (opts.u ?? user).cookie, origin: t.stack.url },
     autoAck: opts.autoAck ?? true,
+    mirror: opts.mirror,
   });
 }
 
@@ -271,6 +272,71 @@ describe('terminal relay', () => {
     fast.close();
     stalled.close();
     late.close();
+  });
+
+  it('shows one of many viewers that cannot keep up with a flood the visible screen, then resyncs it once the flood is over', async () => {
+    const windowId = await newWindow();
+    const fast = await ready(await attach(windowId));
+    const slow = await ready(await attach(windowId, { autoAck: false }));
+    // Five viewers make a fan-out (a lone slow viewer is simply resynchronised, as above).
+    // (Without local mirrors: parsing the flood four times over in this process would slow it down.)
+    const others = await Promise.all([1, 2, 3].map(() => attach(windowId, { mirror: false })));
+    const frames: string[] = [];
+    slow.onBinary = (d) => {
+      if (d.toString('latin1').startsWith('\x1b[0m\x1b[H\x1b[2J')) frames.push(d.toString());
+    };
+    fast.type('yes frame-flood-line\r');
+    await fast.waitForText('frame-flood-line');
+    // It never acknowledges: it gets one window, then nothing (stalled, as the relay reports).
+    const slowId = (await slow.waitForMessage('hello')).viewerId;
+    const slowState = async () => {
+      fast.sendJson({ type: 'ping' });
+      const pong = (await fast.waitForMessage('pong', fast.messages.length)) as unknown as {
+        relay: RelayStats;
+      };
+      return (pong.relay.viewers as { id: string; state: string }[]).find((v) => v.id === slowId)?.state;
+    };
+    const fillWindow = async () => {
+      for (let i = 0; i < 100 && (await slowState()) !== 'stalled'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await slowState()).toBe('stalled');
+    };
+    await fillWindow();
+    // Reading again while the flood goes on: the stream would stall it again at once, so it is shown
+    // the visible screen a few times a second instead.
+    for (let i = 0; i < 10 && frames.length < 2; i++) {
+      if (i > 0 && (await slowState()) !== 'frames') await fillWindow();
+      slow.unacked = slow.bytes;
+      slow.ack();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames.at(-1)).toContain('frame-flood-line');
+    fast.sendJson({ type: 'ping' });
+    const pong = (await fast.waitForMessage('pong', fast.messages.length)) as unknown as {
+      relay: RelayStats & { framesSent: number };
+    };
+    expect(pong.relay.framesSent).toBeGreaterThanOrEqual(2);
+    expect(pong.relay.viewers.map((v) => v.state)).toContain('frames');
+
+    const screensBefore = slow.messages.filter((m) => m.type === 'screen').length;
+    fast.type('\x03');
+    fast.type('echo frames-$((2+3))-over\r');
+    await fast.waitForText('frames-5-over', 5_000);
+    slow.unacked = slow.bytes;
+    slow.ack();
+    // The flood is over: a full resync, and the slow viewer's terminal is the fast one's again.
+    await slow.waitFor(
+      () => slow.messages.filter((m) => m.type === 'screen').length > screensBefore,
+      10_000,
+      'the resync after the flood',
+    );
+    expect(slow.messages.filter((m) => m.type === 'screen').pop()).toMatchObject({ reason: 'resync' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await slow.screen()).toBe(await fast.screen());
+    fast.close();
+    slow.close();
+    for (const o of others) o.close();
   });
 
   it('answers malformed frames with an error frame and keeps working', async () => {
