@@ -303,7 +303,7 @@ export class WindowRelay {
         this.sync(v, 'resync');
       } else {
         waiting = true;
-        // Acknowledged the last frame: it is reading; else it waits for the next tick.
+        // It is reading its frames (little unacknowledged): the next one; else it skips this tick.
         if (v.unacked <= FLOW_RESUME_BYTES) this.sendFrame(v);
       }
     }
