@@ -135,6 +135,34 @@ describe('the room alarm', () => {
     expect(due).toBeGreaterThan(Date.now() + 20 * MIN);
   });
 
+  it('counts a heartbeat as activity only when a person is at the keyboard; an untouched tab is presence', async () => {
+    const { user, id, stub } = await runningWorkspace(30);
+    const opened = await call(`/api/workspaces/${id}/sessions`, {
+      cookie: user.cookie,
+      body: { clientType: 'web' },
+    });
+    const sessionId = opened.json.sessionId as string;
+    const heartbeat = (active: boolean) =>
+      call(`/api/sessions/${sessionId}/heartbeat`, { cookie: user.cookie, body: { active } });
+
+    // The tab is open and heartbeating, nobody touches it: it still pauses.
+    await idleFor(stub, 31 * MIN);
+    expect((await heartbeat(false)).status).toBe(200);
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('paused');
+    const listed = await call(`/api/workspaces/${id}/sessions`, { cookie: user.cookie });
+    expect(listed.json.presence.count).toBe(1);
+
+    // Someone is typing: the same heartbeat, active, keeps a resumed workspace running.
+    expect((await call(`/api/workspaces/${id}/resume`, { cookie: user.cookie, method: 'POST' })).status).toBe(
+      200,
+    );
+    await idleFor(stub, 31 * MIN);
+    expect((await heartbeat(true)).status).toBe(200);
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('running');
+  });
+
   it('stops a workspace paused for 24 hours', async () => {
     const { user, id, stub } = await runningWorkspace();
     expect((await call(`/api/workspaces/${id}/pause`, { cookie: user.cookie, method: 'POST' })).status).toBe(
