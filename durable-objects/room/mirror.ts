@@ -265,7 +265,9 @@ export class ScreenMirror {
         const nl = bytes.indexOf(0x0a);
         bytes = nl >= 0 ? bytes.subarray(nl + 1) : bytes;
       }
-      if (bytes.length) this.feed(bytes);
+      // In slices, like the stream, so a 4 MiB tail does not hold the thread either.
+      for (let at = 0; at < bytes.length; at += this.sliceBytes)
+        this.feed(bytes.subarray(at, Math.min(bytes.length, at + this.sliceBytes)));
       release(whole);
       if (trimmed) this.barrier(() => (this.restoring = false));
     }
