@@ -1,4 +1,4 @@
-import type { TerminalServerMsg } from '../../core/protocol';
+import { FLOW_RESUME_BYTES, type TerminalServerMsg } from '../../core/protocol';
 import { hold, releaseAll } from './chunks';
 
 // Per-viewer flow control (docs/terminal-protocol.md): each viewer may have a window of output sent
@@ -62,7 +62,10 @@ export function sendBytes(ws: WebSocket, bytes: Uint8Array) {
 /** One output chunk for one viewer with a credit window of `window` bytes. */
 export function deliver(v: Viewer, chunk: Uint8Array, window: number) {
   if (v.state === 'live') {
-    if (v.unacked + chunk.length > window) {
+    // Only with more than FLOW_RESUME_BYTES unacknowledged: then at least one ack is still to come
+    // and resumes it. Stalling with less (a chunk bigger than what is left of the window) would wait
+    // for an ack the client never sends; one chunk over the window is the bound instead.
+    if (v.unacked > FLOW_RESUME_BYTES && v.unacked + chunk.length > window) {
       // It is not keeping up: stop sending (no queue); it gets a fresh screen when it reads again.
       v.state = 'stalled';
       return;
@@ -71,7 +74,7 @@ export function deliver(v: Viewer, chunk: Uint8Array, window: number) {
     sendBytes(v.ws, chunk);
   } else if (v.state === 'syncing') {
     if (v.overflowed) return; // a newer screen is coming: queue nothing
-    if (v.pendingBytes + chunk.length > window) {
+    if (v.pendingBytes > 0 && v.pendingBytes + chunk.length > window) {
       dropPending(v);
       v.overflowed = true;
       return;
