@@ -19,6 +19,7 @@ const FANOUT_BATCH_BYTES = 256 * 1024;
 const FRAME_MS = 40;
 /** A viewer on frames tries the stream again after this long. */
 const RETRY_LIVE_MS = 1000;
+const FLOOD_FANOUT_WINDOW_BYTES = 256 * 1024;
 export type RelayLimits = MirrorLimits;
 
 export interface RelayHost {
@@ -196,7 +197,7 @@ export class WindowRelay {
   /** One chunk to the mirror and every viewer (the caller keeps its hold). */
   private broadcast(chunk: Uint8Array) {
     this.mirror.write(chunk);
-    const window = flowWindowFor(this.viewers.size);
+    const window = this.viewerWindow();
     for (const v of this.viewers.values()) deliver(v, chunk, window);
   }
 
@@ -231,7 +232,7 @@ export class WindowRelay {
       v.pendingBytes = 0;
       v.unacked = 0;
       v.state = 'live';
-      const window = flowWindowFor(this.viewers.size);
+      const window = this.viewerWindow();
       for (const chunk of pending) deliver(v, chunk, window);
       releaseAll(pending);
     });
@@ -278,6 +279,18 @@ export class WindowRelay {
     v.framesSince = now;
     this.sendFrame(v);
     this.armFrames();
+  }
+
+  /**
+   * Each viewer's credit window. During a flood with many viewers it is short, so a viewer that cannot
+   * keep up moves to frames after 256 KiB rather than after a full window: with 50 viewers that is
+   * ~40 MB fewer sends at the start of every flood, bytes nobody reads.
+   */
+  private viewerWindow() {
+    const window = flowWindowFor(this.viewers.size);
+    return this.viewers.size > FANOUT_VIEWERS && this.flood.active()
+      ? Math.min(window, FLOOD_FANOUT_WINDOW_BYTES)
+      : window;
   }
 
   private sendFrame(v: Viewer) {
