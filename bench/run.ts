@@ -75,17 +75,27 @@ class Probe {
 
   /** Round trip of one keystroke to the next output frame. */
   keystroke(ch: string): Promise<number> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const started = performance.now();
-      this.onBinary = () => resolve(performance.now() - started);
+      // A bench that waits forever says nothing: fail loudly instead.
+      const timer = setTimeout(() => reject(new Error(`no echo of ${JSON.stringify(ch)} within 5 s`)), 5000);
+      this.onBinary = () => {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      };
       this.type(ch);
     });
   }
 
-  next(type: string): Promise<any> {
-    return new Promise((resolve) => {
+  next(type: string, timeoutMs = 30_000): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ${type} message within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const l = (msg: any) => {
         if (msg.type !== type) return;
+        clearTimeout(timer);
         this.onText = this.onText.filter((x) => x !== l);
         resolve(msg);
       };
