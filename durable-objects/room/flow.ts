@@ -92,31 +92,3 @@ export function dropPending(v: Viewer) {
   v.pending = [];
   v.pendingBytes = 0;
 }
-
-/**
- * Output of at least FLOOD_BYTES within one FLOOD_WINDOW_MS (~1.3 MB/s) is a flood: far more than anyone
- * reads, and more than full-screen programs redraw (a 200x50 screen 60 times a second is ~600 KB/s).
- */
-const FLOOD_BYTES = 64 * 1024;
-export const FLOOD_WINDOW_MS = 50;
-
-/** Tells a flood (more output than anyone reads) from ordinary output, by the output's recent rate. */
-export class FloodMeter {
-  private windowStart = 0;
-  private windowBytes = 0;
-  private seenAt = -Infinity;
-
-  add(bytes: number, now = Date.now()) {
-    if (now - this.windowStart >= FLOOD_WINDOW_MS) {
-      this.windowStart = now;
-      this.windowBytes = 0;
-    }
-    this.windowBytes += bytes;
-    if (this.windowBytes >= FLOOD_BYTES) this.seenAt = now;
-  }
-
-  /** The output was a flood within the last FLOOD_WINDOW_MS. */
-  active(now = Date.now()) {
-    return now - this.seenAt < FLOOD_WINDOW_MS;
-  }
-}

@@ -1,25 +1,16 @@
-import { FLOW_RESUME_BYTES, flowWindowFor, MAX_INPUT_FRAME_BYTES } from '../../core/protocol';
+import { FLOW_RESUME_BYTES, MAX_INPUT_FRAME_BYTES } from '../../core/protocol';
 import { PtyServerMsgSchema } from '../../core/vm';
 import { OutputBatcher } from './batcher';
 import { hold, release, releaseAll } from './chunks';
-import { deliver, dropPending, FloodMeter, newViewer, send, sendBytes, type Viewer } from './flow';
+import { FanoutFloods } from './fanout';
+import { deliver, dropPending, newViewer, send, type Viewer } from './flow';
 import { ScreenMirror, type MirrorLimits } from './mirror';
 
 /** Input typed before the PTY is reached (or while the workspace resumes) is kept up to this. */
 const MAX_PENDING_INPUT_BYTES = 4 * 1024 * 1024;
-/**
- * More viewers than this make a fan-out: every output frame is sent to each, so frames get bigger and
- * viewers that cannot keep up with a flood get visible-screen frames instead of the stream (`ack`).
- */
-const FANOUT_VIEWERS = 4;
 /** Frames are batched up to this; with many viewers every frame is sent many times, so fewer, bigger. */
 const MAX_BATCH_BYTES = 64 * 1024;
 const FANOUT_BATCH_BYTES = 256 * 1024;
-/** During a flood a viewer that fell behind is shown the visible screen this often (see `ack`). */
-const FRAME_MS = 40;
-/** A viewer on frames tries the stream again after this long. */
-const RETRY_LIVE_MS = 1000;
-const FLOOD_FANOUT_WINDOW_BYTES = 256 * 1024;
 export type RelayLimits = MirrorLimits;
 
 export interface RelayHost {
@@ -47,9 +38,7 @@ export class WindowRelay {
   private expectReplay = false;
   private readyWaiters: (() => void)[] = [];
   outputBytes = 0;
-  private readonly flood = new FloodMeter();
-  private frameTimer: ReturnType<typeof setTimeout> | null = null;
-  framesSent = 0;
+  private readonly floods: FanoutFloods;
 
   constructor(
     readonly windowId: string,
@@ -74,8 +63,13 @@ export class WindowRelay {
     });
     this.batcher = new OutputBatcher(
       (chunk) => this.broadcast(chunk),
-      () => (this.viewers.size > FANOUT_VIEWERS ? FANOUT_BATCH_BYTES : MAX_BATCH_BYTES),
+      () => (this.floods.fanout ? FANOUT_BATCH_BYTES : MAX_BATCH_BYTES),
     );
+    this.floods = new FanoutFloods({
+      viewers: this.viewers,
+      mirror: this.mirror,
+      resync: (v) => this.sync(v, 'resync'),
+    });
   }
 
   get viewerCount() {
@@ -190,14 +184,14 @@ export class WindowRelay {
   private output(bytes: Uint8Array) {
     this.host.activity();
     this.outputBytes += bytes.length;
-    this.flood.add(bytes.length);
+    this.floods.output(bytes.length);
     this.batcher.push(bytes);
   }
 
   /** One chunk to the mirror and every viewer (the caller keeps its hold). */
   private broadcast(chunk: Uint8Array) {
     this.mirror.write(chunk);
-    const window = this.viewerWindow();
+    const window = this.floods.window();
     for (const v of this.viewers.values()) deliver(v, chunk, window);
   }
 
@@ -232,7 +226,7 @@ export class WindowRelay {
       v.pendingBytes = 0;
       v.unacked = 0;
       v.state = 'live';
-      const window = this.viewerWindow();
+      const window = this.floods.window();
       for (const chunk of pending) deliver(v, chunk, window);
       releaseAll(pending);
     });
@@ -265,62 +259,7 @@ export class WindowRelay {
     if (!v) return;
     v.unacked = Math.max(0, v.unacked - bytes);
     if (v.state !== 'stalled' || v.unacked > FLOW_RESUME_BYTES) return;
-    const now = Date.now();
-    const fanout = this.viewers.size > FANOUT_VIEWERS;
-    if (!fanout || !this.flood.active(now)) {
-      this.sync(v, 'resync');
-      return;
-    }
-    // One of many viewers, it fell behind a flood: the stream would stall it again at once, and every
-    // byte sent to it is work taken from the shell's output. It sees the visible screen a few
-    // times a second until the flood is over (or it tries the stream again), then a full resync:
-    // mosh's approach, show the present and skip the backlog.
-    v.state = 'frames';
-    v.framesSince = now;
-    this.sendFrame(v);
-    this.armFrames();
-  }
-
-  /**
-   * Each viewer's credit window. During a flood with many viewers it is short, so a viewer that cannot
-   * keep up moves to frames after 256 KiB rather than after a full window: with 50 viewers that is
-   * ~40 MB fewer sends at the start of every flood, bytes nobody reads.
-   */
-  private viewerWindow() {
-    const window = flowWindowFor(this.viewers.size);
-    return this.viewers.size > FANOUT_VIEWERS && this.flood.active()
-      ? Math.min(window, FLOOD_FANOUT_WINDOW_BYTES)
-      : window;
-  }
-
-  private sendFrame(v: Viewer) {
-    if (!this.mirror.showable) return; // the next tick shows it
-    const frame = this.mirror.viewportFrame();
-    v.unacked += frame.length;
-    this.framesSent++;
-    sendBytes(v.ws, frame);
-  }
-
-  private armFrames() {
-    this.frameTimer ??= setTimeout(() => this.onFrameTick(), FRAME_MS);
-  }
-
-  private onFrameTick() {
-    this.frameTimer = null;
-    const now = Date.now();
-    const flooding = this.flood.active(now);
-    let waiting = false;
-    for (const v of this.viewers.values()) {
-      if (v.state !== 'frames') continue;
-      if (!flooding || now - v.framesSince > RETRY_LIVE_MS) {
-        this.sync(v, 'resync');
-      } else {
-        waiting = true;
-        // It is reading its frames (little unacknowledged): the next one; else it skips this tick.
-        if (v.unacked <= FLOW_RESUME_BYTES) this.sendFrame(v);
-      }
-    }
-    if (waiting) this.armFrames();
+    if (!this.floods.takeToFrames(v)) this.sync(v, 'resync');
   }
 
   resize(id: string, cols: number, rows: number) {
@@ -404,8 +343,7 @@ export class WindowRelay {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.batcher.stop();
-    if (this.frameTimer) clearTimeout(this.frameTimer);
-    this.frameTimer = null;
+    this.floods.stop();
     const pty = this.pty;
     this.pty = null;
     try {
@@ -454,7 +392,7 @@ export class WindowRelay {
         [...this.viewers.values()].reduce((n, v) => n + v.pendingBytes, 0),
       catchUps: this.mirror.catchUps,
       emulatorResets: this.mirror.resets,
-      framesSent: this.framesSent,
+      framesSent: this.floods.framesSent,
       outputBytes: this.outputBytes,
       cols: this.mirror.cols,
       rows: this.mirror.rows,
