@@ -80,3 +80,14 @@ export async function flood(groups: Group[], mb: number) {
     seconds: Math.max(...results.map((r) => r.endAt - at)) / 1000,
   };
 }
+
+/** Runs a bench entry point and exits: 0 when it finished, 1 with the error when it failed. */
+export function runAndExit(main: () => Promise<void>) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

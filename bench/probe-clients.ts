@@ -2,7 +2,7 @@
 // Node WebSocket server streams the same output to N viewers (the bench's viewer processes), as fast
 // as each socket drains. If this ceiling is below N x the single-viewer rate, no relay can reach it.
 import { WebSocketServer, type WebSocket } from 'ws';
-import { flood, Group } from './groups';
+import { flood, Group, runAndExit } from './groups';
 
 const VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
 const PROCS = Number(process.env.BENCH_FANOUT_PROCS ?? 5);
@@ -67,10 +67,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runAndExit(main);

@@ -2,7 +2,7 @@
 // then BENCH_FANOUT viewers (BENCH_FANOUT_PROCS processes), printing per-viewer MB/s and CPU seconds
 // per process kind for each.
 import { startTestStack } from '../test/stack/harness';
-import { flood, Group } from './groups';
+import { flood, Group, runAndExit } from './groups';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
 import { cpuByRole, cpuDiff } from './rss';
@@ -104,10 +104,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runAndExit(main);

@@ -6,6 +6,7 @@ import { startTestStack } from '../test/stack/harness';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
 import { workerdMappingsMb, workerdRssByPid, workerdRssMb } from './rss';
+import { runAndExit } from './groups';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 
@@ -101,7 +102,4 @@ async function main() {
     await t.stop();
   }
 }
-main().then(
-  () => process.exit(0),
-  (e) => (console.error(e), process.exit(1)),
-);
+runAndExit(main);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { FLOW_ACK_EVERY_BYTES } from '../core/protocol';
 import { startTestStack } from '../test/stack/harness';
-import { flood, Group } from './groups';
+import { flood, Group, runAndExit } from './groups';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
 import { directRuntimeUrl } from './runtime-port';
@@ -437,10 +437,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runAndExit(main);
