@@ -10,9 +10,9 @@ import {
   type WorkspaceEvent,
   type WorkspaceState,
 } from '../core/protocol';
-import { parseConfig, type Bindings } from '../worker/env';
-import { createDb } from '../worker/db';
-import type { WorkspaceRow } from '../worker/data/workspaces';
+import { parseConfig } from '../core/config';
+import { createDb } from '../db/client';
+import type { WorkspaceRow } from '../db/queries/workspaces';
 
 const STATE_PREFIX = 'ws:';
 const PRESENCE_PREFIX = 'presence:';
@@ -40,7 +40,7 @@ function send(ws: WebSocket, msg: OrgServerMsg) {
  * client that (re)connects first gets a snapshot of every workspace. Sockets hibernate; the last
  * published state of each workspace is kept in storage so a snapshot never goes back in time.
  */
-export class OrgEvents extends DurableObject<Bindings> {
+export class OrgEvents extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     const organizationId = request.headers.get('x-cw-organization');
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !organizationId) {

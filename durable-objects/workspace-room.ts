@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Presence, WorkspaceEventInput } from '../core/protocol';
 import type { WorkspaceAction } from '../core/workspace-state';
-import type { Bindings } from '../worker/env';
+
 import * as actions from './room/actions';
 import { recordActivity } from './room/activity';
 import { runAlarm } from './room/alarm';
@@ -27,10 +27,10 @@ export { TICKET_TTL_MS, type TerminalWindow, type TicketPrincipal } from './room
  * the workspace when idle, and publishes its state to the organization's live socket (OrgEvents).
  * This class is only the Durable Object's surface; the work is in ./room, on one RoomState.
  */
-export class WorkspaceRoom extends DurableObject<Bindings> {
+export class WorkspaceRoom extends DurableObject<Env> {
   private readonly room: RoomState;
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const room = createRoomState(ctx, env);
     this.room = room;

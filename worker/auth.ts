@@ -2,17 +2,11 @@ import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { organization } from 'better-auth/plugins';
 import { apiKey } from '@better-auth/api-key';
-import type { Database } from './db';
+import type { Database } from '../db/client';
 import * as schema from '../db/schema';
+import type { AuthConfig } from '../core/config';
 
-export interface AuthConfig {
-  baseURL: string;
-  secret: string;
-  trustedOrigins: string[];
-  emailPasswordEnabled: boolean;
-  github?: { clientId: string; clientSecret: string };
-  google?: { clientId: string; clientSecret: string };
-}
+export type { AuthConfig } from '../core/config';
 
 export const API_KEY_PREFIX = 'cw_';
 

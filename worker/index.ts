@@ -1,5 +1,4 @@
 import { createApp } from './app';
-import type { Bindings } from './env';
 
 export { WorkspaceRoom } from '../durable-objects/workspace-room';
 export { OrgEvents } from '../durable-objects/org-events';
@@ -8,4 +7,4 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-} satisfies ExportedHandler<Bindings>;
+} satisfies ExportedHandler<Env>;

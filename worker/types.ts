@@ -1,5 +1,5 @@
-import type { Bindings, Config } from './env';
-import type { Database } from './db';
+import type { Config } from '../core/config';
+import type { Database } from '../db/client';
 import type { Auth } from './auth';
 
 export interface Principal {
@@ -12,7 +12,7 @@ export interface Principal {
 }
 
 export interface AppEnv {
-  Bindings: Bindings;
+  Bindings: Env;
   Variables: {
     config: Config;
     db: Database;

@@ -1,6 +1,6 @@
 import { CloseCode } from '../../core/protocol';
 import type { WorkspaceAction } from '../../core/workspace-state';
-import { getWorkspace } from '../../worker/data/workspaces';
+import { getWorkspace } from '../../db/queries/workspaces';
 import { emit, orgEventsOf, workspaceChanged } from './events';
 import { deleteWorkspaceAndVm, runTransition, type Actor } from './lifecycle';
 import { PROVISION_TIMER } from './provisioning';

@@ -1,4 +1,4 @@
-import { touchWorkspace } from '../../worker/data/workspaces';
+import { touchWorkspace } from '../../db/queries/workspaces';
 import { decideIdle, IDLE_TIMER, LAST_ACTIVITY_KEY, WARNED_KEY } from './idle';
 import { broadcast } from './sockets';
 import type { RoomState } from './state';

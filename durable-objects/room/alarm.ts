@@ -1,4 +1,4 @@
-import { getWorkspace } from '../../worker/data/workspaces';
+import { getWorkspace } from '../../db/queries/workspaces';
 import { transition, pullNow } from './actions';
 import { lastActivity } from './activity';
 import { emit, workspaceChanged } from './events';

@@ -1,5 +1,5 @@
 import { CloseCode, FLOW_ACK_EVERY_BYTES, FLOW_WINDOW_MAX_BYTES } from '../../core/protocol';
-import type { WorkspaceRow } from '../../worker/data/workspaces';
+import type { WorkspaceRow } from '../../db/queries/workspaces';
 import { resume } from './actions';
 import type { Actor } from './lifecycle';
 import type { ViewerAttachment } from './presence';

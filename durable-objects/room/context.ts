@@ -1,6 +1,6 @@
 import { createVmClient, type VmClient } from '../../core/vm';
-import { parseConfig, type Bindings, type Config } from '../../worker/env';
-import { createDb, type Database } from '../../worker/db';
+import { parseConfig, type Config } from '../../core/config';
+import { createDb, type Database } from '../../db/client';
 
 /** What the room's modules need: storage, config, a VM client and short-lived database handles. */
 export interface RoomDeps {
@@ -10,7 +10,7 @@ export interface RoomDeps {
   withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
 }
 
-export function createRoomDeps(storage: DurableObjectStorage, env: Bindings): RoomDeps {
+export function createRoomDeps(storage: DurableObjectStorage, env: Env): RoomDeps {
   const config = parseConfig(env);
   return {
     storage,

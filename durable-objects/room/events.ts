@@ -1,5 +1,5 @@
 import { CloseCode, type WorkspaceEvent, type WorkspaceEventInput } from '../../core/protocol';
-import type { WorkspaceRow } from '../../worker/data/workspaces';
+import type { WorkspaceRow } from '../../db/queries/workspaces';
 import { workspaceState } from '../org-events';
 import { armIdle, disarmIdle, recordActivity } from './activity';
 import { PAUSED_STOP_TIMER, stopDueAt } from './idle';

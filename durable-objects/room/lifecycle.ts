@@ -5,8 +5,8 @@ import {
   getWorkspace,
   updateStatusIf,
   type WorkspaceRow,
-} from '../../worker/data/workspaces';
-import { recordAudit, type AuditEntry } from '../../worker/lib/audit';
+} from '../../db/queries/workspaces';
+import { recordAudit, type AuditEntry } from '../../db/audit';
 import type { RoomDeps } from './context';
 import { invalidTransition, notFoundResult, vmFailure, type RoomResult } from './results';
 

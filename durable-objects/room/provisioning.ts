@@ -7,8 +7,8 @@ import {
   updateStatusIf,
   updateWorkspace,
   type WorkspaceRow,
-} from '../../worker/data/workspaces';
-import { recordAudit } from '../../worker/lib/audit';
+} from '../../db/queries/workspaces';
+import { recordAudit } from '../../db/audit';
 import type { RoomDeps } from './context';
 import { setTimer } from './timers';
 

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../core/errors';
 import { isVmApiError, VM_HOST_UNREACHABLE } from '../../core/vm';
 import type { WorkspaceStatus } from '../../core/workspace-state';
-import type { WorkspaceRow } from '../../worker/data/workspaces';
+import type { WorkspaceRow } from '../../db/queries/workspaces';
 
 // RPC results are plain data: errors thrown across the Durable Object boundary lose their class.
 export type RoomFailure = {

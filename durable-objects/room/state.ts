@@ -1,6 +1,6 @@
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
-import type { Bindings } from '../../worker/env';
-import { getWorkspace, type WorkspaceRow } from '../../worker/data/workspaces';
+
+import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import { createRoomDeps, type RoomDeps } from './context';
 import { Lock } from './lock';
 import type { WindowRelay } from './terminal';
@@ -28,7 +28,7 @@ export interface ActivityState {
  */
 export interface RoomState {
   readonly ctx: DurableObjectState;
-  readonly env: Bindings;
+  readonly env: Env;
   /** Created on first use: the config is parsed only when the room does real work. */
   readonly deps: RoomDeps;
   readonly lock: Lock;
@@ -43,7 +43,7 @@ export interface RoomState {
   readonly closingViewers: Set<string>;
 }
 
-export function createRoomState(ctx: DurableObjectState, env: Bindings): RoomState {
+export function createRoomState(ctx: DurableObjectState, env: Env): RoomState {
   let deps: RoomDeps | undefined;
   return {
     ctx,

@@ -1,13 +1,12 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../worker/index';
-import type { Bindings } from '../../worker/env';
 
-async function health(overrides: Partial<Bindings>) {
+async function health(overrides: Partial<Env>) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request('http://cloud-workspaces.test/api/health') as Parameters<typeof worker.fetch>[0],
-    { ...(env as unknown as Bindings), ...overrides },
+    { ...(env as unknown as Env), ...overrides },
     ctx,
   );
   await waitOnExecutionContext(ctx);

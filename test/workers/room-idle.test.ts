@@ -2,8 +2,8 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { cloudWorkspaces, cloudWorkspaceSessions } from '../../db/schema';
-import { createDb } from '../../worker/db';
-import { parseConfig, type Bindings } from '../../worker/env';
+import { createDb } from '../../db/client';
+import { parseConfig } from '../../core/config';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
 import {
   decideIdle,
@@ -15,7 +15,7 @@ import { PRESENCE_TIMER, SESSION_PREFIX, type RoomSession } from '../../durable-
 import type { OrgServerMsg } from '../../core/protocol';
 import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
 
-const bindings = env as unknown as Bindings;
+const bindings = env as unknown as Env;
 const MIN = 60_000;
 
 async function runningWorkspace(autoStopMinutes = 30) {

@@ -7,10 +7,10 @@ import {
   type ExecInput,
   type ExecResponse,
 } from '../../core/schemas/workspaces';
-import { getWorkspace, touchWorkspace, type WorkspaceRow } from '../data/workspaces';
+import { getWorkspace, touchWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import { vmFailure } from '../../durable-objects/room/results';
-import type { Database } from '../db';
-import type { Config, Bindings } from '../env';
+import type { Database } from '../../db/client';
+import type { Config } from '../../core/config';
 import type { Principal } from '../types';
 import { apiError } from './errors';
 import { roomFor, transitionVia, unwrap } from './rooms';
@@ -33,7 +33,7 @@ function workingDirectory(cwd: string | undefined): string {
 /** Makes sure the workspace runs (resuming a paused one), for exec and terminals. */
 export async function ensureRunning(
   db: Database,
-  env: Bindings,
+  env: Env,
   ws: WorkspaceRow,
   principal: Principal,
 ): Promise<WorkspaceRow> {
@@ -57,7 +57,7 @@ export async function ensureRunning(
 
 export async function execInWorkspace(
   db: Database,
-  env: Bindings,
+  env: Env,
   config: Config,
   ws: WorkspaceRow,
   principal: Principal,

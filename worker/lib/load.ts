@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema';
 import { isUuid } from '../../core/ids';
-import { getWorkspace, type WorkspaceRow } from '../data/workspaces';
-import type { Database } from '../db';
+import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
+import type { Database } from '../../db/client';
 import { notFound } from './errors';
 import { isMember } from './membership';
 

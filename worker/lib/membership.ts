@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { member } from '../../db/schema';
-import type { Database } from '../db';
+import type { Database } from '../../db/client';
 import { notFound } from './errors';
 
 export async function isMember(db: Database, userId: string, organizationId: string): Promise<boolean> {

@@ -1,11 +1,11 @@
 import type { WorkspaceAction } from '../../core/workspace-state';
 import type { Actor } from '../../durable-objects/room/lifecycle';
 import type { RoomFailure } from '../../durable-objects/room/results';
-import type { Bindings } from '../env';
+
 import type { Principal } from '../types';
 import { apiError } from './errors';
 
-export const roomFor = (env: Bindings, workspaceId: string) =>
+export const roomFor = (env: Env, workspaceId: string) =>
   env.WORKSPACE_ROOM.get(env.WORKSPACE_ROOM.idFromName(workspaceId));
 
 export const actorOf = (p: Principal): Actor => ({
@@ -22,7 +22,7 @@ export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: t
 }
 
 export async function transitionVia(
-  env: Bindings,
+  env: Env,
   workspaceId: string,
   action: WorkspaceAction,
   principal: Principal,

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { parseConfig } from '../env';
-import { createDb } from '../db';
+import { parseConfig } from '../../core/config';
+import { createDb } from '../../db/client';
 import { createAuth } from '../auth';
 import type { AppEnv } from '../types';
 

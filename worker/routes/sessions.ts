@@ -10,8 +10,8 @@ import { apiError, notFound } from '../lib/errors';
 import { json } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
-import { freshSessions } from '../data/sessions';
-import type { Database } from '../db';
+import { freshSessions } from '../../db/queries/sessions';
+import type { Database } from '../../db/client';
 import type { AppEnv, Principal } from '../types';
 
 const OpenSessionInput = z.object({

@@ -13,9 +13,9 @@ import { assertMember } from '../lib/membership';
 import { loadRepository, loadWorkspace } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
 import { execInWorkspace } from '../lib/exec';
-import { recordAudit } from '../lib/audit';
-import type { Database } from '../db';
-import { freshSessions } from '../data/sessions';
+import { recordAudit } from '../../db/audit';
+import type { Database } from '../../db/client';
+import { freshSessions } from '../../db/queries/sessions';
 import { SESSION_STALE_MS } from '../../core/protocol';
 import type { AppEnv } from '../types';
 

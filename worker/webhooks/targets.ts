@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { cloudWorkspaces, repositories } from '../../db/schema';
-import type { Database } from '../db';
+import type { Database } from '../../db/client';
 
 /** The database or a transaction on it. */
 type Db = Database | Parameters<Parameters<Database['transaction']>[0]>[0];

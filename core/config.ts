@@ -1,28 +1,8 @@
 import { z } from 'zod';
-import type { WorkspaceRoom } from '../durable-objects/workspace-room';
-import type { OrgEvents } from '../durable-objects/org-events';
 
-// Bindings as wrangler passes them. Strings are validated once per isolate by `parseConfig`.
-export interface Bindings {
-  ASSETS?: Fetcher;
-  WORKSPACE_ROOM: DurableObjectNamespace<WorkspaceRoom>;
-  ORG_EVENTS: DurableObjectNamespace<OrgEvents>;
-  DATABASE_URL: string;
-  /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
-  NEON_WS_PROXY?: string;
-  BETTER_AUTH_SECRET: string;
-  BETTER_AUTH_URL: string;
-  TRUSTED_ORIGINS?: string;
-  AUTH_EMAIL_PASSWORD?: string;
-  GITHUB_CLIENT_ID?: string;
-  GITHUB_CLIENT_SECRET?: string;
-  GOOGLE_CLIENT_ID?: string;
-  GOOGLE_CLIENT_SECRET?: string;
-  VM_API_URL?: string;
-  FREESTYLE_API_KEY: string;
-  GITHUB_WEBHOOK_SECRET?: string;
-  LOCAL_MODE?: string;
-}
+// The Worker's configuration, parsed from its string bindings once per isolate. Platform-free, so the
+// Worker and the Durable Objects (and scripts) read the same rules; the binding types themselves are
+// ambient (worker-configuration.d.ts), as `wrangler types` would declare them.
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -48,7 +28,15 @@ const ConfigSchema = z.object({
 
 export type Config = ReturnType<typeof toConfig>;
 
-function toConfig(raw: z.output<typeof ConfigSchema>) {
+function toConfig(raw: z.output<typeof ConfigSchema>): {
+  databaseUrl: string;
+  neonWsProxy?: string;
+  localMode: boolean;
+  vmApiUrl: string;
+  vmApiKey: string;
+  githubWebhookSecret?: string;
+  auth: AuthConfig;
+} {
   const pair = (id?: string, secret?: string) =>
     id && secret ? { clientId: id, clientSecret: secret } : undefined;
   const origin = new URL(raw.BETTER_AUTH_URL).origin;
@@ -73,10 +61,19 @@ function toConfig(raw: z.output<typeof ConfigSchema>) {
   };
 }
 
-let cached: { env: Bindings; config: Config } | undefined;
+export interface AuthConfig {
+  baseURL: string;
+  secret: string;
+  trustedOrigins: string[];
+  emailPasswordEnabled: boolean;
+  github?: { clientId: string; clientSecret: string };
+  google?: { clientId: string; clientSecret: string };
+}
+
+let cached: { env: object; config: Config } | undefined;
 
 /** Validates the environment once per isolate; a misconfiguration names every bad variable. */
-export function parseConfig(env: Bindings): Config {
+export function parseConfig(env: object): Config {
   if (cached?.env === env) return cached.config;
   const result = ConfigSchema.safeParse(env);
   if (!result.success) {

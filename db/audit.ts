@@ -1,5 +1,5 @@
-import { auditEvents } from '../../db/schema';
-import type { Database } from '../db';
+import { auditEvents } from './schema';
+import type { Database } from './client';
 
 export interface AuditEntry {
   organizationId: string;

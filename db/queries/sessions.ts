@@ -1,7 +1,7 @@
 import { and, eq, gt } from 'drizzle-orm';
-import { cloudWorkspaceSessions, user } from '../../db/schema';
+import { cloudWorkspaceSessions, user } from '../schema';
 import { SESSION_STALE_MS } from '../../core/protocol';
-import type { Database } from '../db';
+import type { Database } from '../client';
 
 /** Sessions of a workspace that are still live (a heartbeat within the last two minutes), with who. */
 export async function freshSessions(db: Database, workspaceId: string) {

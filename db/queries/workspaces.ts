@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { cloudWorkspaces } from '../../db/schema';
+import { cloudWorkspaces } from '../schema';
 import type { WorkspaceStatus } from '../../core/workspace-state';
-import type { Database } from '../db';
+import type { Database } from '../client';
 
 export type WorkspaceRow = typeof cloudWorkspaces.$inferSelect;
 

@@ -1,7 +1,7 @@
 import { neonConfig, Pool } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
-import * as schema from '../db/schema';
-import type { Config } from './env';
+import * as schema from './schema';
+import type { Config } from '../core/config';
 
 export type Database = ReturnType<typeof drizzle<typeof schema>>;
 

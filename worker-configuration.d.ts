@@ -1,0 +1,25 @@
+// The Worker's bindings, declared ambiently as `wrangler types` does, so no layer imports the Durable
+// Object classes to name a binding. Strings are validated once per isolate by core/config.ts.
+declare namespace Cloudflare {
+  interface Env {
+    ASSETS?: Fetcher;
+    WORKSPACE_ROOM: DurableObjectNamespace<import('./durable-objects/workspace-room').WorkspaceRoom>;
+    ORG_EVENTS: DurableObjectNamespace<import('./durable-objects/org-events').OrgEvents>;
+    DATABASE_URL: string;
+    /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
+    NEON_WS_PROXY?: string;
+    BETTER_AUTH_SECRET: string;
+    BETTER_AUTH_URL: string;
+    TRUSTED_ORIGINS?: string;
+    AUTH_EMAIL_PASSWORD?: string;
+    GITHUB_CLIENT_ID?: string;
+    GITHUB_CLIENT_SECRET?: string;
+    GOOGLE_CLIENT_ID?: string;
+    GOOGLE_CLIENT_SECRET?: string;
+    VM_API_URL?: string;
+    FREESTYLE_API_KEY: string;
+    GITHUB_WEBHOOK_SECRET?: string;
+    LOCAL_MODE?: string;
+  }
+}
+interface Env extends Cloudflare.Env {}
