@@ -5,7 +5,13 @@ import { PtyClientMsgSchema } from '../../core/vm/types';
 import { notFound } from './errors';
 import { foregroundPgid, processTree, signalAll } from './procs';
 import { ByteRing } from './ring';
-import type { Vm, VmManager } from './vm-manager';
+import type { SpawnSpec } from './sandbox';
+
+/** What a VM gives its PTY sessions: how to spawn in its sandbox, and where to register root pids. */
+export interface PtyHost {
+  spawnSpec(argv: string[]): SpawnSpec;
+  readonly roots: Set<number>;
+}
 
 /** Output retained per session and replayed to a socket that (re)attaches. */
 export const RETAINED_BYTES = 256 * 1024;
@@ -60,7 +66,7 @@ export class PtySession {
 
   private spawn() {
     const argv = this.exec ? ['/bin/bash', '-c', this.exec] : ['/bin/bash', '-l'];
-    const spec = this.owner.manager.spawnSpec(this.owner.vm, argv);
+    const spec = this.owner.host.spawnSpec(argv);
     const p = pty.spawn(spec.file, spec.args, {
       name: 'xterm-256color',
       cols: this.cols,
@@ -72,10 +78,10 @@ export class PtySession {
     this.proc = p;
     this.state = 'running';
     this.exitCode = null;
-    this.owner.vm.roots.add(p.pid);
+    this.owner.host.roots.add(p.pid);
     p.onData((d) => this.onOutput(d as unknown as Buffer));
     p.onExit(({ exitCode, signal }) => {
-      this.owner.vm.roots.delete(p.pid);
+      this.owner.host.roots.delete(p.pid);
       if (this.proc !== p) return;
       this.onExit(signal ? 128 + signal : exitCode);
     });
@@ -286,10 +292,7 @@ export class PtySessions {
   closing = false;
   stallLimitMs = STALL_LIMIT_MS;
 
-  constructor(
-    readonly manager: VmManager,
-    readonly vm: Vm,
-  ) {}
+  constructor(readonly host: PtyHost) {}
 
   /** Get-or-create by slug; without a slug always creates. */
   open(opts: OpenOptions): { session: PtySession; created: boolean } {

@@ -58,7 +58,7 @@ export class VmManager {
       maxPids: this.options.maxPids ?? 4096,
     });
     const vm: Vm = { record, cgroup, roots: new Set(), sessions: undefined!, lock: Promise.resolve() };
-    vm.sessions = new PtySessions(this, vm);
+    vm.sessions = new PtySessions({ spawnSpec: (argv) => this.spawnSpec(vm, argv), roots: vm.roots });
     this.vms.set(record.id, vm);
     return vm;
   }

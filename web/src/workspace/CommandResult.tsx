@@ -1,6 +1,6 @@
 import { Show } from 'solid-js';
 import { Spinner } from '../components/Spinner';
-import type { RunRecord } from './CommandRunner';
+import type { RunRecord } from './run-record';
 
 export function CommandResult(props: { record: RunRecord }) {
   const r = () => props.record.result;

@@ -1,18 +1,11 @@
 import { createSignal, For, Show } from 'solid-js';
 import { workspaces } from '../api/workspaces';
 import { errorMessage } from '../api/http';
-import type { ExecResponse } from '../api/types';
 import { Button } from '../components/Button';
 import { Icon } from '../components/Icon';
 import { Alert } from '../components/Alert';
 import { CommandResult } from './CommandResult';
-
-export interface RunRecord {
-  id: number;
-  command: string;
-  result?: ExecResponse;
-  error?: string;
-}
+import type { RunRecord } from './run-record';
 
 /** Runs one command through the exec API and shows stdout, stderr and the exit code (the "mobile" use). */
 export function CommandRunner(props: { workspaceId: string; disabled: boolean; disabledReason?: string }) {

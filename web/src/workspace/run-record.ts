@@ -1,0 +1,9 @@
+import type { ExecResponse } from '../api/types';
+
+/** One command the runner sent and what came back. */
+export interface RunRecord {
+  id: number;
+  command: string;
+  result?: ExecResponse;
+  error?: string;
+}
