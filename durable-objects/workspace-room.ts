@@ -1,68 +1,70 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Presence, WorkspaceEventInput } from '../core/protocol';
+import type { ExecInput } from '../core/schemas/workspaces';
 import type { WorkspaceAction } from '../core/workspace-state';
-
-import * as actions from './room/actions';
-import { recordActivity } from './room/activity';
 import { runAlarm } from './room/alarm';
-import { acceptTerminal } from './room/attach';
+import type {
+  Actor,
+  ExecRunResult,
+  PullRunResult,
+  RoomResult,
+  RoomSession,
+  TerminalWindow,
+  TicketPrincipal,
+} from './room/contract';
 import { emit } from './room/events';
-import type { Actor } from './room/lifecycle';
-import type { RoomSession } from './room/presence';
-import { PROVISION_TIMER } from './room/provisioning';
-import { schedulePull, type PullRunResult } from './room/pull';
-import type { RoomResult } from './room/results';
-import * as sessions from './room/sessions';
-import { createRoomState, loadMeta, remember, type RoomState } from './room/state';
+import { execCommand } from './room/exec';
+import { recordActivity } from './room/idle';
+import * as lifecycle from './room/lifecycle';
+import * as presence from './room/presence';
+import { schedulePull } from './room/pull';
+import { createRoomState, loadMeta, type Meta, type RoomState } from './room/state';
+import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
-import { onViewerMessage, viewerGone } from './room/viewers';
+import { acceptTerminal, onViewerMessage, viewerGone } from './room/viewers';
 import * as windows from './room/windows';
 
-export type { AttachRequest } from './room/attach';
-export { TICKET_TTL_MS, type TerminalWindow, type TicketPrincipal } from './room/windows';
+export type * from './room/contract';
+export { TICKET_TTL_MS } from './room/windows';
 
 /**
- * One per workspace, addressed by its id. Serialises the workspace's lifecycle (so Postgres and the VM
- * agree), runs provisioning on its alarm, relays terminals (room/terminal.ts), tracks presence, pauses
- * the workspace when idle, and publishes its state to the organization's live socket (OrgEvents).
- * This class is only the Durable Object's surface; the work is in ./room, on one RoomState.
+ * One per workspace, addressed by its id (the Durable Object's name). Serialises the workspace's
+ * lifecycle (so Postgres and the VM agree), runs provisioning on its alarm, relays terminals
+ * (relay/), tracks presence, pauses the workspace when idle, and publishes its state to the
+ * organization's live socket (OrgEvents). This class is only the surface; the work is in ./room.
  */
 export class WorkspaceRoom extends DurableObject<Env> {
-  private readonly room: RoomState;
+  private room!: RoomState;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const room = createRoomState(ctx, env);
-    this.room = room;
-    // room-idle.test.ts backdates the last activity through `instance.lastActivityAt`. An own
-    // property (not a prototype getter) keeps it off the RPC surface, as the field it was.
-    Object.defineProperty(this, 'lastActivityAt', {
-      get: () => room.activity.lastAt,
-      set: (at: number) => {
-        room.activity.lastAt = at;
-      },
+    void ctx.blockConcurrencyWhile(async () => {
+      this.room = await createRoomState(ctx, env);
     });
   }
 
   // ================================================================ lifecycle
 
   /** Starts provisioning on the alarm, so the request that created the workspace answers at once. */
-  async provision(workspaceId: string): Promise<void> {
-    await remember(this.room, workspaceId);
-    await setTimer(this.ctx.storage, PROVISION_TIMER, Date.now());
+  async provision(): Promise<void> {
+    await setTimer(this.ctx.storage, Timer.provision, Date.now());
   }
 
   async transition(
-    workspaceId: string,
     action: WorkspaceAction,
     actor: Actor,
     detail?: Record<string, unknown>,
   ): Promise<RoomResult> {
-    return actions.transition(this.room, workspaceId, action, actor, detail);
+    return lifecycle.transition(this.room, action, actor, detail);
   }
 
-  async destroy(workspaceId: string, actor: Actor): Promise<RoomResult> {
-    return actions.destroy(this.room, workspaceId, actor);
+  /** Resumes a paused workspace; answers 409 for one that cannot run now. */
+  async ensureRunning(actor: Actor): Promise<RoomResult<{ meta: Meta }>> {
+    return lifecycle.ensureRunning(this.room, actor, true);
+  }
+
+  async destroy(actor: Actor): Promise<RoomResult> {
+    return lifecycle.destroy(this.room, actor);
   }
 
   async alarm(): Promise<void> {
@@ -70,17 +72,21 @@ export class WorkspaceRoom extends DurableObject<Env> {
   }
 
   /** The webhook's request: pull on the alarm (retried there on failure), so the webhook answers at once. */
-  async pull(workspaceId: string): Promise<void> {
-    await remember(this.room, workspaceId);
+  async pull(): Promise<void> {
     await schedulePull(this.ctx.storage);
   }
 
   /** Pulls now, under the lifecycle lock, and answers with what happened (`POST .../pull`). */
-  async pullNow(workspaceId: string, actor: Actor): Promise<PullRunResult> {
-    return actions.pullNow(this.room, workspaceId, actor);
+  async pullNow(actor: Actor): Promise<PullRunResult> {
+    return lifecycle.pullNow(this.room, actor);
   }
 
-  /** Exec calls and other activity the Worker sees. */
+  /** The command API: resumes a paused workspace, runs the command in the clone, counts as activity. */
+  async exec(actor: Actor, input: ExecInput): Promise<ExecRunResult> {
+    return execCommand(this.room, actor, input);
+  }
+
+  /** Activity the Worker sees. */
   async recordActivity(): Promise<void> {
     recordActivity(this.room);
   }
@@ -89,38 +95,31 @@ export class WorkspaceRoom extends DurableObject<Env> {
    * Announces an event of this workspace (e.g. the GitHub webhook's `{ type: 'pulled', message:
    * 'pulled abc1234' }`) to its terminal clients and the organization's live socket.
    */
-  async publishEvent(workspaceId: string, event: WorkspaceEventInput): Promise<void> {
-    await remember(this.room, workspaceId);
-    await loadMeta(this.room, workspaceId);
+  async publishEvent(event: WorkspaceEventInput): Promise<void> {
+    await loadMeta(this.room);
     await emit(this.room, event);
   }
 
   // ================================================================ tickets and terminal windows
 
-  async issueTicket(workspaceId: string, principal: windows.TicketPrincipal) {
-    await remember(this.room, workspaceId);
+  async issueTicket(principal: TicketPrincipal) {
     return windows.issueTicket(this.room, principal);
   }
 
   /** A ticket works once, within TICKET_TTL_MS. */
-  async redeemTicket(ticket: string): Promise<windows.TicketPrincipal | null> {
+  async redeemTicket(ticket: string): Promise<TicketPrincipal | null> {
     return windows.redeemTicket(this.room, ticket);
   }
 
-  async createWindow(
-    workspaceId: string,
-    name: string | undefined,
-    userId: string,
-  ): Promise<windows.TerminalWindow> {
-    await remember(this.room, workspaceId);
+  async createWindow(name: string | undefined, userId: string): Promise<TerminalWindow> {
     return windows.createWindow(this.room, name, userId);
   }
 
-  async listWindows(): Promise<(windows.TerminalWindow & { viewers: number })[]> {
+  async listWindows(): Promise<(TerminalWindow & { viewers: number })[]> {
     return windows.listWindows(this.room);
   }
 
-  async renameWindow(windowId: string, name: string): Promise<windows.TerminalWindow | undefined> {
+  async renameWindow(windowId: string, name: string): Promise<TerminalWindow | undefined> {
     return windows.renameWindow(this.room, windowId, name);
   }
 
@@ -160,21 +159,20 @@ export class WorkspaceRoom extends DurableObject<Env> {
 
   // ================================================================ presence and sessions
 
-  async openSession(workspaceId: string, session: RoomSession): Promise<void> {
-    await remember(this.room, workspaceId);
-    await sessions.openSession(this.room, workspaceId, session);
+  async openSession(session: RoomSession): Promise<void> {
+    await presence.openSession(this.room, session);
   }
 
   /** Returns false when the session is unknown or already stale (the client should open a new one). */
   async heartbeat(sessionId: string, active: boolean): Promise<boolean> {
-    return sessions.heartbeat(this.room, sessionId, active);
+    return presence.heartbeat(this.room, sessionId, active);
   }
 
   async closeSession(sessionId: string): Promise<void> {
-    await sessions.closeSession(this.room, sessionId);
+    await presence.closeSession(this.room, sessionId);
   }
 
   async presence(): Promise<Presence> {
-    return sessions.currentPresence(this.room);
+    return presence.currentPresence(this.room);
   }
 }

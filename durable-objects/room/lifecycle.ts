@@ -1,69 +1,173 @@
+import { CloseCode } from '../../core/protocol';
 import { isVmApiError } from '../../core/vm';
-import { transition, type WorkspaceAction } from '../../core/workspace-state';
+import { transition as nextStatus, type WorkspaceAction } from '../../core/workspace-state';
+import { recordAudit } from '../../db/audit';
 import {
   deleteWorkspaceRow,
   getWorkspace,
   updateStatusIf,
   type WorkspaceRow,
 } from '../../db/queries/workspaces';
-import { recordAudit, type AuditEntry } from '../../db/audit';
-import type { RoomDeps } from './context';
-import { invalidTransition, notFoundResult, vmFailure, type RoomResult } from './results';
+import { workspaceState } from '../org-events';
+import type { Actor, PullRunResult, RoomResult } from './contract';
+import { emit, orgEventsOf } from './events';
+import { idleOnStatus } from './idle';
+import { pullIfPending, runPull } from './pull';
+import { closeAllTerminals } from './relays';
+import { invalidTransition, notFoundResult, notRunning, vmFailure } from './results';
+import { broadcast } from './sockets';
+import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
+import { Timer } from './storage-keys';
+import { setTimer } from './timers';
 
-export interface Actor {
-  type: AuditEntry['actorType'];
-  userId: string | null;
-}
+// The workspace's lifecycle: every transition runs under the room's lock (so a pause and a resume never
+// interleave their VM calls), as a conditional update then the VM call, reverted if the VM fails; then
+// every status change passes through `workspaceChanged`, which is where the room reacts to it.
 
 export const SYSTEM: Actor = { type: 'system', userId: null };
 
-/** What the VM must do for a transition. Retry has no VM effect: provisioning starts over. */
-async function applyToVm(deps: RoomDeps, action: WorkspaceAction, vmId: string | null) {
-  if (!vmId) return;
-  switch (action) {
-    case 'pause':
-    case 'idle_pause':
-      return void (await deps.vm.pauseVm(vmId));
-    case 'resume':
-    case 'start':
-      return void (await deps.vm.startVm(vmId));
-    case 'stop':
-    case 'idle_stop':
-      return void (await deps.vm.stopVm(vmId));
-  }
-}
-
-/**
- * One transition, run under the room's lock: conditional update first (so of racing calls one wins),
- * then the VM; if the VM fails the row goes back, so Postgres and the VM host still agree.
- */
-export async function runTransition(
-  deps: RoomDeps,
-  workspaceId: string,
+export async function transition(
+  s: RoomState,
   action: WorkspaceAction,
   actor: Actor,
   detail?: Record<string, unknown>,
 ): Promise<RoomResult> {
-  return deps.withDb(async (db) => {
-    const ws = await getWorkspace(db, workspaceId);
+  const result = await s.lock.run(async () => {
+    s.inFlight = action;
+    try {
+      return await runTransition(s, action, actor, detail);
+    } finally {
+      s.inFlight = null;
+    }
+  });
+  if (result.ok) {
+    if (action === 'retry') await setTimer(s.ctx.storage, Timer.provision, Date.now());
+    await workspaceChanged(s, result.workspace);
+    await pullIfPending(s.ctx.storage, result.workspace); // auto-pull: resume/start pull what is owed
+  }
+  return result;
+}
+
+/**
+ * Makes sure the workspace runs, resuming a paused one; concurrent callers share one resume. `fresh`
+ * reads the row first (the Worker's calls); viewers trust the room's memory of it.
+ */
+export function ensureRunning(
+  s: RoomState,
+  actor: Actor,
+  fresh = false,
+): Promise<RoomResult<{ meta: Meta }>> {
+  const run = async (): Promise<RoomResult<{ meta: Meta }>> => {
+    const meta = await loadMeta(s, fresh);
+    if (!meta) return notFoundResult();
+    if (meta.status === 'running') return { ok: true, meta };
+    if (meta.status !== 'paused') return notRunning(meta.status);
+    const r = await transition(s, 'resume', actor);
+    if (r.ok) return { ok: true, meta: s.meta ?? observe(s, r.workspace) };
+    // Someone else resumed it a moment ago: that is what we wanted.
+    const now = await readWorkspace(s);
+    if (now?.status === 'running') return { ok: true, meta: s.meta! };
+    return r;
+  };
+  const shared = (s.resuming ??= run().finally(() => {
+    s.resuming = null;
+  })) as Promise<RoomResult<{ meta: Meta }>>;
+  return shared;
+}
+
+/** Deletes the VM first and keeps the row if the VM host cannot be reached, so no VM is orphaned. */
+export async function destroy(s: RoomState, actor: Actor): Promise<RoomResult> {
+  s.inFlight = 'stop';
+  const result = await s.lock.run(() => deleteWorkspaceAndVm(s, actor));
+  s.inFlight = null;
+  if (result.ok) {
+    closeAllTerminals(s, CloseCode.workspaceGone, 'workspace deleted');
+    await s.ctx.storage.deleteAlarm();
+    await s.ctx.storage.deleteAll();
+    s.meta = undefined;
+    await orgEventsOf(s, result.workspace.organizationId)
+      .publishRemoved(s.workspaceId)
+      .catch(() => {});
+  }
+  return result;
+}
+
+/** Pulls now, under the lifecycle lock, and tells the clients what happened. */
+export async function pullNow(s: RoomState, actor: Actor): Promise<PullRunResult> {
+  const result = await s.lock.run(() => runPull(s.deps, s.workspaceId, actor));
+  if (result.ok) {
+    await workspaceChanged(s, result.workspace);
+    // Clients hear what happened: "pulled abc1234 from GitHub", or why the pull was skipped.
+    const { outcome, message } = result.result;
+    if (outcome === 'pulled') await emit(s, { type: 'pulled', message });
+    else if (outcome !== 'up_to_date' && outcome !== 'not_running')
+      await emit(s, { type: 'pull_skipped', message });
+  }
+  return result;
+}
+
+/** Every status or record change of the workspace passes here: the room's reactions to it. */
+export async function workspaceChanged(s: RoomState, ws: WorkspaceRow): Promise<void> {
+  const before = s.meta?.status;
+  observe(s, ws);
+  const state = workspaceState(ws);
+  broadcast(s, { type: 'workspace', workspace: state });
+  const publishes: Promise<unknown>[] = [orgEventsOf(s, ws.organizationId).publishWorkspace(state)];
+  await idleOnStatus(s, ws, before);
+  if (ws.status === 'stopped' || ws.status === 'error') {
+    closeAllTerminals(s, CloseCode.workspaceGone, `workspace ${ws.status}`);
+  }
+  if (ws.status === 'error' && before !== 'error') {
+    publishes.push(emit(s, { type: 'error', message: ws.statusMessage ?? 'The workspace failed.' }));
+  }
+  await Promise.allSettled(publishes);
+}
+
+/** What the VM must do for a transition. Retry has no VM effect: provisioning starts over. */
+async function applyToVm(s: RoomState, action: WorkspaceAction, vmId: string | null) {
+  if (!vmId) return;
+  const vm = s.deps.vm;
+  switch (action) {
+    case 'pause':
+    case 'idle_pause':
+      return void (await vm.pauseVm(vmId));
+    case 'resume':
+    case 'start':
+      return void (await vm.startVm(vmId));
+    case 'stop':
+    case 'idle_stop':
+      return void (await vm.stopVm(vmId));
+  }
+}
+
+/** Conditional update first (so of racing calls one wins), then the VM; if the VM fails the row goes back. */
+async function runTransition(
+  s: RoomState,
+  action: WorkspaceAction,
+  actor: Actor,
+  detail?: Record<string, unknown>,
+): Promise<RoomResult> {
+  const id = s.workspaceId;
+  return s.deps.withDb(async (db) => {
+    const ws = await getWorkspace(db, id);
     if (!ws) return notFoundResult();
-    const to = transition(ws.status, action);
+    const to = nextStatus(ws.status, action);
     if (!to) return invalidTransition(ws.status, action);
     const extra = action === 'retry' ? { provisionAttempts: 0, statusMessage: null } : {};
-    const updated = await updateStatusIf(db, workspaceId, ws.status, to, extra);
+    const updated = await updateStatusIf(db, id, ws.status, to, extra);
     if (!updated) {
-      const now = await getWorkspace(db, workspaceId);
+      const now = await getWorkspace(db, id);
       return now ? invalidTransition(now.status, action) : notFoundResult();
     }
     try {
-      await applyToVm(deps, action, ws.freestyleVmId);
+      await applyToVm(s, action, ws.freestyleVmId);
     } catch (err) {
-      await updateStatusIf(db, workspaceId, to, ws.status);
+      await updateStatusIf(db, id, to, ws.status);
       return vmFailure(err);
     }
     await recordAudit(db, {
       organizationId: ws.organizationId,
-      workspaceId,
+      workspaceId: id,
       actorType: actor.type,
       actorUserId: actor.userId,
       action,
@@ -73,28 +177,23 @@ export async function runTransition(
   });
 }
 
-export async function deleteWorkspaceAndVm(
-  deps: RoomDeps,
-  workspaceId: string,
-  actor: Actor,
-): Promise<RoomResult<{ workspace: WorkspaceRow }>> {
-  return deps.withDb(async (db) => {
-    const ws = await getWorkspace(db, workspaceId);
+async function deleteWorkspaceAndVm(s: RoomState, actor: Actor): Promise<RoomResult> {
+  const id = s.workspaceId;
+  return s.deps.withDb(async (db) => {
+    const ws = await getWorkspace(db, id);
     if (!ws) return notFoundResult();
     if (ws.freestyleVmId) {
       try {
-        await deps.vm.deleteVm(ws.freestyleVmId);
+        await s.deps.vm.deleteVm(ws.freestyleVmId);
       } catch (err) {
         // Already gone is fine; anything else keeps the row so the VM is not orphaned.
-        if (!(isVmApiError(err) && err.status === 404)) {
-          return vmFailure(err);
-        }
+        if (!(isVmApiError(err) && err.status === 404)) return vmFailure(err);
       }
     }
-    await deleteWorkspaceRow(db, workspaceId);
+    await deleteWorkspaceRow(db, id);
     await recordAudit(db, {
       organizationId: ws.organizationId,
-      workspaceId,
+      workspaceId: id,
       actorType: actor.type,
       actorUserId: actor.userId,
       action: 'delete',

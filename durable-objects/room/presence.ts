@@ -1,34 +1,90 @@
+import { eq, inArray } from 'drizzle-orm';
 import { SESSION_STALE_MS, type Presence, type PresenceUser } from '../../core/protocol';
-import type { ClientType } from '../../core/schemas/sessions';
+import { cloudWorkspaceSessions } from '../../db/schema';
+import type { RoomSession } from './contract';
+import { orgEventsOf } from './events';
+import { recordActivity } from './idle';
+import { broadcast, viewerAttachments, type ViewerAttachment } from './sockets';
+import { loadMeta, type RoomState } from './state';
+import { SESSION_PREFIX, Timer } from './storage-keys';
+import { setTimer } from './timers';
 
-/** A client session (`cloud_workspace_sessions` row) as the room keeps it. */
-export interface RoomSession {
-  sessionId: string;
-  userId: string;
-  name: string;
-  image: string | null;
-  clientType: ClientType;
-  lastHeartbeatAt: number;
+// Client sessions (desktop and web apps) live in room storage and in cloud_workspace_sessions; the
+// room expires stale ones on its alarm. Presence is those sessions plus the open terminal sockets.
+
+const PRESENCE_DEBOUNCE_MS = 50;
+
+export async function openSession(s: RoomState, session: RoomSession): Promise<void> {
+  await loadMeta(s);
+  await s.ctx.storage.put(SESSION_PREFIX + session.sessionId, session);
+  await setTimer(s.ctx.storage, Timer.presence, session.lastHeartbeatAt + SESSION_STALE_MS);
+  schedulePresence(s);
 }
 
-/** What each terminal socket carries through hibernation. */
-export interface ViewerAttachment {
-  kind: 'terminal';
-  viewerId: string;
-  windowId: string;
-  workspaceId: string;
-  userId: string;
-  name: string;
-  image: string | null;
-  via: 'session' | 'api_key';
-  clientType: ClientType;
-  sessionId?: string;
-  cols: number;
-  rows: number;
+/** Returns false when the session is unknown or already stale (the client should open a new one). */
+export async function heartbeat(s: RoomState, sessionId: string, active: boolean): Promise<boolean> {
+  const key = SESSION_PREFIX + sessionId;
+  const session = await s.ctx.storage.get<RoomSession>(key);
+  const now = Date.now();
+  if (!session || isStale(session, now)) return false;
+  await s.ctx.storage.put(key, { ...session, lastHeartbeatAt: now });
+  await setTimer(s.ctx.storage, Timer.presence, now + SESSION_STALE_MS);
+  if (active) recordActivity(s);
+  await s.deps
+    .withDb((db) =>
+      db
+        .update(cloudWorkspaceSessions)
+        .set({ lastHeartbeatAt: new Date(now) })
+        .where(eq(cloudWorkspaceSessions.id, sessionId)),
+    )
+    .catch(() => {});
+  return true;
 }
 
-export const SESSION_PREFIX = 'session:';
-export const PRESENCE_TIMER = 'presence';
+export async function closeSession(s: RoomState, sessionId: string): Promise<void> {
+  await s.ctx.storage.delete(SESSION_PREFIX + sessionId);
+  schedulePresence(s);
+}
+
+export async function currentPresence(s: RoomState): Promise<Presence> {
+  return computePresence(await listSessions(s.ctx.storage), viewerAttachments(s), Date.now());
+}
+
+/** Stale sessions leave the room and the database; the timer re-arms for the next one. */
+export async function expireSessions(s: RoomState) {
+  const now = Date.now();
+  const sessions = await listSessions(s.ctx.storage);
+  const stale = sessions.filter((x) => isStale(x, now));
+  if (stale.length) {
+    await s.ctx.storage.delete(stale.map((x) => SESSION_PREFIX + x.sessionId));
+    const ids = stale.map((x) => x.sessionId);
+    await s.deps
+      .withDb((db) => db.delete(cloudWorkspaceSessions).where(inArray(cloudWorkspaceSessions.id, ids)))
+      .catch(() => {});
+    schedulePresence(s);
+  }
+  const fresh = sessions.filter((x) => !isStale(x, now));
+  if (fresh.length) {
+    const next = Math.min(...fresh.map((x) => x.lastHeartbeatAt)) + SESSION_STALE_MS;
+    await setTimer(s.ctx.storage, Timer.presence, next);
+  }
+}
+
+/** Publishes presence shortly: viewers joining or leaving together make one message. */
+export function schedulePresence(s: RoomState) {
+  if (s.presenceTimer) return;
+  s.presenceTimer = setTimeout(() => {
+    s.presenceTimer = null;
+    s.ctx.waitUntil(publishPresence(s).catch(() => {}));
+  }, PRESENCE_DEBOUNCE_MS);
+}
+
+async function publishPresence(s: RoomState) {
+  const presence = await currentPresence(s);
+  broadcast(s, { type: 'presence', presence });
+  const meta = await loadMeta(s);
+  if (meta) await orgEventsOf(s, meta.organizationId).publishPresence(meta.workspaceId, presence);
+}
 
 export async function listSessions(storage: DurableObjectStorage): Promise<RoomSession[]> {
   return [...(await storage.list<RoomSession>({ prefix: SESSION_PREFIX })).values()];

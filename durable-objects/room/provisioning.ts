@@ -10,11 +10,11 @@ import {
 } from '../../db/queries/workspaces';
 import { recordAudit } from '../../db/audit';
 import type { RoomDeps } from './context';
+import { Timer } from './storage-keys';
 import { setTimer } from './timers';
 
 /** Waits between attempts: about 1 s, 3 s and 10 s, then the workspace is in error. */
 export const PROVISION_RETRY_DELAYS_MS = [1_000, 3_000, 10_000];
-export const PROVISION_TIMER = 'provision';
 const CLONE_TIMEOUT_MS = 10 * 60_000;
 
 class ProvisionError extends Error {}
@@ -112,7 +112,7 @@ export async function provisionAttempt(
           provisionAttempts: attempts,
           statusMessage: `${message} Retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${PROVISION_RETRY_DELAYS_MS.length + 1}).`,
         });
-        await setTimer(deps.storage, PROVISION_TIMER, Date.now() + delay);
+        await setTimer(deps.storage, Timer.provision, Date.now() + delay);
         return getWorkspace(db, workspaceId);
       }
       const failed = await updateStatusIf(db, workspaceId, 'provisioning', 'error', {

@@ -6,23 +6,22 @@ import type { PullOutcome, PullResult } from '../../core/schemas/github';
 import { getWorkspace, updateWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import { recordAudit } from '../../db/audit';
 import type { RoomDeps } from './context';
-import type { Actor } from './lifecycle';
-import { notFoundResult, type RoomResult } from './results';
+import type { Actor, PullRunResult } from './contract';
+import { notFoundResult } from './results';
+import { PULL_ATTEMPTS_KEY as ATTEMPTS_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
 
 // Auto-pull (issue 6). The webhook marks workspaces `pendingPull` and asks their rooms to pull; the room
 // runs the pull on its alarm, under its lifecycle lock, and retries transient failures. Nothing from a
 // webhook payload reaches the VM: the pull fetches the workspace's own branch from its own origin.
 
-export const PULL_TIMER = 'pull';
 /** Waits between attempts after a transient failure (VM host unreachable, fetch failed). */
 export const PULL_RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 120_000];
-const ATTEMPTS_KEY = 'pull:attempts';
 const PULL_TIMEOUT_MS = 2 * 60_000;
 
 /** Asks for a pull on the room's alarm (now, or after `delayMs`). */
 export async function schedulePull(storage: DurableObjectStorage, delayMs = 0) {
-  await setTimer(storage, PULL_TIMER, Date.now() + delayMs);
+  await setTimer(storage, Timer.pull, Date.now() + delayMs);
 }
 
 /** Called after every change of the workspace: one that runs again with a pull owed gets it now. */
@@ -140,8 +139,6 @@ export function interpret(
       return failed(`not pulled: git failed: ${err || `exit ${res.statusCode}`}`);
   }
 }
-
-export type PullRunResult = RoomResult<{ result: PullResult; workspace: WorkspaceRow }>;
 
 /**
  * One pull of a workspace. Run under the room's lock so it never races pause or stop. A workspace that is

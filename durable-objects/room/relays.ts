@@ -1,13 +1,13 @@
 import { CloseCode } from '../../core/protocol';
 import { shellQuote } from '../../core/shell';
 import { VM_WORKSPACE_PATH } from '../../core/vm';
-import { recordActivity } from './activity';
+import { send } from '../relay/flow';
+import { WindowRelay, type RelayLimits } from '../relay/window-relay';
+import { recordActivity } from './idle';
 import { closeSockets, viewersOf, windowTag } from './sockets';
 import { loadMeta, type RoomState } from './state';
-import { send } from './flow';
-import { WindowRelay, type RelayLimits } from './terminal';
 
-// One WindowRelay (room/terminal.ts) per window with viewers, kept in RoomState.relays. A relay
+// One WindowRelay (relay/window-relay.ts) per window with viewers, kept in RoomState.relays. A relay
 // outlives its last viewer by RELAY_GRACE_MS so a reconnect finds its PTY socket and screen.
 
 const TERMINAL_SHELL = `cd ${shellQuote(VM_WORKSPACE_PATH)} 2>/dev/null; exec bash -l`;
@@ -92,11 +92,8 @@ export function releaseViewer(s: RoomState, windowId: string, viewerId: string) 
 /** Opens the window's PTY socket on the VM. */
 export async function openPty(s: RoomState, slug: string, cols: number, rows: number): Promise<WebSocket> {
   let meta = await loadMeta(s);
-  if (meta && !meta.vmId) {
-    // Remembered before the VM existed: read it again.
-    s.meta = undefined;
-    meta = await loadMeta(s);
-  }
+  // Remembered before the VM existed: read it again.
+  if (meta && !meta.vmId) meta = await loadMeta(s, true);
   if (!meta?.vmId) throw new Error('The workspace has no VM yet.');
   // Shells open in the clone, as a developer expects; the same `exec` works on Freestyle's VMs.
   const req = s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: TERMINAL_SHELL });

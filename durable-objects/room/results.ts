@@ -1,17 +1,9 @@
 import { ErrorCode } from '../../core/errors';
 import { isVmApiError, VM_HOST_UNREACHABLE } from '../../core/vm';
 import type { WorkspaceStatus } from '../../core/workspace-state';
-import type { WorkspaceRow } from '../../db/queries/workspaces';
+import type { RoomFailure } from './contract';
 
-// RPC results are plain data: errors thrown across the Durable Object boundary lose their class.
-export type RoomFailure = {
-  ok: false;
-  status: 404 | 409 | 502 | 503;
-  code: ErrorCode;
-  message: string;
-  currentStatus?: WorkspaceStatus;
-};
-export type RoomResult<T = { workspace: WorkspaceRow }> = ({ ok: true } & T) | RoomFailure;
+// Constructors of the room's plain-data failures (contract.ts).
 
 export const notFoundResult = (): RoomFailure => ({
   ok: false,
@@ -25,6 +17,14 @@ export const invalidTransition = (current: WorkspaceStatus, action: string): Roo
   status: 409,
   code: ErrorCode.invalidTransition,
   message: `Cannot ${action.replace('_', ' ')} a workspace that is ${current}.`,
+  currentStatus: current,
+});
+
+export const notRunning = (current: WorkspaceStatus): RoomFailure => ({
+  ok: false,
+  status: 409,
+  code: ErrorCode.notRunning,
+  message: `The workspace is ${current}; it must be running.`,
   currentStatus: current,
 });
 

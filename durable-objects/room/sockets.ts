@@ -1,10 +1,26 @@
 import type { TerminalServerMsg } from '../../core/protocol';
-import type { ViewerAttachment } from './presence';
+import type { ClientType } from '../../core/schemas/sessions';
+import { send } from '../relay/flow';
 import type { RoomState } from './state';
-import { send } from './flow';
 
 // The room's hibernatable sockets. Each carries its ViewerAttachment; a window's viewers are tagged
 // `win:<windowId>` so they can be listed without waking every attachment.
+
+/** What each terminal socket carries through hibernation. */
+export interface ViewerAttachment {
+  kind: 'terminal';
+  viewerId: string;
+  windowId: string;
+  workspaceId: string;
+  userId: string;
+  name: string;
+  image: string | null;
+  via: 'session' | 'api_key';
+  clientType: ClientType;
+  sessionId?: string;
+  cols: number;
+  rows: number;
+}
 
 export const windowTag = (windowId: string) => `win:${windowId}`;
 

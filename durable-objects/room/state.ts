@@ -1,11 +1,11 @@
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
-
 import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
+import type { WindowRelay } from '../relay/window-relay';
 import { createRoomDeps, type RoomDeps } from './context';
 import { Lock } from './lock';
-import type { WindowRelay } from './terminal';
+import { STORAGE_VERSION, STORAGE_VERSION_KEY, WORKSPACE_ID_KEY } from './storage-keys';
 
-/** The room's memory of its workspace, refreshed on every change. */
+/** The room's memory of its workspace row: what its modules read without a query. */
 export interface Meta {
   workspaceId: string;
   organizationId: string;
@@ -14,7 +14,7 @@ export interface Meta {
   autoStopMinutes: number;
 }
 
-/** In-memory activity bookkeeping; storage keeps the last activity and warning (room/idle.ts keys). */
+/** Activity bookkeeping in memory; written only by the idle policy (room/idle.ts). */
 export interface ActivityState {
   lastAt: number;
   persistedAt: number;
@@ -29,13 +29,16 @@ export interface ActivityState {
 export interface RoomState {
   readonly ctx: DurableObjectState;
   readonly env: Env;
+  /** The workspace this room serves: its Durable Object name (rooms are addressed by workspace id). */
+  readonly workspaceId: string;
   /** Created on first use: the config is parsed only when the room does real work. */
   readonly deps: RoomDeps;
   readonly lock: Lock;
   readonly relays: Map<string, WindowRelay>;
   readonly graceTimers: Map<string, ReturnType<typeof setTimeout>>;
+  /** Written only here: by `observe` (every row the room sees) and `loadMeta` (lazily, from the database). */
   meta?: Meta;
-  resuming: Promise<boolean> | null;
+  resuming: Promise<unknown> | null;
   inFlight: WorkspaceAction | null;
   readonly activity: ActivityState;
   presenceTimer: ReturnType<typeof setTimeout> | null;
@@ -43,11 +46,24 @@ export interface RoomState {
   readonly closingViewers: Set<string>;
 }
 
-export function createRoomState(ctx: DurableObjectState, env: Env): RoomState {
+/**
+ * The workspace id comes from the Durable Object's name. Where the runtime does not give a Durable
+ * Object its name (some alarm invocations), the copy kept in storage answers.
+ */
+export async function createRoomState(ctx: DurableObjectState, env: Env): Promise<RoomState> {
+  let workspaceId = ctx.id.name;
+  if (workspaceId) {
+    if ((await ctx.storage.get(WORKSPACE_ID_KEY)) !== workspaceId) {
+      await ctx.storage.put({ [WORKSPACE_ID_KEY]: workspaceId, [STORAGE_VERSION_KEY]: STORAGE_VERSION });
+    }
+  } else {
+    workspaceId = (await ctx.storage.get<string>(WORKSPACE_ID_KEY)) ?? '';
+  }
   let deps: RoomDeps | undefined;
   return {
     ctx,
     env,
+    workspaceId,
     get deps() {
       deps ??= createRoomDeps(ctx.storage, env);
       return deps;
@@ -64,21 +80,13 @@ export function createRoomState(ctx: DurableObjectState, env: Env): RoomState {
   };
 }
 
-/** The room's one storage fact about itself: which workspace it serves (alarms need it). */
-export async function remember(s: RoomState, workspaceId: string) {
-  if ((await s.ctx.storage.get('workspaceId')) !== workspaceId) {
-    await s.ctx.storage.put('workspaceId', workspaceId);
-  }
-}
+type MetaSource = Pick<
+  WorkspaceRow,
+  'id' | 'organizationId' | 'status' | 'freestyleVmId' | 'autoStopMinutes'
+>;
 
-export function storedWorkspaceId(s: RoomState): Promise<string | undefined> {
-  return s.ctx.storage.get<string>('workspaceId');
-}
-
-export function setMeta(
-  s: RoomState,
-  ws: Pick<WorkspaceRow, 'id' | 'organizationId' | 'status' | 'freestyleVmId' | 'autoStopMinutes'>,
-): Meta {
+/** Remembers a workspace row the room has just read or been handed. */
+export function observe(s: RoomState, ws: MetaSource): Meta {
   s.meta = {
     workspaceId: ws.id,
     organizationId: ws.organizationId,
@@ -89,10 +97,17 @@ export function setMeta(
   return s.meta;
 }
 
-export async function loadMeta(s: RoomState, workspaceId?: string): Promise<Meta | undefined> {
-  if (s.meta) return s.meta;
-  const id = workspaceId ?? (await storedWorkspaceId(s));
-  if (!id) return undefined;
-  const ws = await s.deps.withDb((db) => getWorkspace(db, id));
-  return ws ? setMeta(s, ws) : undefined;
+/** The remembered row, read from the database when the room has none (or `fresh` is asked for). */
+export async function loadMeta(s: RoomState, fresh = false): Promise<Meta | undefined> {
+  if (s.meta && !fresh) return s.meta;
+  return (await readWorkspace(s)) ? s.meta : undefined;
+}
+
+/** Reads the workspace row and remembers it. */
+export async function readWorkspace(s: RoomState): Promise<WorkspaceRow | undefined> {
+  if (!s.workspaceId) return undefined;
+  const ws = await s.deps.withDb((db) => getWorkspace(db, s.workspaceId));
+  if (ws) observe(s, ws);
+  else s.meta = undefined;
+  return ws;
 }

@@ -1,16 +1,102 @@
-import { CloseCode, TerminalClientMsgSchema, parseFrame } from '../../core/protocol';
-import { resume } from './actions';
-import { recordActivity } from './activity';
-import { attachViewer } from './attach';
-import type { ViewerAttachment } from './presence';
-import { envVar, relayFor, releaseViewer } from './relays';
-import { heartbeat, schedulePresence } from './sessions';
-import { loadMeta, type RoomState } from './state';
-import { send } from './flow';
-import type { WindowRelay } from './terminal';
+import {
+  CloseCode,
+  FLOW_ACK_EVERY_BYTES,
+  FLOW_WINDOW_MAX_BYTES,
+  TerminalClientMsgSchema,
+  parseFrame,
+} from '../../core/protocol';
+import { send } from '../relay/flow';
+import type { WindowRelay } from '../relay/window-relay';
+import type { Actor, AttachRequest, TerminalWindow } from './contract';
+import { recordActivity } from './idle';
+import { ensureRunning } from './lifecycle';
+import { heartbeat, schedulePresence } from './presence';
+import { envVar, openPty, relayFor, releaseViewer } from './relays';
+import { windowTag, type ViewerAttachment } from './sockets';
+import { loadMeta, observe, type RoomState } from './state';
 import { getWindow } from './windows';
 
-// What a terminal socket says once attached (docs/terminal-protocol.md), and its leaving.
+// Terminal viewers: the upgrade, joining a window's relay, what a socket says once attached
+// (docs/terminal-protocol.md), and its leaving.
+
+const jsonError = (status: number, code: string, message: string) =>
+  Response.json({ error: { code, message } }, { status });
+
+const actorOf = (att: ViewerAttachment): Actor => ({
+  type: att.via === 'api_key' ? 'api_key' : 'user',
+  userId: att.userId,
+});
+
+/** The terminal WebSocket upgrade (request header `x-cw-attach`: an AttachRequest). */
+export async function acceptTerminal(s: RoomState, request: Request): Promise<Response> {
+  if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+    return jsonError(426, 'upgrade_required', 'Expected a WebSocket upgrade.');
+  }
+  let req: AttachRequest;
+  try {
+    req = JSON.parse(request.headers.get('x-cw-attach') ?? '') as AttachRequest;
+  } catch {
+    return jsonError(400, 'validation_error', 'Missing attach request.');
+  }
+  const win = await getWindow(s, req.windowId);
+  if (!win) return jsonError(404, 'not_found', 'Terminal window not found.');
+  // The Worker has just read the row: it is at least as fresh as the room's memory.
+  if (!s.meta || s.meta.status !== req.workspace.status) observe(s, req.workspace);
+
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  // Per-socket state lives in the attachment, so it survives hibernation.
+  const att: ViewerAttachment = {
+    kind: 'terminal',
+    viewerId: crypto.randomUUID(),
+    windowId: req.windowId,
+    workspaceId: req.workspace.id,
+    userId: req.principal.userId,
+    name: req.principal.name,
+    image: req.principal.image,
+    via: req.principal.via,
+    clientType: req.clientType,
+    sessionId: req.sessionId,
+    cols: req.cols,
+    rows: req.rows,
+  };
+  s.ctx.acceptWebSocket(server, [windowTag(req.windowId)]);
+  server.serializeAttachment(att);
+  send(server, {
+    type: 'hello',
+    windowId: req.windowId,
+    viewerId: att.viewerId,
+    flow: { window: FLOW_WINDOW_MAX_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES },
+  });
+  s.ctx.waitUntil(attachViewer(s, server, att, win));
+  schedulePresence(s);
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Joins a viewer to its window's relay, resuming a paused workspace and reaching the PTY as needed. */
+async function attachViewer(s: RoomState, ws: WebSocket, att: ViewerAttachment, win: TerminalWindow) {
+  // The viewer joins the relay at once, so what it types while we resume or connect is kept.
+  const relay = relayFor(s, att.windowId, att.cols, att.rows);
+  relay.attach(att.viewerId, ws, att.cols, att.rows);
+  try {
+    if (s.meta?.status === 'paused') {
+      send(ws, { type: 'status', status: 'resuming' });
+      if (!(await ensureRunning(s, actorOf(att))).ok) {
+        send(ws, {
+          type: 'error',
+          code: 'workspace_not_running',
+          message: `The workspace is ${s.meta?.status ?? 'gone'}; it could not be resumed.`,
+        });
+        ws.close(CloseCode.workspaceGone, 'workspace not running');
+        return;
+      }
+    }
+    if (!relay.isOpen) send(ws, { type: 'status', status: 'connecting' });
+    await relay.start((cols, rows) => openPty(s, win.slug, cols, rows));
+  } catch {
+    // relay.start reported the failure to every viewer of the window.
+  }
+}
 
 const terminalAttachment = (ws: WebSocket) => {
   const att = ws.deserializeAttachment() as ViewerAttachment | null;
@@ -26,7 +112,7 @@ async function relayOf(s: RoomState, ws: WebSocket, att: ViewerAttachment): Prom
     ws.close(CloseCode.windowClosed, 'window closed');
     return null;
   }
-  await loadMeta(s, att.workspaceId);
+  await loadMeta(s);
   const fresh = relayFor(s, att.windowId, att.cols, att.rows);
   if (!fresh.has(att.viewerId)) s.ctx.waitUntil(attachViewer(s, ws, att, win));
   return fresh;
@@ -38,7 +124,7 @@ export async function onViewerMessage(s: RoomState, ws: WebSocket, message: stri
   const relay = await relayOf(s, ws, att);
   if (!relay) return;
   if (typeof message !== 'string') {
-    if (s.meta?.status === 'paused') void resume(s, { type: 'user', userId: att.userId });
+    if (s.meta?.status === 'paused') void ensureRunning(s, actorOf(att));
     if (!relay.input(new Uint8Array(message))) {
       send(ws, { type: 'error', code: 'input_overflow', message: 'Too much input while connecting.' });
     }

@@ -1,29 +1,12 @@
 import { CloseCode } from '../../core/protocol';
+import type { TerminalWindow, TicketPrincipal } from './contract';
 import { dropRelay } from './relays';
 import { broadcast, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
+import { TICKET_PREFIX, WINDOW_PREFIX } from './storage-keys';
 
 // Terminal windows and single-use terminal tickets, both kept in room storage.
 
-/** A terminal window: one named PTY session (slug) on the VM. */
-export interface TerminalWindow {
-  windowId: string;
-  name: string;
-  slug: string;
-  createdAt: number;
-  createdBy: string;
-}
-
-export interface TicketPrincipal {
-  userId: string;
-  name: string;
-  email: string;
-  image: string | null;
-  via: 'session' | 'api_key';
-}
-
-const WINDOW_PREFIX = 'window:';
-const TICKET_PREFIX = 'ticket:';
 export const TICKET_TTL_MS = 30_000;
 
 export function getWindow(s: RoomState, windowId: string): Promise<TerminalWindow | undefined> {

@@ -171,7 +171,7 @@ describe('terminal relay', () => {
   });
 
   it('delivers every byte of a large output in order, while viewers come and go mid-stream', async () => {
-    // The relay frees each output chunk once its last holder is done (durable-objects/room/chunks.ts):
+    // The relay frees each output chunk once its last holder is done (durable-objects/relay/chunks.ts):
     // a chunk freed too early would show here as missing or zeroed bytes.
     const windowId = await newWindow();
     const reader = await ready(await attach(windowId, { cols: 120, rows: 30 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_RESUME_BYTES } from '../../core/protocol';
-import { deliver, newViewer } from '../../durable-objects/room/flow';
+import { deliver, newViewer } from '../../durable-objects/relay/flow';
 
 /** A viewer whose socket records what it was sent. */
 function viewer(unacked: number) {

@@ -5,13 +5,9 @@ import { cloudWorkspaces, cloudWorkspaceSessions } from '../../db/schema';
 import { createDb } from '../../db/client';
 import { parseConfig } from '../../core/config';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
-import {
-  decideIdle,
-  IDLE_TIMER,
-  LAST_ACTIVITY_KEY,
-  PAUSED_STOP_TIMER,
-} from '../../durable-objects/room/idle';
-import { PRESENCE_TIMER, SESSION_PREFIX, type RoomSession } from '../../durable-objects/room/presence';
+import { decideIdle } from '../../durable-objects/room/idle';
+import type { RoomSession } from '../../durable-objects/room/contract';
+import { LAST_ACTIVITY_KEY, SESSION_PREFIX, Timer } from '../../durable-objects/room/storage-keys';
 import type { OrgServerMsg } from '../../core/protocol';
 import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
 
@@ -75,9 +71,10 @@ async function dueNow(state: DurableObjectState, timer: string) {
 async function idleFor(stub: DurableObjectStub<WorkspaceRoom>, agoMs: number) {
   await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
     const at = Date.now() - agoMs;
-    (instance as unknown as { lastActivityAt: number }).lastActivityAt = at;
+    // The room's memory of the last activity wins over storage's when later: backdate both.
+    instance['room'].activity.lastAt = at;
     await state.storage.put(LAST_ACTIVITY_KEY, at);
-    await dueNow(state, IDLE_TIMER);
+    await dueNow(state, Timer.idle);
   });
 }
 
@@ -130,7 +127,7 @@ describe('the room alarm', () => {
     expect(await status(user, id)).toBe('running');
     // It re-armed itself for the next check.
     const due = await runInDurableObject(stub, (_i, state) =>
-      state.storage.get<number>(`timer:${IDLE_TIMER}`),
+      state.storage.get<number>(`timer:${Timer.idle}`),
     );
     expect(due).toBeGreaterThan(Date.now() + 20 * MIN);
   });
@@ -174,7 +171,7 @@ describe('the room alarm', () => {
       .set({ statusChangedAt: new Date(Date.now() - 25 * 60 * MIN) })
       .where(eq(cloudWorkspaces.id, id));
     await close();
-    await runInDurableObject(stub, (_i, state) => dueNow(state, PAUSED_STOP_TIMER));
+    await runInDurableObject(stub, (_i, state) => dueNow(state, Timer.pausedStop));
     await runDurableObjectAlarm(stub);
     expect(await status(user, id)).toBe('stopped');
   });
@@ -215,7 +212,7 @@ describe('sessions and heartbeats', () => {
       const key = SESSION_PREFIX + sessionId;
       const s = (await state.storage.get<RoomSession>(key))!;
       await state.storage.put(key, { ...s, lastHeartbeatAt: past });
-      await dueNow(state, PRESENCE_TIMER);
+      await dueNow(state, Timer.presence);
     });
     await runDurableObjectAlarm(stub);
     const rows = await db
@@ -236,7 +233,7 @@ describe('sessions and heartbeats', () => {
     const { user, org, id, stub } = await runningWorkspace();
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
-    await stub.publishEvent(id, { type: 'pulled', message: 'pulled abc1234' });
+    await stub.publishEvent({ type: 'pulled', message: 'pulled abc1234' });
     const m = await live.waitFor((x) => x.type === 'event', 'event');
     expect(m).toMatchObject({ workspaceId: id, event: { type: 'pulled', message: 'pulled abc1234' } });
     live.ws.send('{"type":"nonsense"}');

@@ -1,10 +1,9 @@
 import type { WorkspaceAction } from '../../core/workspace-state';
-import type { Actor } from '../../durable-objects/room/lifecycle';
-import type { RoomFailure } from '../../durable-objects/room/results';
-
+import type { Actor, RoomFailure } from '../../durable-objects/room/contract';
 import type { Principal } from '../types';
 import { apiError } from './errors';
 
+/** The workspace's room: its Durable Object is named by the workspace id. */
 export const roomFor = (env: Env, workspaceId: string) =>
   env.WORKSPACE_ROOM.get(env.WORKSPACE_ROOM.idFromName(workspaceId));
 
@@ -27,5 +26,5 @@ export async function transitionVia(
   action: WorkspaceAction,
   principal: Principal,
 ) {
-  return unwrap(await roomFor(env, workspaceId).transition(workspaceId, action, actorOf(principal)));
+  return unwrap(await roomFor(env, workspaceId).transition(action, actorOf(principal)));
 }

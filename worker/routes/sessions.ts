@@ -65,7 +65,7 @@ export const workspaceSessions = new Hono<AppEnv>()
         lastHeartbeatAt: now,
       })
       .returning();
-    await roomFor(c.env, ws.id).openSession(ws.id, roomSession(row!, principal, now.getTime()));
+    await roomFor(c.env, ws.id).openSession(roomSession(row!, principal, now.getTime()));
     return c.json({ sessionId: row!.id, heartbeatIntervalMs: 30_000, staleAfterMs: SESSION_STALE_MS }, 201);
   })
   .get('/:id/sessions', async (c) => {
@@ -113,7 +113,7 @@ export const sessions = new Hono<AppEnv>()
         .update(cloudWorkspaceSessions)
         .set({ lastHeartbeatAt: new Date(now) })
         .where(eq(cloudWorkspaceSessions.id, row.id));
-      await room.openSession(row.workspaceId, roomSession(row, principal, now));
+      await room.openSession(roomSession(row, principal, now));
       if (parsed.data.active) await room.recordActivity();
     }
     return c.json({ ok: true, staleAfterMs: SESSION_STALE_MS }, 200);

@@ -92,7 +92,7 @@ export const terminals = new Hono<AppEnv>()
   .post('/:id/terminals', json(CreateTerminalInput), async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const win = await roomFor(c.env, ws.id).createWindow(ws.id, c.req.valid('json').name, principal.userId);
+    const win = await roomFor(c.env, ws.id).createWindow(c.req.valid('json').name, principal.userId);
     return c.json({ windowId: win.windowId, name: win.name, createdAt: win.createdAt }, 201);
   })
   .get('/:id/terminals', async (c) => {
@@ -133,7 +133,7 @@ export const terminals = new Hono<AppEnv>()
   .post('/:id/terminal-ticket', async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket(ws.id, {
+    const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket({
       userId: principal.userId,
       name: principal.name,
       email: principal.email,

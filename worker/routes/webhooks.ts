@@ -14,7 +14,6 @@ import { requestContext } from '../middleware/context';
 import { apiError } from '../lib/errors';
 import { actorOf, roomFor, unwrap } from '../lib/rooms';
 import { loadWorkspace } from '../lib/load';
-import { ensureRunning } from '../lib/exec';
 import { parseSignatureHeader, readBodyCapped, verifySignature } from '../webhooks/signature';
 import {
   decodePayload,
@@ -139,7 +138,7 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
     // Running workspaces pull now, in their rooms; the others pull when they next run (pendingPull).
     const running = outcome.marked.filter((w) => w.status === 'running');
     c.executionCtx.waitUntil(
-      Promise.allSettled(running.map((w) => roomFor(c.env, w.id).pull(w.id))).then((results) => {
+      Promise.allSettled(running.map((w) => roomFor(c.env, w.id).pull())).then((results) => {
         for (const r of results)
           if (r.status === 'rejected') console.error('scheduling a pull failed:', r.reason);
       }),
@@ -153,9 +152,8 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
 export const workspacePull = new Hono<AppEnv>().post('/:id/pull', async (c) => {
   const { db, principal } = c.var;
   const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-  const running = await ensureRunning(db, c.env, ws, principal);
-  const { result, workspace } = unwrap(
-    await roomFor(c.env, running.id).pullNow(running.id, actorOf(principal)),
-  );
+  const room = roomFor(c.env, ws.id);
+  unwrap(await room.ensureRunning(actorOf(principal)));
+  const { result, workspace } = unwrap(await room.pullNow(actorOf(principal)));
   return c.json({ ...result, workspace }, 200);
 });

@@ -12,7 +12,6 @@ import { json, query } from '../lib/validate';
 import { assertMember } from '../lib/membership';
 import { loadRepository, loadWorkspace } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
-import { execInWorkspace } from '../lib/exec';
 import { recordAudit } from '../../db/audit';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
@@ -72,7 +71,7 @@ export const workspaces = new Hono<AppEnv>()
       action: 'create',
       detail: { repositoryId: repo.id, branch: ws.branch },
     });
-    await roomFor(c.env, ws.id).provision(ws.id);
+    await roomFor(c.env, ws.id).provision();
     return c.json({ workspace: ws }, 201);
   })
   .get('/', query(ListWorkspacesQuery), async (c) => {
@@ -102,13 +101,14 @@ export const workspaces = new Hono<AppEnv>()
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    unwrap(await roomFor(c.env, ws.id).destroy(ws.id, actorOf(principal)));
+    unwrap(await roomFor(c.env, ws.id).destroy(actorOf(principal)));
     return c.body(null, 204);
   })
   .post('/:id/exec', json(ExecInput), async (c) => {
-    const { db, principal, config } = c.var;
+    const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    return c.json(await execInWorkspace(db, c.env, config, ws, principal, c.req.valid('json')), 200);
+    const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
+    return c.json(result, 200);
   })
   .post('/:id/pause', lifecycle('pause'))
   .post('/:id/resume', lifecycle('resume'))

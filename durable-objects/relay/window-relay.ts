@@ -24,7 +24,7 @@ export interface RelayHost {
 
 /**
  * One terminal window: the room's end of one PTY session on the VM, the mirror of its screen
- * (room/mirror.ts), and every viewer's flow control. A viewer that attaches (or is resynchronised) gets
+ * (relay/mirror.ts), and every viewer's flow control. A viewer that attaches (or is resynchronised) gets
  * the mirror's screen at a barrier plus the output queued for it since: exactly the stream.
  */
 export class WindowRelay {

@@ -1,0 +1,35 @@
+// Every key the room keeps in its Durable Object storage. Storage outlives deploys, so this file is a
+// schema: a key is renamed only with a migration of what is stored under it, and a new key is added
+// here before any module uses it.
+
+/** The storage layout's version; bump it with a migration when a key's meaning changes. */
+export const STORAGE_VERSION = 1;
+export const STORAGE_VERSION_KEY = 'storageVersion';
+
+/** The workspace this room serves, kept for runtimes that do not tell a Durable Object its name. */
+export const WORKSPACE_ID_KEY = 'workspaceId';
+
+/** `timer:<name>` -> due time (ms). The alarm is set to the earliest (room/timers.ts). */
+export const TIMER_PREFIX = 'timer:';
+export const Timer = {
+  provision: 'provision',
+  pull: 'pull',
+  idle: 'idle',
+  pausedStop: 'paused-stop',
+  presence: 'presence',
+} as const;
+export type TimerName = (typeof Timer)[keyof typeof Timer];
+
+/** Idle policy (room/idle.ts): the last activity (ms), and the idle stretch already warned about. */
+export const LAST_ACTIVITY_KEY = 'idle:lastActivityAt';
+export const WARNED_KEY = 'idle:warnedFor';
+
+/** Auto-pull retries after transient failures (room/pull.ts). */
+export const PULL_ATTEMPTS_KEY = 'pull:attempts';
+
+/** `session:<id>` -> RoomSession (room/presence.ts). */
+export const SESSION_PREFIX = 'session:';
+
+/** `window:<id>` -> TerminalWindow, `ticket:<token>` -> a single-use ticket (room/windows.ts). */
+export const WINDOW_PREFIX = 'window:';
+export const TICKET_PREFIX = 'ticket:';
