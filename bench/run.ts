@@ -17,6 +17,7 @@ import { freePort } from '../scripts/local/ports';
 import { IsolateInspector } from './inspector';
 import { directRuntimeUrl } from './runtime-port';
 import { workerdRssMb } from './rss';
+import { startFlooder } from './flooder';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -181,6 +182,16 @@ async function main() {
     bv.close();
     dv?.close();
 
+    // ---- echo while another viewer of the same window sends 5,000 frames a second
+    console.log('echo while another viewer floods...');
+    const flooder = startFlooder(pathUrl(echoWin), headers, 5_000);
+    await sleep(300);
+    const floodStarted = performance.now();
+    const echoFlooded = (await echo(pv, 205)).slice(5);
+    const floodStats = flooder.stop();
+    const floodSeconds = (performance.now() - floodStarted + 300) / 1000;
+    await settle();
+
     // ---- throughput: baseline, then path with relay memory
     console.log(`flood ${FLOOD_MB} MB, baseline...`);
     const baseGroup = await group(baseUrl(), baseHeaders, 1, false);
@@ -308,6 +319,13 @@ async function main() {
         path: { p50: median(echoPath), p99: pct(echoPath, 99) },
         pathWithoutDevProxy: echoDirect.length ? { p50: median(echoDirect), p99: pct(echoDirect, 99) } : null,
         baseline: { p50: median(echoBase), p99: pct(echoBase, 99) },
+        whileAnotherViewerFloods: {
+          p50: median(echoFlooded),
+          p99: pct(echoFlooded, 99),
+          framesPerSecondSent: floodStats.frames / floodSeconds,
+          floodSockets: floodStats.sockets,
+          closedWith: [...new Set(floodStats.closedWith)],
+        },
       },
       throughputMBs: {
         floodMB: FLOOD_MB,
@@ -380,6 +398,12 @@ async function main() {
             ],
           ]
         : []),
+      [
+        'echo p50 / p99 while another viewer sends 5,000 frames/s (ms)',
+        `${f(results.echoMs.whileAnotherViewerFloods.p50)} / ${f(results.echoMs.whileAnotherViewerFloods.p99)}`,
+        `quiet ${f(results.echoMs.path.p50)} / ${f(results.echoMs.path.p99)}`,
+        `${f(results.echoMs.whileAnotherViewerFloods.p50 / results.echoMs.path.p50)}x p50; flooder sent ${Math.round(results.echoMs.whileAnotherViewerFloods.framesPerSecondSent)}/s over ${floodStats.sockets} sockets, closed with ${results.echoMs.whileAnotherViewerFloods.closedWith.join(', ')}`,
+      ],
       [
         `throughput ${FLOOD_MB} MB (MB/s)`,
         f(path.rates[0]!),

@@ -21,7 +21,7 @@ import { schedulePull } from './room/pull';
 import { createRoomState, loadMeta, type Meta, type RoomState } from './room/state';
 import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
-import { acceptTerminal, onViewerMessage, viewerGone } from './room/viewers';
+import { acceptTerminal } from './room/viewers';
 import * as windows from './room/windows';
 
 export type * from './room/contract';
@@ -135,26 +135,10 @@ export class WorkspaceRoom extends DurableObject<Env> {
 
   // ================================================================ terminal sockets
 
-  /** The terminal WebSocket upgrade, forwarded by the Worker once it has checked the caller. */
+  /** The terminal WebSocket upgrade, forwarded by the Worker once it has checked the caller. Its
+   * messages are handled by room/viewers.ts on the socket itself (room/sockets.ts says why). */
   async fetch(request: Request): Promise<Response> {
     return acceptTerminal(this.room, request);
-  }
-
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    await onViewerMessage(this.room, ws, message);
-  }
-
-  async webSocketClose(ws: WebSocket, code: number) {
-    viewerGone(this.room, ws);
-    try {
-      ws.close(code === 1005 || code === 1006 || code < 1000 ? 1000 : code);
-    } catch {
-      // already closed
-    }
-  }
-
-  async webSocketError(ws: WebSocket) {
-    viewerGone(this.room, ws);
   }
 
   // ================================================================ presence and sessions

@@ -48,6 +48,14 @@ export const CloseCode = {
   relayFailed: 4003,
 } as const;
 
+/** No viewer shrinks a shared terminal below this: a 2x1 window is useless to everyone else. */
+export const MIN_TERMINAL_COLS = 20;
+export const MIN_TERMINAL_ROWS = 5;
+export const clampTerminalSize = (cols: number, rows: number) => ({
+  cols: Math.max(cols, MIN_TERMINAL_COLS),
+  rows: Math.max(rows, MIN_TERMINAL_ROWS),
+});
+
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
 

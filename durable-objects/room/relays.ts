@@ -4,7 +4,7 @@ import { VM_WORKSPACE_PATH } from '../../core/vm';
 import { send } from '../relay/flow';
 import { WindowRelay, type RelayLimits } from '../relay/window-relay';
 import { recordActivity } from './idle';
-import { closeSockets, viewersOf, windowTag } from './sockets';
+import { closeSockets, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
 
 // One WindowRelay (relay/window-relay.ts) per window with viewers, kept in RoomState.relays. A relay
@@ -57,7 +57,7 @@ export function dropRelay(s: RoomState, windowId: string, code: number, reason: 
   const relay = s.relays.get(windowId);
   s.relays.delete(windowId);
   cancelGrace(s, windowId);
-  closeSockets(s.ctx.getWebSockets(windowTag(windowId)), code, reason);
+  closeSockets(s, viewersOf(s, windowId), code, reason);
   try {
     relay?.close();
   } catch (err) {
@@ -67,7 +67,7 @@ export function dropRelay(s: RoomState, windowId: string, code: number, reason: 
 
 export function closeAllTerminals(s: RoomState, code: number, reason: string) {
   for (const id of [...s.relays.keys()]) dropRelay(s, id, code, reason);
-  closeSockets(s.ctx.getWebSockets(), code, reason);
+  closeSockets(s, [...s.sockets.keys()], code, reason);
 }
 
 /** A viewer left: the relay forgets it, and closes after the grace period if nobody came back. */

@@ -1,53 +1,49 @@
 import type { TerminalServerMsg } from '../../core/protocol';
-import type { ClientType } from '../../core/schemas/sessions';
 import { send } from '../relay/flow';
 import type { RoomState } from './state';
+import type { ViewerAttachment, ViewerSocket } from './viewer-socket';
 
-// The room's hibernatable sockets. Each carries its ViewerAttachment; a window's viewers are tagged
-// `win:<windowId>` so they can be listed without waking every attachment.
+export type { ViewerAttachment, ViewerSocket } from './viewer-socket';
 
-/** What each terminal socket carries through hibernation. */
-export interface ViewerAttachment {
-  kind: 'terminal';
-  viewerId: string;
-  windowId: string;
-  workspaceId: string;
-  userId: string;
-  name: string;
-  image: string | null;
-  via: 'session' | 'api_key';
-  clientType: ClientType;
-  sessionId?: string;
-  cols: number;
-  rows: number;
+// The room's terminal sockets. They are plain (accepted) WebSockets, not hibernatable ones: a room
+// relaying a terminal holds its PTY socket open and cannot hibernate anyway, and a hibernatable
+// socket's every message is a Durable Object event costing ~1-3 ms in workerd (about 800 a second
+// per room here), so one viewer sending thousands of frames would queue everyone's keystrokes behind
+// its own. A plain socket's message costs ~0.1 ms, and the room drops a flood at that price
+// (room/input-limits.ts). A room that restarts closes its sockets; clients reconnect to the screen.
+
+export function addViewerSocket(s: RoomState, v: ViewerSocket) {
+  s.sockets.set(v.ws, v);
 }
 
-export const windowTag = (windowId: string) => `win:${windowId}`;
+/** Forgets a socket; false when it was already gone. */
+export function removeViewerSocket(s: RoomState, ws: WebSocket): ViewerSocket | undefined {
+  const v = s.sockets.get(ws);
+  s.sockets.delete(ws);
+  return v;
+}
 
-const closing = (s: RoomState, a: ViewerAttachment | null) => !!a && s.closingViewers.has(a.viewerId);
-
-/** The open viewers of a window (not the ones whose close is being handled). */
+/** The open viewers of a window. */
 export function viewersOf(s: RoomState, windowId: string): WebSocket[] {
-  return s.ctx
-    .getWebSockets(windowTag(windowId))
-    .filter((ws) => !closing(s, ws.deserializeAttachment() as ViewerAttachment | null));
+  const out: WebSocket[] = [];
+  for (const v of s.sockets.values()) if (v.att.windowId === windowId) out.push(v.ws);
+  return out;
 }
 
 /** The attachments of every open terminal viewer of the workspace. */
 export function viewerAttachments(s: RoomState): ViewerAttachment[] {
-  return s.ctx
-    .getWebSockets()
-    .map((ws) => ws.deserializeAttachment() as ViewerAttachment | null)
-    .filter((a): a is ViewerAttachment => !!a && a.kind === 'terminal' && !closing(s, a));
+  return [...s.sockets.values()].map((v) => v.att);
 }
 
 export function broadcast(s: RoomState, msg: TerminalServerMsg) {
   const text = JSON.stringify(msg);
-  for (const ws of s.ctx.getWebSockets()) send(ws, text);
+  for (const ws of s.sockets.keys()) send(ws, text);
 }
 
-export function closeSockets(sockets: WebSocket[], code: number, reason: string) {
+/** Closes sockets with `code`; they leave the room's list at once. */
+export function closeSockets(s: RoomState, sockets: WebSocket[], code: number, reason: string) {
   for (const ws of sockets) {
+    s.sockets.delete(ws);
     try {
       ws.close(code, reason);
     } catch {

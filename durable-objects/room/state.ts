@@ -3,6 +3,7 @@ import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import type { WindowRelay } from '../relay/window-relay';
 import { createRoomDeps, type RoomDeps } from './context';
 import { Lock } from './lock';
+import type { ViewerSocket } from './viewer-socket';
 import { STORAGE_VERSION, STORAGE_VERSION_KEY, WORKSPACE_ID_KEY } from './storage-keys';
 
 /** The room's memory of its workspace row: what its modules read without a query. */
@@ -42,8 +43,8 @@ export interface RoomState {
   inFlight: WorkspaceAction | null;
   readonly activity: ActivityState;
   presenceTimer: ReturnType<typeof setTimeout> | null;
-  /** Viewers whose close is being handled: getWebSockets() still lists them until it returns. */
-  readonly closingViewers: Set<string>;
+  /** The open terminal sockets (room/sockets.ts). */
+  readonly sockets: Map<WebSocket, ViewerSocket>;
 }
 
 /**
@@ -76,7 +77,7 @@ export async function createRoomState(ctx: DurableObjectState, env: Env): Promis
     inFlight: null,
     activity: { lastAt: 0, persistedAt: 0, touchedDbAt: 0, warnedFor: undefined },
     presenceTimer: null,
-    closingViewers: new Set(),
+    sockets: new Map(),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  clampTerminalSize,
   CloseCode,
   FLOW_ACK_EVERY_BYTES,
   FLOW_WINDOW_MAX_BYTES,
@@ -9,10 +10,11 @@ import { send } from '../relay/flow';
 import type { WindowRelay } from '../relay/window-relay';
 import type { Actor, AttachRequest, TerminalWindow } from './contract';
 import { recordActivity } from './idle';
+import { InputMeter } from './input-limits';
 import { ensureRunning } from './lifecycle';
 import { heartbeat, schedulePresence } from './presence';
 import { envVar, openPty, relayFor, releaseViewer } from './relays';
-import { windowTag, type ViewerAttachment } from './sockets';
+import { addViewerSocket, removeViewerSocket, type ViewerAttachment, type ViewerSocket } from './sockets';
 import { loadMeta, observe, type RoomState } from './state';
 import { getWindow } from './windows';
 
@@ -43,6 +45,7 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
   // The Worker has just read the row: it is at least as fresh as the room's memory.
   if (!s.meta || s.meta.status !== req.workspace.status) observe(s, req.workspace);
 
+  const size = clampTerminalSize(req.cols, req.rows);
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   // Per-socket state lives in the attachment, so it survives hibernation.
@@ -57,11 +60,29 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
     via: req.principal.via,
     clientType: req.clientType,
     sessionId: req.sessionId,
-    cols: req.cols,
-    rows: req.rows,
+    cols: size.cols,
+    rows: size.rows,
   };
-  s.ctx.acceptWebSocket(server, [windowTag(req.windowId)]);
-  server.serializeAttachment(att);
+  // With recent compatibility dates binary frames arrive as Blobs unless asked otherwise.
+  (server as unknown as { binaryType: string }).binaryType = 'arraybuffer';
+  server.accept();
+  const v: ViewerSocket = { ws: server, att, meter: new InputMeter(Date.now()) };
+  addViewerSocket(s, v);
+  server.addEventListener('message', (e) => {
+    onViewerMessage(s, v, e.data as string | ArrayBuffer).catch((err) =>
+      console.error('a terminal message failed:', err),
+    );
+  });
+  server.addEventListener('close', (e) => {
+    viewerGone(s, v);
+    try {
+      // A client that closes without a code arrives as 1005, which cannot be sent back.
+      server.close(e.code === 1005 || e.code === 1006 || e.code < 1000 ? 1000 : e.code);
+    } catch {
+      // already closed
+    }
+  });
+  server.addEventListener('error', () => viewerGone(s, v));
   send(server, {
     type: 'hello',
     windowId: req.windowId,
@@ -98,12 +119,7 @@ async function attachViewer(s: RoomState, ws: WebSocket, att: ViewerAttachment, 
   }
 }
 
-const terminalAttachment = (ws: WebSocket) => {
-  const att = ws.deserializeAttachment() as ViewerAttachment | null;
-  return att && att.kind === 'terminal' ? att : null;
-};
-
-/** The viewer's relay; after a restart under a live socket it is attached again (fresh screen). */
+/** The viewer's relay; one that lost it (the relay was replaced) is attached again (fresh screen). */
 async function relayOf(s: RoomState, ws: WebSocket, att: ViewerAttachment): Promise<WindowRelay | null> {
   const relay = s.relays.get(att.windowId);
   if (relay && relay.has(att.viewerId)) return relay;
@@ -118,9 +134,31 @@ async function relayOf(s: RoomState, ws: WebSocket, att: ViewerAttachment): Prom
   return fresh;
 }
 
-export async function onViewerMessage(s: RoomState, ws: WebSocket, message: string | ArrayBuffer) {
-  const att = terminalAttachment(ws);
-  if (!att) return;
+/** The socket's input budget (room/input-limits.ts); false when this frame is not to be handled. */
+function admit(v: ViewerSocket, size: number): boolean {
+  const { ws } = v;
+  const verdict = v.meter.take(size, Date.now());
+  if (verdict === 'ok') return true;
+  if (verdict === 'warn') {
+    send(ws, {
+      type: 'error',
+      code: 'rate_limited',
+      message: 'Too many terminal messages: input is being dropped. Slow down or the connection closes.',
+    });
+  } else if (verdict === 'close') {
+    try {
+      ws.close(1008, 'rate limited');
+    } catch {
+      // already closed
+    }
+  }
+  return false;
+}
+
+async function onViewerMessage(s: RoomState, v: ViewerSocket, message: string | ArrayBuffer) {
+  const { ws, att } = v;
+  const size = typeof message === 'string' ? message.length : message.byteLength;
+  if (!admit(v, size)) return;
   const relay = await relayOf(s, ws, att);
   if (!relay) return;
   if (typeof message !== 'string') {
@@ -132,15 +170,20 @@ export async function onViewerMessage(s: RoomState, ws: WebSocket, message: stri
   }
   const parsed = parseFrame(TerminalClientMsgSchema, message);
   if (!parsed.ok) {
-    send(ws, { type: 'error', code: 'bad_message', message: parsed.message });
+    if (v.meter.answerBadFrame()) {
+      send(ws, { type: 'error', code: 'bad_message', message: parsed.message });
+    }
     return;
   }
   const msg = parsed.msg;
   switch (msg.type) {
-    case 'resize':
-      ws.serializeAttachment({ ...att, cols: msg.cols, rows: msg.rows });
-      relay.resize(att.viewerId, msg.cols, msg.rows);
+    case 'resize': {
+      const { cols, rows } = clampTerminalSize(msg.cols, msg.rows);
+      att.cols = cols;
+      att.rows = rows;
+      relay.resize(att.viewerId, cols, rows);
       return;
+    }
     case 'ack':
       relay.ack(att.viewerId, msg.bytes);
       return;
@@ -149,7 +192,9 @@ export async function onViewerMessage(s: RoomState, ws: WebSocket, message: stri
       return;
     case 'heartbeat':
       if (msg.active) recordActivity(s);
-      if (att.sessionId) await heartbeat(s, att.sessionId, !!msg.active);
+      if (att.sessionId && v.meter.heartbeatDue(Date.now())) {
+        await heartbeat(s, att.sessionId, !!msg.active);
+      }
       return;
     case 'ping':
       // With the RELAY_STATS var (bench, tests) the answer carries this window's relay numbers.
@@ -164,12 +209,8 @@ export async function onViewerMessage(s: RoomState, ws: WebSocket, message: stri
 }
 
 /** A viewer's socket closed or failed: its relay lets it go and presence is republished. */
-export function viewerGone(s: RoomState, ws: WebSocket) {
-  const att = terminalAttachment(ws);
-  if (!att) return;
-  s.closingViewers.add(att.viewerId);
-  // getWebSockets() lists a closing socket until this handler returns.
-  setTimeout(() => s.closingViewers.delete(att.viewerId), 5_000);
-  releaseViewer(s, att.windowId, att.viewerId);
+function viewerGone(s: RoomState, v: ViewerSocket) {
+  removeViewerSocket(s, v.ws);
+  releaseViewer(s, v.att.windowId, v.att.viewerId);
   schedulePresence(s);
 }
