@@ -4,6 +4,8 @@ import { apikey } from '../../db/schema';
 import { CreateApiKeyInput } from '../../core/schemas/api-keys';
 import { json } from '../lib/validate';
 import { notFound } from '../lib/errors';
+import type { ApiKeyListResponse, CreatedApiKey } from '../../core/api/api-keys';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 const publicFields = {
@@ -17,12 +19,12 @@ const publicFields = {
 
 // A user's own keys. The secret is returned once, at creation; only its first characters are kept readable.
 export const apiKeys = new Hono<AppEnv>()
-  .post('/', json(CreateApiKeyInput), async (c) => {
+  .post('/', json(CreateApiKeyInput), async (c): Reply<CreatedApiKey, 201> => {
     const { name } = c.req.valid('json');
     const created = await c.var.auth.api.createApiKey({ body: { name, userId: c.var.principal.userId } });
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start }, 201);
   })
-  .get('/', async (c) => {
+  .get('/', async (c): Reply<ApiKeyListResponse> => {
     const rows = await c.var.db
       .select(publicFields)
       .from(apikey)

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { sql } from 'drizzle-orm';
+import type { HealthResponse } from '../../core/api/server';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -14,7 +16,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-export const health = new Hono<AppEnv>().get('/', async (c) => {
+export const health = new Hono<AppEnv>().get('/', async (c): Reply<HealthResponse, 200 | 503> => {
   const { db, config } = c.var;
   const [dbUp, vmUp] = await Promise.all([
     withTimeout(db.execute(sql`select 1`), 3000).then(

@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { invitation, organization, user } from '../../db/schema';
+import type { PendingInvitationListResponse } from '../../core/api/invitations';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 /**
  * `GET /api/invitations`: the caller's pending invitations, with the organization's name. Better Auth's
  * own list refuses unverified emails, which every local and email + password account is.
  */
-export const invitations = new Hono<AppEnv>().get('/', async (c) => {
+export const invitations = new Hono<AppEnv>().get('/', async (c): Reply<PendingInvitationListResponse> => {
   const rows = await c.var.db
     .select({
       id: invitation.id,

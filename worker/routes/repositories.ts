@@ -11,6 +11,8 @@ import { json, query } from '../lib/validate';
 import { apiError, notFound } from '../lib/errors';
 import { assertMember, isMember } from '../lib/membership';
 import { isUuid } from '../../core/ids';
+import type { RepositoryListResponse, RepositoryResponse } from '../../core/api/repositories';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 function randomSecret(): string {
@@ -21,7 +23,7 @@ function randomSecret(): string {
 const webhookUrl = (requestUrl: string) => new URL('/webhooks/github', requestUrl).toString();
 
 export const repositoriesRoute = new Hono<AppEnv>()
-  .post('/', json(CreateRepositoryInput), async (c) => {
+  .post('/', json(CreateRepositoryInput), async (c): Reply<RepositoryResponse, 201> => {
     const input = c.req.valid('json');
     const { db, principal, config } = c.var;
     await assertMember(db, principal.userId, input.organizationId);
@@ -44,7 +46,7 @@ export const repositoriesRoute = new Hono<AppEnv>()
     if (!row) throw apiError(409, ErrorCode.conflict, 'This organization already has that repository.');
     return c.json({ repository: { ...row, webhookUrl: webhookUrl(c.req.url) } }, 201);
   })
-  .get('/', query(ListRepositoriesQuery), async (c) => {
+  .get('/', query(ListRepositoriesQuery), async (c): Reply<RepositoryListResponse> => {
     const { organizationId } = c.req.valid('query');
     const { db, principal } = c.var;
     await assertMember(db, principal.userId, organizationId);

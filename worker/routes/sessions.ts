@@ -12,6 +12,13 @@ import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
 import { freshSessions } from '../../db/queries/sessions';
 import type { Database } from '../../db/client';
+import type {
+  HeartbeatResponse,
+  OpenSessionResponse,
+  SessionListResponse,
+  SessionResponse,
+} from '../../core/api/sessions';
+import type { Reply } from '../lib/reply';
 import type { AppEnv, Principal } from '../types';
 
 const OpenSessionInput = z.object({
@@ -47,7 +54,7 @@ const roomSession = (
 
 /** `/api/workspaces/:id/sessions`: open a client session, list who is connected. */
 export const workspaceSessions = new Hono<AppEnv>()
-  .post('/:id/sessions', json(OpenSessionInput), async (c) => {
+  .post('/:id/sessions', json(OpenSessionInput), async (c): Reply<OpenSessionResponse, 201> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const input = c.req.valid('json');
@@ -68,7 +75,7 @@ export const workspaceSessions = new Hono<AppEnv>()
     await roomFor(c.env, ws.id).openSession(roomSession(row!, principal, now.getTime()));
     return c.json({ sessionId: row!.id, heartbeatIntervalMs: 30_000, staleAfterMs: SESSION_STALE_MS }, 201);
   })
-  .get('/:id/sessions', async (c) => {
+  .get('/:id/sessions', async (c): Reply<SessionListResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const [sessions, presence] = await Promise.all([
@@ -93,7 +100,7 @@ async function loadOwnSession(db: Database, principal: Principal, id: string) {
 
 /** `/api/sessions/:id`: heartbeats and goodbyes. */
 export const sessions = new Hono<AppEnv>()
-  .post('/:id/heartbeat', async (c) => {
+  .post('/:id/heartbeat', async (c): Reply<HeartbeatResponse> => {
     const { db, principal } = c.var;
     const raw = await c.req.json().catch(() => ({}));
     const parsed = HeartbeatInput.safeParse(raw ?? {});
@@ -118,7 +125,7 @@ export const sessions = new Hono<AppEnv>()
     }
     return c.json({ ok: true, staleAfterMs: SESSION_STALE_MS }, 200);
   })
-  .patch('/:id', json(UpdateSessionInput), async (c) => {
+  .patch('/:id', json(UpdateSessionInput), async (c): Reply<SessionResponse> => {
     // The desktop app records where it synced the workspace, or that it stopped syncing.
     const { db, principal } = c.var;
     const row = await loadOwnSession(db, principal, c.req.param('id'));

@@ -10,6 +10,8 @@ import { json, query } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
 import { requireAuth } from '../middleware/auth';
+import type { TerminalListResponse, TerminalTicketResponse, TerminalWindow } from '../../core/api/terminals';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 const CreateTerminalInput = z.object({ name: z.string().trim().min(1).max(100).optional() });
@@ -89,13 +91,13 @@ export const terminalSocket = new Hono<AppEnv>().get(
 
 /** Terminal windows of a workspace, and tickets for browser sockets. */
 export const terminals = new Hono<AppEnv>()
-  .post('/:id/terminals', json(CreateTerminalInput), async (c) => {
+  .post('/:id/terminals', json(CreateTerminalInput), async (c): Reply<TerminalWindow, 201> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const win = await roomFor(c.env, ws.id).createWindow(c.req.valid('json').name, principal.userId);
     return c.json({ windowId: win.windowId, name: win.name, createdAt: win.createdAt }, 201);
   })
-  .get('/:id/terminals', async (c) => {
+  .get('/:id/terminals', async (c): Reply<TerminalListResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const windows = await roomFor(c.env, ws.id).listWindows();
@@ -111,16 +113,20 @@ export const terminals = new Hono<AppEnv>()
       200,
     );
   })
-  .patch('/:id/terminals/:windowId', json(CreateTerminalInput.required()), async (c) => {
-    const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const windowId = c.req.param('windowId');
-    const renamed = isUuid(windowId)
-      ? await roomFor(c.env, ws.id).renameWindow(windowId, c.req.valid('json').name)
-      : undefined;
-    if (!renamed) throw notFound('Terminal window');
-    return c.json({ windowId: renamed.windowId, name: renamed.name, createdAt: renamed.createdAt }, 200);
-  })
+  .patch(
+    '/:id/terminals/:windowId',
+    json(CreateTerminalInput.required()),
+    async (c): Reply<TerminalWindow> => {
+      const { db, principal } = c.var;
+      const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+      const windowId = c.req.param('windowId');
+      const renamed = isUuid(windowId)
+        ? await roomFor(c.env, ws.id).renameWindow(windowId, c.req.valid('json').name)
+        : undefined;
+      if (!renamed) throw notFound('Terminal window');
+      return c.json({ windowId: renamed.windowId, name: renamed.name, createdAt: renamed.createdAt }, 200);
+    },
+  )
   .delete('/:id/terminals/:windowId', async (c) => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
@@ -130,7 +136,7 @@ export const terminals = new Hono<AppEnv>()
     }
     return c.body(null, 204);
   })
-  .post('/:id/terminal-ticket', async (c) => {
+  .post('/:id/terminal-ticket', async (c): Reply<TerminalTicketResponse, 201> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket({

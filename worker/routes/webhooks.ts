@@ -22,6 +22,8 @@ import {
   repositoryHints,
   type CandidateRepository,
 } from '../webhooks/targets';
+import type { PullResponse } from '../../core/api/workspaces';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 /**
@@ -149,7 +151,7 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
 });
 
 /** `POST /api/workspaces/:id/pull` (members): the same pull, now, answering with what happened. */
-export const workspacePull = new Hono<AppEnv>().post('/:id/pull', async (c) => {
+export const workspacePull = new Hono<AppEnv>().post('/:id/pull', async (c): Reply<PullResponse> => {
   const { db, principal } = c.var;
   const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
   const room = roomFor(c.env, ws.id);

@@ -16,6 +16,13 @@ import { recordAudit } from '../../db/audit';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
 import { SESSION_STALE_MS } from '../../core/protocol';
+import type {
+  ExecResponse,
+  WorkspaceDetailResponse,
+  WorkspaceListResponse,
+  WorkspaceResponse,
+} from '../../core/api/workspaces';
+import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 const listColumns = {
@@ -39,15 +46,17 @@ async function listWorkspaces(db: Database, where: SQL | undefined) {
   return rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
 }
 
-const lifecycle = (action: WorkspaceAction) => async (c: Context<AppEnv>) => {
-  const { db, principal } = c.var;
-  const ws = await loadWorkspace(db, principal.userId, c.req.param('id')!);
-  const { workspace } = await transitionVia(c.env, ws.id, action, principal);
-  return c.json({ workspace }, 200);
-};
+const lifecycle =
+  (action: WorkspaceAction) =>
+  async (c: Context<AppEnv>): Reply<WorkspaceResponse> => {
+    const { db, principal } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id')!);
+    const { workspace } = await transitionVia(c.env, ws.id, action, principal);
+    return c.json({ workspace }, 200);
+  };
 
 export const workspaces = new Hono<AppEnv>()
-  .post('/', json(CreateWorkspaceInput), async (c) => {
+  .post('/', json(CreateWorkspaceInput), async (c): Reply<WorkspaceResponse, 201> => {
     const input = c.req.valid('json');
     const { db, principal } = c.var;
     await assertMember(db, principal.userId, input.organizationId);
@@ -74,7 +83,7 @@ export const workspaces = new Hono<AppEnv>()
     await roomFor(c.env, ws.id).provision();
     return c.json({ workspace: ws }, 201);
   })
-  .get('/', query(ListWorkspacesQuery), async (c) => {
+  .get('/', query(ListWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId, repositoryId } = c.req.valid('query');
     await assertMember(c.var.db, c.var.principal.userId, organizationId);
     const where = and(
@@ -83,7 +92,7 @@ export const workspaces = new Hono<AppEnv>()
     );
     return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
   })
-  .get('/active', query(ActiveWorkspacesQuery), async (c) => {
+  .get('/active', query(ActiveWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId } = c.req.valid('query');
     await assertMember(c.var.db, c.var.principal.userId, organizationId);
     const where = and(
@@ -92,7 +101,7 @@ export const workspaces = new Hono<AppEnv>()
     );
     return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
   })
-  .get('/:id', async (c) => {
+  .get('/:id', async (c): Reply<WorkspaceDetailResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const sessions = await freshSessions(db, ws.id);
@@ -104,7 +113,7 @@ export const workspaces = new Hono<AppEnv>()
     unwrap(await roomFor(c.env, ws.id).destroy(actorOf(principal)));
     return c.body(null, 204);
   })
-  .post('/:id/exec', json(ExecInput), async (c) => {
+  .post('/:id/exec', json(ExecInput), async (c): Reply<ExecResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));

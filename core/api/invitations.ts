@@ -1,0 +1,16 @@
+// `GET /api/invitations` (our route, not Better Auth's) as it goes over the wire: dates are ISO strings.
+
+/** One of the signed-in person's own pending invitations. */
+export interface PendingInvitation {
+  id: string;
+  organizationId: string;
+  organizationName: string;
+  organizationSlug: string;
+  role: string | null;
+  inviterName: string;
+  expiresAt: string;
+}
+
+export interface PendingInvitationListResponse {
+  invitations: PendingInvitation[];
+}

@@ -1,0 +1,25 @@
+// Response shapes of /api/repositories as they go over the wire: dates are ISO strings.
+
+export interface Repository {
+  id: string;
+  organizationId: string;
+  /** What git clones: an https URL, or a file:// URL in local mode. */
+  url: string;
+  /** `owner/name` for GitHub, null for local repositories. */
+  fullName: string | null;
+  name: string;
+  defaultBranch: string;
+  webhookSecret: string;
+  /** Where GitHub sends pushes, for this server. */
+  webhookUrl: string;
+  createdById: string | null;
+  createdAt: string;
+}
+
+export interface RepositoryResponse {
+  repository: Repository;
+}
+
+export interface RepositoryListResponse {
+  repositories: Repository[];
+}
