@@ -35,12 +35,3 @@ export const ExecInput = z.object({
 export type ExecInput = z.infer<typeof ExecInput>;
 
 export const CommandInput = ExecInput.extend({ workspaceId: z.uuid() });
-
-export interface ExecResponse {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  durationMs: number;
-  timedOut: boolean;
-  truncated: boolean;
-}

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../core/errors';
 import type { PullResult } from '../../core/schemas/github';
-import type { ExecResponse } from '../../core/schemas/workspaces';
+import type { ExecResponse } from '../../core/api/workspaces';
 import type { ClientType } from '../../core/schemas/sessions';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { AuditEntry } from '../../db/audit';

@@ -1,12 +1,15 @@
 import { api } from './http';
 import type {
+  AcceptInvitationResponse,
   AuthSession,
   FullOrganization,
   Invitation,
   InvitationDetails,
   Member,
   Organization,
-} from './types';
+  SignInResponse,
+  SocialSignInResponse,
+} from '../../../core/api/auth';
 
 // Better Auth's endpoints (better-auth core + the organization plugin), under /api/auth.
 const A = '/api/auth';
@@ -14,12 +17,12 @@ const A = '/api/auth';
 export const auth = {
   getSession: () => api.get<AuthSession | null>(`${A}/get-session`),
   signUp: (input: { name: string; email: string; password: string }) =>
-    api.post<{ user: AuthSession['user'] }>(`${A}/sign-up/email`, input),
+    api.post<SignInResponse>(`${A}/sign-up/email`, input),
   signIn: (input: { email: string; password: string }) =>
-    api.post<{ user: AuthSession['user'] }>(`${A}/sign-in/email`, input),
+    api.post<SignInResponse>(`${A}/sign-in/email`, input),
   signOut: () => api.post<{ success: boolean }>(`${A}/sign-out`),
   socialSignIn: (provider: 'github' | 'google', callbackURL: string) =>
-    api.post<{ url?: string; redirect?: boolean }>(`${A}/sign-in/social`, { provider, callbackURL }),
+    api.post<SocialSignInResponse>(`${A}/sign-in/social`, { provider, callbackURL }),
 };
 
 export const orgs = {
@@ -39,9 +42,7 @@ export const orgs = {
     api.post<{ member: Member }>(`${A}/organization/remove-member`, { memberIdOrEmail, organizationId }),
   getInvitation: (id: string) => api.get<InvitationDetails>(`${A}/organization/get-invitation`, { id }),
   acceptInvitation: (invitationId: string) =>
-    api.post<{ invitation: Invitation; member: Member }>(`${A}/organization/accept-invitation`, {
-      invitationId,
-    }),
+    api.post<AcceptInvitationResponse>(`${A}/organization/accept-invitation`, { invitationId }),
   rejectInvitation: (invitationId: string) =>
     api.post<unknown>(`${A}/organization/reject-invitation`, { invitationId }),
 };

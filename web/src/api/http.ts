@@ -1,7 +1,8 @@
 // A thin typed fetch wrapper. Why not Hono's `hc<ApiRoutes>`: importing the Worker's route types into the
 // browser type-check pulls in the Durable Object and workerd globals (DurableObjectStorage, Fetcher,
 // `cloudflare:workers`), which tsconfig.web.json (DOM lib, no workers types) cannot resolve, so
-// `npm run typecheck` fails. The response shapes live in ./types.ts, built on the platform-free `core/`.
+// `npm run typecheck` fails. The response shapes live in the platform-free `core/api/`, where the routes'
+// handlers are typed against them too (worker/lib/reply.ts).
 import type { ApiErrorBody } from '../../../core/errors';
 
 export class ApiError extends Error {

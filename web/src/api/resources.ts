@@ -1,30 +1,26 @@
 import { api } from './http';
-import type { ApiKey, CreatedApiKey, PendingInvitation, Repository } from './types';
+import type { ApiKeyListResponse, CreatedApiKey } from '../../../core/api/api-keys';
+import type { PendingInvitationListResponse } from '../../../core/api/invitations';
+import type { RepositoryListResponse, RepositoryResponse } from '../../../core/api/repositories';
+import type { AuthProviders, PublicConfigResponse } from '../../../core/api/server';
 
 export const apiKeys = {
-  list: () => api.get<{ apiKeys: ApiKey[] }>('/api/api-keys'),
+  list: () => api.get<ApiKeyListResponse>('/api/api-keys'),
   create: (name: string) => api.post<CreatedApiKey>('/api/api-keys', { name }),
   revoke: (id: string) => api.del(`/api/api-keys/${encodeURIComponent(id)}`),
 };
 
 export const repositories = {
-  list: (organizationId: string) =>
-    api.get<{ repositories: Repository[] }>('/api/repositories', { organizationId }),
+  list: (organizationId: string) => api.get<RepositoryListResponse>('/api/repositories', { organizationId }),
   create: (input: { organizationId: string; url: string; name?: string; defaultBranch?: string }) =>
-    api.post<{ repository: Repository }>('/api/repositories', input),
+    api.post<RepositoryResponse>('/api/repositories', input),
   remove: (id: string) => api.del(`/api/repositories/${encodeURIComponent(id)}`),
 };
 
 export const myInvitations = {
-  list: () => api.get<{ invitations: PendingInvitation[] }>('/api/invitations'),
+  list: () => api.get<PendingInvitationListResponse>('/api/invitations'),
 };
 
-/** Optional: which sign-in methods the server offers. Absent (404) means email + password only. */
-export interface AuthProviders {
-  github: boolean;
-  google: boolean;
-  emailPassword: boolean;
-}
 let providers: Promise<AuthProviders> | undefined;
 
 /** The server's sign-in methods; asked once per page load (they change only with a deploy). */
@@ -33,11 +29,14 @@ export function fetchProviders(): Promise<AuthProviders> {
   return providers;
 }
 
+/** A server without `/api/config` (404) offers email + password only. */
+const EMAIL_ONLY: AuthProviders = { github: false, google: false, emailPassword: true };
+
 async function loadProviders(): Promise<AuthProviders> {
   try {
-    const res = await api.get<{ providers?: Partial<AuthProviders> }>('/api/config');
-    return { github: false, google: false, emailPassword: true, ...res.providers };
+    const res = await api.get<PublicConfigResponse>('/api/config');
+    return { ...EMAIL_ONLY, ...res.providers };
   } catch {
-    return { github: false, google: false, emailPassword: true };
+    return { ...EMAIL_ONLY };
   }
 }

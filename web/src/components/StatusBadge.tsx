@@ -1,4 +1,4 @@
-import type { WorkspaceStatus } from '../api/types';
+import type { WorkspaceStatus } from '../../../core/workspace-state';
 
 const LABEL: Record<WorkspaceStatus, string> = {
   provisioning: 'Provisioning',

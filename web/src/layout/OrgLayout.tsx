@@ -5,7 +5,7 @@ import { OrgProvider } from '../state/org';
 import { orgs } from '../api/auth';
 import { FullPageSpinner } from './FullPageSpinner';
 import { NotFoundPage } from '../pages/NotFoundPage';
-import type { Organization } from '../api/types';
+import type { Organization } from '../../../core/api/auth';
 
 /** Pages under /o/:org: resolves the slug to one of the user's organizations and remembers it as active. */
 export function OrgLayout(props: ParentProps) {

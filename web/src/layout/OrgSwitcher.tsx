@@ -1,7 +1,7 @@
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { useNavigate } from '@solidjs/router';
 import { useAppState } from '../state/session';
-import type { Organization } from '../api/types';
+import type { Organization } from '../../../core/api/auth';
 import { Icon } from '../components/Icon';
 
 function OrgMark(props: { name: string }) {

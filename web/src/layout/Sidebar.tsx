@@ -1,6 +1,6 @@
 import { Show } from 'solid-js';
 import { A } from '@solidjs/router';
-import type { Organization } from '../api/types';
+import type { Organization } from '../../../core/api/auth';
 import { Icon, type IconName } from '../components/Icon';
 import { Logo } from './Logo';
 import { OrgSwitcher } from './OrgSwitcher';

@@ -3,7 +3,7 @@
 // The socket's first frame (and the first after every reconnect) is a snapshot of every workspace.
 import ReconnectingWebSocket from 'partysocket/ws';
 import { wsUrl } from '../lib/ws-url';
-import type { WorkspaceListItem } from '../api/types';
+import type { WorkspaceListItem } from '../../../core/api/workspaces';
 import type { OrgServerMsg, WorkspaceState } from '../../../core/protocol';
 
 export type OrgEvent =

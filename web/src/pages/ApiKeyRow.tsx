@@ -1,4 +1,4 @@
-import type { ApiKey } from '../api/types';
+import type { ApiKey } from '../../../core/api/api-keys';
 import { Button } from '../components/Button';
 import { Icon } from '../components/Icon';
 import { RelativeTime } from '../components/RelativeTime';

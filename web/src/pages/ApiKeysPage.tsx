@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { apiKeys } from '../api/resources';
 import { errorMessage } from '../api/http';
-import type { ApiKey, CreatedApiKey } from '../api/types';
+import type { ApiKey, CreatedApiKey } from '../../../core/api/api-keys';
 import { PageHeader } from '../components/PageHeader';
 import { Alert } from '../components/Alert';
 import { Button } from '../components/Button';

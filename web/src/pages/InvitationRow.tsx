@@ -1,5 +1,5 @@
 import { createSignal, Show } from 'solid-js';
-import type { Invitation } from '../api/types';
+import type { Invitation } from '../../../core/api/auth';
 import { orgs } from '../api/auth';
 import { errorMessage } from '../api/http';
 import { Avatar } from '../components/Avatar';

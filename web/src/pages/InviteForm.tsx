@@ -1,7 +1,7 @@
 import { createSignal, Show } from 'solid-js';
 import { orgs } from '../api/auth';
 import { errorMessage } from '../api/http';
-import type { Invitation } from '../api/types';
+import type { Invitation } from '../../../core/api/auth';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { CopyButton } from '../components/CopyButton';

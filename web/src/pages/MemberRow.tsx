@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { Member } from '../api/types';
+import type { Member } from '../../../core/api/auth';
 import { Avatar } from '../components/Avatar';
 import { Button } from '../components/Button';
 

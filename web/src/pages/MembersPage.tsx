@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { orgs } from '../api/auth';
 import { errorMessage } from '../api/http';
-import type { Invitation, Member } from '../api/types';
+import type { Invitation, Member } from '../../../core/api/auth';
 import { useOrg } from '../state/org';
 import { useAppState } from '../state/session';
 import { PageHeader } from '../components/PageHeader';

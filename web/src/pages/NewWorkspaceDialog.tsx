@@ -1,7 +1,8 @@
 import { createEffect, createSignal, on, Show } from 'solid-js';
 import { workspaces } from '../api/workspaces';
 import { ApiError, errorMessage } from '../api/http';
-import type { Repository, Workspace } from '../api/types';
+import type { Repository } from '../../../core/api/repositories';
+import type { Workspace } from '../../../core/api/workspaces';
 import { isValidBranchName } from '../../../core/schemas/repositories';
 import { Dialog } from '../components/Dialog';
 import { SelectField } from '../components/SelectField';

@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Match, Switch } from 'solid-js';
 import { repositories } from '../api/resources';
 import { errorMessage } from '../api/http';
-import type { Repository } from '../api/types';
+import type { Repository } from '../../../core/api/repositories';
 import { useOrg } from '../state/org';
 import { PageHeader } from '../components/PageHeader';
 import { Button } from '../components/Button';

@@ -1,5 +1,5 @@
 import { createSignal, Show } from 'solid-js';
-import type { Repository } from '../api/types';
+import type { Repository } from '../../../core/api/repositories';
 import { Button } from '../components/Button';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';

@@ -1,6 +1,6 @@
 import { Show } from 'solid-js';
 import { A } from '@solidjs/router';
-import type { WorkspaceListItem } from '../api/types';
+import type { WorkspaceListItem } from '../../../core/api/workspaces';
 import { StatusBadge } from '../components/StatusBadge';
 import { Icon } from '../components/Icon';
 import { RelativeTime } from '../components/RelativeTime';

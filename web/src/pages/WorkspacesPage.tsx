@@ -13,7 +13,7 @@ import { useNavigate, useSearchParams } from '@solidjs/router';
 import { workspaces as workspacesApi } from '../api/workspaces';
 import { repositories } from '../api/resources';
 import { errorMessage } from '../api/http';
-import type { WorkspaceListItem } from '../api/types';
+import type { WorkspaceListItem } from '../../../core/api/workspaces';
 import { useOrg } from '../state/org';
 import { subscribeOrgEvents } from '../live/org-events';
 import { PageHeader } from '../components/PageHeader';

@@ -1,5 +1,5 @@
 import { createContext, useContext, type Accessor, type ParentProps } from 'solid-js';
-import type { Organization } from '../api/types';
+import type { Organization } from '../../../core/api/auth';
 
 // The organization the current page belongs to (from the URL), for every page under /o/:org.
 const OrgContext = createContext<Accessor<Organization>>();

@@ -1,7 +1,7 @@
 import { createContext, createResource, useContext, type ParentProps, type Resource } from 'solid-js';
 import { auth, orgs } from '../api/auth';
 import { setUnauthorizedHandler } from '../api/http';
-import type { AuthSession, Organization } from '../api/types';
+import type { AuthSession, Organization } from '../../../core/api/auth';
 
 export interface AppState {
   session: Resource<AuthSession | null>;

@@ -1,4 +1,4 @@
-import type { Workspace } from '../api/types';
+import type { Workspace } from '../../../core/api/workspaces';
 import { Dialog } from '../components/Dialog';
 import { CopyButton } from '../components/CopyButton';
 

@@ -1,5 +1,5 @@
 import { createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
-import type { Workspace } from '../api/types';
+import type { Workspace } from '../../../core/api/workspaces';
 import type { LifecycleAction } from '../api/workspaces';
 import { Button } from '../components/Button';
 import { Spinner } from '../components/Spinner';

@@ -2,7 +2,7 @@ import { createEffect, createMemo, createSignal, For, Match, on, Show, Switch } 
 import { useSearchParams } from '@solidjs/router';
 import { terminals } from '../api/workspaces';
 import { ApiError, errorMessage } from '../api/http';
-import type { TerminalWindow } from '../api/types';
+import type { TerminalWindow } from '../../../core/api/terminals';
 import type { ConnectionInfo } from '../terminal/connection';
 import type { ServerMessage } from '../terminal/protocol';
 import { Spinner } from '../components/Spinner';

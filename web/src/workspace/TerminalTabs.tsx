@@ -1,5 +1,5 @@
 import { createSignal, For, Show } from 'solid-js';
-import type { TerminalWindow } from '../api/types';
+import type { TerminalWindow } from '../../../core/api/terminals';
 import { Icon } from '../components/Icon';
 
 export function TerminalTabs(props: {

@@ -1,6 +1,6 @@
 import { createSignal, For, Show } from 'solid-js';
 import { userActions } from '../../../core/workspace-state';
-import type { Workspace } from '../api/types';
+import type { Workspace } from '../../../core/api/workspaces';
 import type { LifecycleAction } from '../api/workspaces';
 import { Button } from '../components/Button';
 import { Icon, type IconName } from '../components/Icon';

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import type { Workspace } from '../api/types';
+import type { Workspace } from '../../../core/api/workspaces';
 import type { LifecycleAction } from '../api/workspaces';
 import { StatusBadge } from '../components/StatusBadge';
 import { Icon } from '../components/Icon';

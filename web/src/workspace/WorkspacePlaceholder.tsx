@@ -1,5 +1,5 @@
 import { Match, Switch } from 'solid-js';
-import type { Workspace } from '../api/types';
+import type { Workspace } from '../../../core/api/workspaces';
 import { Spinner } from '../components/Spinner';
 import { Icon } from '../components/Icon';
 

@@ -1,4 +1,4 @@
-import type { ExecResponse } from '../api/types';
+import type { ExecResponse } from '../../../core/api/workspaces';
 
 /** One command the runner sent and what came back. */
 export interface RunRecord {

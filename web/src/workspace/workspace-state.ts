@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createResource, createSignal, onCleanup, type Accessor } from 'solid-js';
 import { workspaces, type LifecycleAction } from '../api/workspaces';
-import type { PresenceSession, Workspace } from '../api/types';
+import type { PresenceSession } from '../../../core/api/sessions';
+import type { Workspace } from '../../../core/api/workspaces';
 import { subscribeOrgEvents } from '../live/org-events';
 
 /** One workspace kept fresh: live org events when available, polling faster while something is changing. */
