@@ -1,4 +1,9 @@
 import { hostname } from 'node:os';
+import type { CreatedApiKey } from '../../core/api/api-keys';
+import type { AuthSession, Organization } from '../../core/api/auth';
+import type { Repository, RepositoryListResponse } from '../../core/api/repositories';
+import type { OpenSessionResponse } from '../../core/api/sessions';
+import type { PullResponse, Workspace, WorkspaceDetailResponse } from '../../core/api/workspaces';
 import type { CredentialStore } from './credentials';
 
 export class ApiCallError extends Error {
@@ -13,24 +18,6 @@ export class ApiCallError extends Error {
 
 /** A fetch that carries the window's session cookies (Electron: `session.fetch` with credentials). */
 export type SessionFetch = (url: string, init?: RequestInit) => Promise<Response>;
-
-export interface WorkspaceInfo {
-  id: string;
-  organizationId: string;
-  repositoryId: string;
-  branch: string;
-  name: string;
-  status: string;
-  statusMessage?: string | null;
-  pullMessage?: string | null;
-  lastCommitSha?: string | null;
-}
-
-export interface RepositoryInfo {
-  id: string;
-  url: string;
-  name: string;
-}
 
 async function readError(res: Response): Promise<ApiCallError> {
   let body: any = null;
@@ -80,7 +67,7 @@ export class DesktopApi {
       credentials: 'include',
     });
     if (!res.ok) return null;
-    const body = (await res.json().catch(() => null)) as { user?: { id?: string } } | null;
+    const body = (await res.json().catch(() => null)) as AuthSession | null;
     return body?.user?.id ?? null;
   }
 
@@ -100,7 +87,7 @@ export class DesktopApi {
       body: JSON.stringify({ name: this.opts.keyName ?? `Desktop app (${hostname()})` }),
     });
     if (!res.ok) throw await readError(res);
-    const created = (await res.json()) as { id: string; key: string };
+    const created = (await res.json()) as CreatedApiKey;
     this.opts.store.save({
       serverOrigin: this.opts.serverOrigin,
       userId,
@@ -141,13 +128,13 @@ export class DesktopApi {
     }
   }
 
-  async workspace(id: string): Promise<WorkspaceInfo> {
-    const r = await this.call<{ workspace: WorkspaceInfo }>(`/api/workspaces/${encodeURIComponent(id)}`);
+  async workspace(id: string): Promise<Workspace> {
+    const r = await this.call<WorkspaceDetailResponse>(`/api/workspaces/${encodeURIComponent(id)}`);
     return r.workspace;
   }
 
-  async repository(organizationId: string, repositoryId: string): Promise<RepositoryInfo> {
-    const r = await this.call<{ repositories: RepositoryInfo[] }>(
+  async repository(organizationId: string, repositoryId: string): Promise<Repository> {
+    const r = await this.call<RepositoryListResponse>(
       `/api/repositories?organizationId=${encodeURIComponent(organizationId)}`,
     );
     const repo = r.repositories.find((x) => x.id === repositoryId);
@@ -162,7 +149,7 @@ export class DesktopApi {
       credentials: 'include',
     });
     if (!res.ok) return null;
-    const orgs = (await res.json().catch(() => [])) as { id: string; slug: string }[];
+    const orgs = (await res.json().catch(() => [])) as Organization[];
     return Array.isArray(orgs) ? (orgs.find((o) => o.id === organizationId)?.slug ?? null) : null;
   }
 }
@@ -191,7 +178,7 @@ export function syncApiOf(api: DesktopApi, clientInfo: string) {
           if (!(err instanceof ApiCallError && err.status === 404)) throw err;
         }
       }
-      const r = await api.call<{ sessionId?: string }>(
+      const r = await api.call<OpenSessionResponse>(
         `/api/workspaces/${encodeURIComponent(workspaceId)}/sessions`,
         { body: { clientType: 'desktop', clientInfo, ...body } },
       );
@@ -210,10 +197,10 @@ export function syncApiOf(api: DesktopApi, clientInfo: string) {
       }
     },
     async requestCloudPull(workspaceId: string) {
-      const r = await api.call<{ outcome?: string; message?: string }>(
-        `/api/workspaces/${encodeURIComponent(workspaceId)}/pull`,
-        { method: 'POST', body: {} },
-      );
+      const r = await api.call<PullResponse>(`/api/workspaces/${encodeURIComponent(workspaceId)}/pull`, {
+        method: 'POST',
+        body: {},
+      });
       return { outcome: String(r.outcome ?? 'unknown'), message: String(r.message ?? '') };
     },
   };
