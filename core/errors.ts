@@ -10,6 +10,8 @@ export const ErrorCode = {
   payloadTooLarge: 'payload_too_large',
   invalidSignature: 'invalid_signature',
   vmHostUnavailable: 'vm_host_unavailable',
+  /** The VM host answered, but could not do what was asked (the message says what, in plain words). */
+  vmError: 'vm_error',
   serviceUnavailable: 'service_unavailable',
   internal: 'internal_error',
 } as const;

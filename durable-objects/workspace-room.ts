@@ -40,6 +40,7 @@ export class WorkspaceRoom extends DurableObject<Env> {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       this.room = await createRoomState(ctx, env);
+      await lifecycle.watchOnWake(this.room);
     });
   }
 

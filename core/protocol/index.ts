@@ -103,6 +103,10 @@ export const WORKSPACE_EVENT_TYPES = [
   'stopped',
   'error',
   'idle_warning',
+  /** An idle pause failed (the VM host was unreachable); it is retried with backoff. */
+  'pause_failed',
+  /** The workspace's record was repaired to match its VM (room/reconcile.ts). */
+  'reconciled',
 ] as const;
 export const WorkspaceEventSchema = z.object({
   type: z.enum(WORKSPACE_EVENT_TYPES),

@@ -1,6 +1,6 @@
 import { emit } from './events';
-import { idleTimerFired, pausedStopDue } from './idle';
-import { pullNow, SYSTEM, transition, workspaceChanged } from './lifecycle';
+import { idlePauseFailed, idlePaused, idleTimerFired, pausedStopDue } from './idle';
+import { armWatch, pullNow, reconcile, SYSTEM, transition, workspaceChanged } from './lifecycle';
 import { expireSessions } from './presence';
 import { provisionAttempt } from './provisioning';
 import { pullIfPending } from './pull';
@@ -28,9 +28,9 @@ export async function runAlarm(s: RoomState): Promise<void> {
         const idleMinutes = await idleTimerFired(s);
         if (idleMinutes === null) break;
         const result = await transition(s, 'idle_pause', SYSTEM, { idleMinutes });
-        if (result.ok) {
-          await emit(s, { type: 'paused', message: `Paused after ${idleMinutes} min without activity.` });
-        }
+        if (result.ok) await idlePaused(s, idleMinutes);
+        // Not paused and not because the workspace changed meanwhile: try again, and say so.
+        else if (result.status >= 500) await idlePauseFailed(s, idleMinutes, result.message);
         break;
       }
       case Timer.pausedStop: {
@@ -41,6 +41,10 @@ export async function runAlarm(s: RoomState): Promise<void> {
       }
       case Timer.presence:
         await expireSessions(s);
+        break;
+      case Timer.watch:
+        await reconcile(s);
+        if (s.meta?.status === 'running' || s.meta?.status === 'paused') await armWatch(s);
         break;
     }
   }

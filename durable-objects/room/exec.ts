@@ -41,7 +41,7 @@ export async function execCommand(s: RoomState, actor: Actor, input: ExecInput):
   try {
     result = await s.deps.vm.exec(vmId, { command, timeoutMs: input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS });
   } catch (err) {
-    return vmFailure(err);
+    return vmFailure(err, 'run the command');
   }
   await s.deps.withDb((db) => touchWorkspace(db, s.workspaceId));
   recordActivity(s);

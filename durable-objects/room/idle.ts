@@ -4,7 +4,7 @@ import { touchWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import { emit } from './events';
 import { broadcast } from './sockets';
 import { readWorkspace, type RoomState } from './state';
-import { LAST_ACTIVITY_KEY, Timer, WARNED_KEY } from './storage-keys';
+import { IDLE_PAUSE_ATTEMPTS_KEY, LAST_ACTIVITY_KEY, Timer, WARNED_KEY } from './storage-keys';
 import { clearTimer, setTimer } from './timers';
 
 // When a workspace pauses, and when a paused one stops: the whole policy, and the only writer of
@@ -17,6 +17,8 @@ import { clearTimer, setTimer } from './timers';
 // The alarm (room/alarm.ts) runs the transitions this module asks for, so it never calls the lifecycle
 // that calls it back.
 
+/** Waits before trying a failed idle pause again; the last one repeats. */
+export const IDLE_PAUSE_RETRY_MS = [10_000, 30_000, 60_000, 300_000];
 const ACTIVITY_PERSIST_MS = 5_000;
 const ACTIVITY_DB_MS = 60_000;
 
@@ -133,4 +135,22 @@ export async function pausedStopDue(s: RoomState): Promise<boolean> {
     return false;
   }
   return true;
+}
+
+/** The idle pause went through: the retry count starts over, and everyone hears why it paused. */
+export async function idlePaused(s: RoomState, idleMinutes: number) {
+  await s.ctx.storage.delete(IDLE_PAUSE_ATTEMPTS_KEY);
+  await emit(s, { type: 'paused', message: `Paused after ${idleMinutes} min without activity.` });
+}
+
+/** The idle pause failed (the VM host is unreachable or refused): try again later, and say so. */
+export async function idlePauseFailed(s: RoomState, idleMinutes: number, reason: string) {
+  const attempts = ((await s.ctx.storage.get<number>(IDLE_PAUSE_ATTEMPTS_KEY)) ?? 0) + 1;
+  await s.ctx.storage.put(IDLE_PAUSE_ATTEMPTS_KEY, attempts);
+  const wait = IDLE_PAUSE_RETRY_MS[Math.min(attempts, IDLE_PAUSE_RETRY_MS.length) - 1]!;
+  await setTimer(s.ctx.storage, Timer.idle, Date.now() + wait);
+  await emit(s, {
+    type: 'pause_failed',
+    message: `Could not pause after ${idleMinutes} min without activity: ${reason.split('. ')[0]!.replace(/\.$/, '')}. Trying again in ${Math.round(wait / 1000)} s.`,
+  });
 }

@@ -13,12 +13,13 @@ import type { Actor, PullRunResult, RoomResult } from './contract';
 import { emit, orgEventsOf } from './events';
 import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
-import { closeAllTerminals } from './relays';
+import { reconcileLocked } from './reconcile';
+import { closeAllTerminals, envVar } from './relays';
 import { invalidTransition, notFoundResult, notRunning, vmFailure } from './results';
 import { broadcast } from './sockets';
 import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
 import { Timer } from './storage-keys';
-import { setTimer } from './timers';
+import { clearTimer, getTimer, setTimer } from './timers';
 
 // The workspace's lifecycle: every transition runs under the room's lock (so a pause and a resume never
 // interleave their VM calls), as a conditional update then the VM call, reverted if the VM fails; then
@@ -114,6 +115,8 @@ export async function workspaceChanged(s: RoomState, ws: WorkspaceRow): Promise<
   broadcast(s, { type: 'workspace', workspace: state });
   const publishes: Promise<unknown>[] = [orgEventsOf(s, ws.organizationId).publishWorkspace(state)];
   await idleOnStatus(s, ws, before);
+  if (ws.status === 'running' || ws.status === 'paused') await armWatch(s);
+  else await clearTimer(s.ctx.storage, Timer.watch);
   if (ws.status === 'stopped' || ws.status === 'error') {
     closeAllTerminals(s, CloseCode.workspaceGone, `workspace ${ws.status}`);
   }
@@ -121,6 +124,47 @@ export async function workspaceChanged(s: RoomState, ws: WorkspaceRow): Promise<
     publishes.push(emit(s, { type: 'error', message: ws.statusMessage ?? 'The workspace failed.' }));
   }
   await Promise.allSettled(publishes);
+}
+
+const RUN_LESS = new Set<WorkspaceAction>(['pause', 'idle_pause', 'stop', 'idle_stop']);
+const VERB: Record<WorkspaceAction, string> = {
+  pause: 'pause the workspace',
+  idle_pause: 'pause the idle workspace',
+  resume: 'resume the workspace',
+  start: 'start the workspace',
+  stop: 'stop the workspace',
+  idle_stop: 'stop the workspace',
+  retry: 'retry the workspace',
+  provisioned: 'finish provisioning',
+  provision_failed: 'record the failure',
+};
+
+async function vmStateOf(s: RoomState, vmId: string | null) {
+  if (!vmId) return undefined;
+  return (await s.deps.vm.getVm(vmId).catch(() => undefined))?.state;
+}
+
+/** Checks the VM every 10 s while someone watches a terminal, every minute otherwise (tests: ROOM_WATCH_MS). */
+export async function armWatch(s: RoomState, now = Date.now()) {
+  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (s.sockets.size > 0 ? 10_000 : 60_000);
+  await setTimer(s.ctx.storage, Timer.watch, now + every);
+}
+
+/** A room that wakes (a deploy, an eviction, a restarted runtime) compares with its VM at once. */
+export async function watchOnWake(s: RoomState) {
+  if ((await getTimer(s.ctx.storage, Timer.watch)) !== undefined)
+    await setTimer(s.ctx.storage, Timer.watch, Date.now());
+}
+
+/** Compares the workspace's status with its VM's state and repairs it (room/reconcile.ts). */
+export async function reconcile(s: RoomState): Promise<void> {
+  const changed = await s.lock.run(() => reconcileLocked(s));
+  if (!changed) return;
+  await workspaceChanged(s, changed);
+  await emit(s, {
+    type: 'reconciled',
+    message: changed.statusMessage ?? `The workspace is ${changed.status}.`,
+  });
 }
 
 /** What the VM must do for a transition. Retry has no VM effect: provisioning starts over. */
@@ -162,8 +206,27 @@ async function runTransition(
     try {
       await applyToVm(s, action, ws.freestyleVmId);
     } catch (err) {
+      // The VM had stopped already (its host restarted): a pause or a stop finds what it asked for.
+      if (RUN_LESS.has(action) && (await vmStateOf(s, ws.freestyleVmId)) === 'stopped') {
+        const stopped = await updateStatusIf(db, id, to, 'stopped', {
+          statusMessage: 'The VM had already stopped (its host restarted); its files are kept.',
+        });
+        if (stopped) {
+          await recordAudit(db, {
+            organizationId: ws.organizationId,
+            workspaceId: id,
+            actorType: actor.type,
+            actorUserId: actor.userId,
+            action,
+            detail: { from: ws.status, to: 'stopped', vm: 'stopped', ...detail },
+          });
+          return { ok: true, workspace: stopped };
+        }
+      }
       await updateStatusIf(db, id, to, ws.status);
-      return vmFailure(err);
+      // Whatever the VM's state is now, the alarm compares and repairs it, and says so.
+      await setTimer(s.ctx.storage, Timer.watch, Date.now());
+      return vmFailure(err, VERB[action]);
     }
     await recordAudit(db, {
       organizationId: ws.organizationId,
@@ -187,7 +250,7 @@ async function deleteWorkspaceAndVm(s: RoomState, actor: Actor): Promise<RoomRes
         await s.deps.vm.deleteVm(ws.freestyleVmId);
       } catch (err) {
         // Already gone is fine; anything else keeps the row so the VM is not orphaned.
-        if (!(isVmApiError(err) && err.status === 404)) return vmFailure(err);
+        if (!(isVmApiError(err) && err.status === 404)) return vmFailure(err, 'delete the workspace');
       }
     }
     await deleteWorkspaceRow(db, id);

@@ -39,19 +39,32 @@ export function readableCloneError(stderr: string, branch: string, url: string):
   return `git clone failed: ${last}`;
 }
 
+/** An unexpected failure in the user's terms; the details go to the log, not to the page. */
+function provisioningFailure(err: unknown): string {
+  console.error('provisioning failed:', err);
+  if (isVmApiError(err)) return `Provisioning failed: the VM host answered ${err.status}.`;
+  return 'Provisioning failed unexpectedly.';
+}
+
 async function ensureVm(
   deps: RoomDeps,
   ws: WorkspaceRow,
   db: Parameters<Parameters<RoomDeps['withDb']>[0]>[0],
 ) {
-  if (!ws.freestyleVmId) {
-    const vm = await deps.vm.createVm({ metadata: { workspaceId: ws.id }, displayName: ws.name });
-    await updateWorkspace(db, ws.id, { freestyleVmId: vm.id });
-    return vm.id;
+  const vm = ws.freestyleVmId
+    ? await deps.vm.getVm(ws.freestyleVmId).catch((err) => {
+        // Gone (Retry after the VM vanished): a new VM is set up from the repository.
+        if (isVmApiError(err) && err.status === 404 && err.code !== VM_HOST_UNREACHABLE) return null;
+        throw err;
+      })
+    : null;
+  if (!vm) {
+    const created = await deps.vm.createVm({ metadata: { workspaceId: ws.id }, displayName: ws.name });
+    await updateWorkspace(db, ws.id, { freestyleVmId: created.id });
+    return created.id;
   }
-  const vm = await deps.vm.getVm(ws.freestyleVmId);
-  if (vm.state !== 'running' && vm.state !== 'starting') await deps.vm.startVm(ws.freestyleVmId);
-  return ws.freestyleVmId;
+  if (vm.state !== 'running' && vm.state !== 'starting') await deps.vm.startVm(vm.id);
+  return vm.id;
 }
 
 /**
@@ -104,7 +117,7 @@ export async function provisionAttempt(
           ? err.message
           : isVmApiError(err) && err.code === VM_HOST_UNREACHABLE
             ? 'The VM host is unreachable.'
-            : `Provisioning failed: ${err instanceof Error ? err.message : String(err)}`;
+            : provisioningFailure(err);
       const attempts = ws.provisionAttempts + 1;
       const delay = PROVISION_RETRY_DELAYS_MS[attempts - 1];
       if (delay !== undefined) {

@@ -28,7 +28,11 @@ export const notRunning = (current: WorkspaceStatus): RoomFailure => ({
   currentStatus: current,
 });
 
-export function vmFailure(err: unknown): RoomFailure {
+/**
+ * A failed VM call in the user's terms. The VM host's own message is logged for operators, never
+ * shown: it names internals (VM ids, states, commands) and is not written for people.
+ */
+export function vmFailure(err: unknown, doing = 'change the workspace'): RoomFailure {
   if (isVmApiError(err) && err.code === VM_HOST_UNREACHABLE) {
     return {
       ok: false,
@@ -37,11 +41,18 @@ export function vmFailure(err: unknown): RoomFailure {
       message: 'The VM host is unreachable. Nothing was changed; try again shortly.',
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  console.error(`VM call failed (${doing}):`, err);
+  const detail = !isVmApiError(err)
+    ? 'it failed unexpectedly'
+    : err.status === 404
+      ? "the workspace's VM no longer exists"
+      : err.status === 409
+        ? 'the VM is busy changing state'
+        : `the VM host answered ${err.status}${/^[A-Z_]+$/.test(err.code) ? ` ${err.code}` : ''}`;
   return {
     ok: false,
     status: 502,
-    code: ErrorCode.vmHostUnavailable,
-    message: `The VM host refused: ${message}`,
+    code: ErrorCode.vmError,
+    message: `Could not ${doing}: ${detail}. Nothing was changed; try again, or reload to see its state.`,
   };
 }

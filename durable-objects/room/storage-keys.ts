@@ -17,12 +17,16 @@ export const Timer = {
   idle: 'idle',
   pausedStop: 'paused-stop',
   presence: 'presence',
+  /** Compares the workspace's status with its VM's state (room/reconcile.ts). */
+  watch: 'watch',
 } as const;
 export type TimerName = (typeof Timer)[keyof typeof Timer];
 
 /** Idle policy (room/idle.ts): the last activity (ms), and the idle stretch already warned about. */
 export const LAST_ACTIVITY_KEY = 'idle:lastActivityAt';
 export const WARNED_KEY = 'idle:warnedFor';
+/** Failed idle pauses in a row, for the retry's backoff. */
+export const IDLE_PAUSE_ATTEMPTS_KEY = 'idle:pauseAttempts';
 
 /** Auto-pull retries after transient failures (room/pull.ts). */
 export const PULL_ATTEMPTS_KEY = 'pull:attempts';

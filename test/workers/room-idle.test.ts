@@ -5,7 +5,7 @@ import { cloudWorkspaces, cloudWorkspaceSessions } from '../../db/schema';
 import { createDb } from '../../db/client';
 import { parseConfig } from '../../core/config';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
-import { decideIdle } from '../../durable-objects/room/idle';
+import { decideIdle, idlePauseFailed } from '../../durable-objects/room/idle';
 import type { RoomSession } from '../../durable-objects/room/contract';
 import { LAST_ACTIVITY_KEY, SESSION_PREFIX, Timer } from '../../durable-objects/room/storage-keys';
 import type { OrgServerMsg } from '../../core/protocol';
@@ -116,6 +116,49 @@ describe('the room alarm', () => {
     );
     await live.waitFor((m) => m.type === 'event' && m.event.type === 'paused', 'paused event');
     live.ws.close();
+  });
+
+  it('announces an idle pause the VM host failed, and repairs the record once the VM is known gone', async () => {
+    const { user, org, id, stub } = await runningWorkspace(30);
+    const live = await orgSocket(user, org);
+    await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
+    // The VM disappears under the workspace (deleted behind the product's back).
+    const vmId = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace.freestyleVmId;
+    const gone = await fetch(`${bindings.VM_API_URL}/v5/vms/${vmId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${bindings.FREESTYLE_API_KEY}` },
+    });
+    expect(gone.status).toBe(204);
+
+    await idleFor(stub, 31 * MIN);
+    await runDurableObjectAlarm(stub);
+    const failed = await live.waitFor(
+      (m) => m.type === 'event' && m.event.type === 'pause_failed',
+      'pause_failed',
+    );
+    const message = (failed as Extract<OrgServerMsg, { type: 'event' }>).event.message;
+    expect(message).toMatch(/^Could not pause after 31 min without activity: .*Trying again in 10 s\.$/);
+    expect(message).not.toContain(vmId);
+    // The failed call asked for a comparison with the VM (on the alarm, at once): it is gone, so the
+    // workspace says so instead of claiming to run.
+    await live.waitFor((m) => m.type === 'event' && m.event.type === 'reconciled', 'reconciled event');
+    const ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+    expect(ws.status).toBe('error');
+    expect(ws.statusMessage).toMatch(/VM no longer exists/);
+    live.ws.close();
+  });
+
+  it('backs off a failing idle pause: 10 s, 30 s, 60 s, then every 5 min', async () => {
+    const { stub } = await runningWorkspace(30);
+    const waits = await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await idlePauseFailed(instance['room'], 31, 'The VM host is unreachable.');
+        out.push(Math.round(((await state.storage.get<number>(`timer:${Timer.idle}`))! - Date.now()) / 1000));
+      }
+      return out;
+    });
+    expect(waits).toEqual([10, 30, 60, 300, 300]);
   });
 
   it('does not pause a workspace that had activity (an exec call) since the timer was set', async () => {
