@@ -14,6 +14,7 @@ import { command } from './routes/command';
 import { terminals, terminalSocket } from './routes/terminals';
 import { sessions, workspaceSessions } from './routes/sessions';
 import { orgEvents } from './routes/events';
+import { organizations } from './routes/organizations';
 import { webhooks, workspacePull } from './routes/webhooks';
 import type { AppEnv } from './types';
 
@@ -33,6 +34,7 @@ export function createApp() {
     .route('/workspaces', workspaceSessions)
     .route('/sessions', sessions)
     .route('/organizations', orgEvents)
+    .route('/organizations', organizations)
     .route('/workspaces', workspacePull)
     .route('/cloud-workspace/command', command);
 

@@ -1,5 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { cloudWorkspaces } from '../schema';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { cloudWorkspaces, workspaceUsageSpans } from '../schema';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { Database } from '../client';
 
@@ -12,7 +12,9 @@ export async function getWorkspace(db: Database, id: string): Promise<WorkspaceR
 
 /**
  * The only way a status changes: `UPDATE ... WHERE status = <from>`. Of two racing callers exactly one
- * gets the row back; the other gets undefined and answers 409.
+ * gets the row back; the other gets undefined and answers 409. The same statement closes the
+ * workspace's open usage span and opens one for a running or paused workspace, at the same instant
+ * as `statusChangedAt`, so usage is exact and never half-written.
  */
 export async function updateStatusIf(
   db: Database,
@@ -24,12 +26,46 @@ export async function updateStatusIf(
   > = {},
 ): Promise<WorkspaceRow | undefined> {
   const now = new Date();
-  const [row] = await db
-    .update(cloudWorkspaces)
-    .set({ ...fields, status: to, statusChangedAt: now, updatedAt: now })
-    .where(and(eq(cloudWorkspaces.id, id), eq(cloudWorkspaces.status, from)))
-    .returning();
-  return row;
+  const at = now.toISOString();
+  const set: Record<string, unknown> = { ...fields, status: to, statusChangedAt: at, updatedAt: at };
+  const assignments = sql.join(
+    Object.entries(set).map(([key, v]) => sql`${sql.identifier(columnOf[key]!.name)} = ${v ?? null}`),
+    sql`, `,
+  );
+  const ws = cloudWorkspaces;
+  const spans = workspaceUsageSpans;
+  const result = await db.execute(sql`
+    with changed as (
+      update ${ws} set ${assignments} where ${ws.id} = ${id} and ${ws.status} = ${from} returning *
+    ),
+    closed as (
+      update ${spans} set ended_at = ${at}
+      where ${spans.workspaceId} = ${id} and ${spans.endedAt} is null and exists (select 1 from changed)
+    ),
+    opened as (
+      insert into ${spans} (organization_id, workspace_id, workspace_name, user_id, status, started_at)
+      select organization_id, id, name, creator_id, status, ${at} from changed
+      where status in ('running', 'paused')
+    )
+    select * from changed`);
+  const [raw] = result.rows as Record<string, unknown>[];
+  return raw ? fromRow(raw) : undefined;
+}
+
+const columnOf = getTableColumns(cloudWorkspaces) as Record<
+  string,
+  { name: string; mapFromDriverValue(v: unknown): unknown }
+>;
+const columns = Object.entries(columnOf);
+
+/** A raw `cloud_workspaces` row (snake_case, driver values) as drizzle would have returned it. */
+function fromRow(raw: Record<string, unknown>): WorkspaceRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, col] of columns) {
+    const v = raw[col.name];
+    row[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+  }
+  return row as WorkspaceRow;
 }
 
 export async function updateWorkspace(
@@ -53,5 +89,10 @@ export async function touchWorkspace(db: Database, id: string) {
 }
 
 export async function deleteWorkspaceRow(db: Database, id: string) {
-  await db.delete(cloudWorkspaces).where(eq(cloudWorkspaces.id, id));
+  const spans = workspaceUsageSpans;
+  // One statement: the row goes and its open usage span ends, together.
+  await db.execute(sql`
+    with gone as (delete from ${cloudWorkspaces} where ${cloudWorkspaces.id} = ${id} returning id)
+    update ${spans} set ${sql.identifier(spans.endedAt.name)} = now()
+    where ${spans.workspaceId} in (select id from gone) and ${spans.endedAt} is null`);
 }

@@ -2,3 +2,4 @@ export * from './auth';
 export * from './repositories';
 export * from './workspaces';
 export * from './events';
+export * from './usage';

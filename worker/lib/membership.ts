@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { member } from '../../db/schema';
 import type { Database } from '../../db/client';
-import { notFound } from './errors';
+import { ErrorCode } from '../../core/errors';
+import { apiError, notFound } from './errors';
 
 export async function isMember(db: Database, userId: string, organizationId: string): Promise<boolean> {
   const rows = await db
@@ -20,4 +21,24 @@ export async function assertMember(
   what = 'Organization',
 ) {
   if (!(await isMember(db, userId, organizationId))) throw notFound(what);
+}
+
+/** Members see the organization; only these roles may act on it (403 for a member, 404 for outsiders). */
+export async function assertRole(
+  db: Database,
+  userId: string,
+  organizationId: string,
+  roles: readonly string[],
+  doing: string,
+) {
+  const [row] = await db
+    .select({ role: member.role })
+    .from(member)
+    .where(and(eq(member.userId, userId), eq(member.organizationId, organizationId)))
+    .limit(1);
+  if (!row) throw notFound('Organization');
+  // Better Auth keeps several roles comma-separated.
+  if (!row.role.split(',').some((r) => roles.includes(r.trim()))) {
+    throw apiError(403, ErrorCode.forbidden, `Only an organization's ${roles.join(' or ')} can ${doing}.`);
+  }
 }
