@@ -12,6 +12,8 @@ import { ApiKeysPage } from '../pages/ApiKeysPage';
 import { WorkspacesPage } from '../pages/WorkspacesPage';
 import { RepositoriesPage } from '../pages/RepositoriesPage';
 import { MembersPage } from '../pages/MembersPage';
+import { UsagePage } from '../pages/UsagePage';
+import { AuditPage } from '../pages/AuditPage';
 import { OrgIndexRedirect } from '../pages/OrgIndexRedirect';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { WorkspaceLinkRedirect } from '../desktop';
@@ -38,6 +40,8 @@ export function App() {
           <Route path="/workspaces/:id" component={WorkspacePage} />
           <Route path="/repositories" component={RepositoriesPage} />
           <Route path="/members" component={MembersPage} />
+          <Route path="/usage" component={UsagePage} />
+          <Route path="/audit" component={AuditPage} />
         </Route>
         <Route path="*" component={() => <NotFoundPage />} />
       </Route>

@@ -16,7 +16,13 @@ export function SelectField(props: SelectFieldProps) {
         {local.label}
       </label>
       <select {...rest} id={id()} class="input select" aria-invalid={local.error ? 'true' : undefined}>
-        <For each={local.options}>{(o) => <option value={o.value}>{o.label}</option>}</For>
+        <For each={local.options}>
+          {(o) => (
+            <option value={o.value} selected={String(rest.value ?? '') === o.value}>
+              {o.label}
+            </option>
+          )}
+        </For>
       </select>
       <Show when={local.error}>
         <p class="field-error">{local.error}</p>

@@ -1,9 +1,10 @@
-import { createEffect, createMemo, createSignal, on, type ParentProps } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, on, type ParentProps } from 'solid-js';
 import { useLocation, useMatch } from '@solidjs/router';
 import { useAppState } from '../state/session';
 import { Sidebar } from './Sidebar';
 import { Icon } from '../components/Icon';
 import { Logo } from './Logo';
+import { orgs } from '../api/auth';
 
 /** The signed-in frame: a sidebar on desktop, a top bar with a drawer on phones. */
 export function AppShell(props: ParentProps) {
@@ -19,6 +20,15 @@ export function AppShell(props: ParentProps) {
     const activeId = app.session()?.session.activeOrganizationId;
     return list.find((o) => o.slug === slug) ?? list.find((o) => o.id === activeId) ?? list[0];
   });
+  // The person's role in the organization decides which pages the navigation offers.
+  const [full] = createResource(
+    () => currentOrg()?.id,
+    (id) => orgs.full(id).catch(() => undefined),
+  );
+  const canAdmin = () => {
+    const me = full()?.members.find((m) => m.userId === app.session()?.user.id);
+    return !!me && /owner|admin/.test(me.role);
+  };
   createEffect(() => {
     const slug = orgMatch()?.params.org;
     if (slug) setRememberedSlug(slug);
@@ -44,7 +54,7 @@ export function AppShell(props: ParentProps) {
         <span class="topbar-org truncate">{currentOrg()?.name}</span>
       </header>
       <div class="shell-scrim" onClick={() => setDrawerOpen(false)} />
-      <Sidebar org={currentOrg()} onClose={() => setDrawerOpen(false)} />
+      <Sidebar org={currentOrg()} canAdmin={canAdmin()} onClose={() => setDrawerOpen(false)} />
       <main class="shell-main">{props.children}</main>
     </div>
   );

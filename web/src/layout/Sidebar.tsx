@@ -15,7 +15,7 @@ function NavLink(props: { href: string; icon: IconName; label: string; end?: boo
   );
 }
 
-export function Sidebar(props: { org: Organization | undefined; onClose: () => void }) {
+export function Sidebar(props: { org: Organization | undefined; canAdmin: boolean; onClose: () => void }) {
   return (
     <aside class="sidebar" aria-label="Navigation">
       <div class="sidebar-head">
@@ -32,6 +32,10 @@ export function Sidebar(props: { org: Organization | undefined; onClose: () => v
               <NavLink href={`/o/${org().slug}/workspaces`} icon="box" label="Workspaces" />
               <NavLink href={`/o/${org().slug}/repositories`} icon="repo" label="Repositories" />
               <NavLink href={`/o/${org().slug}/members`} icon="users" label="Members" />
+              <NavLink href={`/o/${org().slug}/usage`} icon="clock" label="Usage" />
+              <Show when={props.canAdmin}>
+                <NavLink href={`/o/${org().slug}/audit`} icon="settings" label="Audit log" />
+              </Show>
             </>
           )}
         </Show>
