@@ -20,6 +20,12 @@ declare namespace Cloudflare {
     FREESTYLE_API_KEY: string;
     GITHUB_WEBHOOK_SECRET?: string;
     LOCAL_MODE?: string;
+    /** Default limits of every organization (core/limits.ts); each organization may set its own. */
+    LIMIT_WORKSPACES?: string;
+    LIMIT_RUNNING?: string;
+    LIMIT_WINDOWS?: string;
+    LIMIT_TERMINAL_SOCKETS?: string;
+    LIMIT_SESSIONS_PER_USER?: string;
   }
 }
 interface Env extends Cloudflare.Env {}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LIMITS, MAX_LIMITS, type Limits } from './limits';
 
 // The Worker's configuration, parsed from its string bindings once per isolate. Platform-free, so the
 // Worker and the Durable Objects (and scripts) read the same rules; the binding types themselves are
@@ -8,6 +9,10 @@ const flag = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1');
+
+/** A default limit from a variable: a whole number within the limit's own bounds. */
+const limit = (name: keyof Limits) =>
+  z.coerce.number().int().min(1).max(MAX_LIMITS[name]).default(DEFAULT_LIMITS[name]);
 
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -24,6 +29,11 @@ const ConfigSchema = z.object({
   FREESTYLE_API_KEY: z.string().min(1, 'FREESTYLE_API_KEY is required'),
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
   LOCAL_MODE: flag,
+  LIMIT_WORKSPACES: limit('workspaces'),
+  LIMIT_RUNNING: limit('running'),
+  LIMIT_WINDOWS: limit('windows'),
+  LIMIT_TERMINAL_SOCKETS: limit('terminalSockets'),
+  LIMIT_SESSIONS_PER_USER: limit('sessionsPerUser'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -36,6 +46,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   vmApiKey: string;
   githubWebhookSecret?: string;
   auth: AuthConfig;
+  limits: Limits;
 } {
   const pair = (id?: string, secret?: string) =>
     id && secret ? { clientId: id, clientSecret: secret } : undefined;
@@ -57,6 +68,13 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       emailPasswordEnabled: raw.LOCAL_MODE || raw.AUTH_EMAIL_PASSWORD,
       github: pair(raw.GITHUB_CLIENT_ID, raw.GITHUB_CLIENT_SECRET),
       google: pair(raw.GOOGLE_CLIENT_ID, raw.GOOGLE_CLIENT_SECRET),
+    },
+    limits: {
+      workspaces: raw.LIMIT_WORKSPACES,
+      running: raw.LIMIT_RUNNING,
+      windows: raw.LIMIT_WINDOWS,
+      terminalSockets: raw.LIMIT_TERMINAL_SOCKETS,
+      sessionsPerUser: raw.LIMIT_SESSIONS_PER_USER,
     },
   };
 }

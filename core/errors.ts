@@ -7,6 +7,8 @@ export const ErrorCode = {
   invalidTransition: 'invalid_transition',
   notRunning: 'workspace_not_running',
   conflict: 'conflict',
+  /** A per-organization limit (core/limits.ts): the error names it, its maximum and the current count. */
+  quotaExceeded: 'quota_exceeded',
   payloadTooLarge: 'payload_too_large',
   invalidSignature: 'invalid_signature',
   vmHostUnavailable: 'vm_host_unavailable',

@@ -112,7 +112,10 @@ export class WorkspaceRoom extends DurableObject<Env> {
     return windows.redeemTicket(this.room, ticket);
   }
 
-  async createWindow(name: string | undefined, userId: string): Promise<TerminalWindow> {
+  async createWindow(
+    name: string | undefined,
+    userId: string,
+  ): Promise<RoomResult<{ window: TerminalWindow }>> {
     return windows.createWindow(this.room, name, userId);
   }
 

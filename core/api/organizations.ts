@@ -1,4 +1,5 @@
 // Response shapes of /api/organizations/:id/usage and /audit as they go over the wire.
+import type { Limits } from '../limits';
 import type { UsageGroup } from '../schemas/organizations';
 
 export interface UsageRow {
@@ -33,4 +34,11 @@ export interface AuditPage {
   events: AuditEvent[];
   /** Pass as `?cursor=` for the next (older) page; null on the last page. */
   nextCursor: string | null;
+}
+
+export interface LimitsResponse {
+  /** In force: the organization's own where set, else the defaults. */
+  limits: Limits;
+  defaults: Limits;
+  usage: { workspaces: number; running: number };
 }

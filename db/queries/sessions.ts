@@ -1,7 +1,8 @@
-import { and, eq, gt } from 'drizzle-orm';
-import { cloudWorkspaceSessions, user } from '../schema';
+import { and, count, eq, gt } from 'drizzle-orm';
+import { cloudWorkspaces, cloudWorkspaceSessions, user } from '../schema';
 import { SESSION_STALE_MS } from '../../core/protocol';
 import type { Database } from '../client';
+import type { Db } from './limits';
 
 /** Sessions of a workspace that are still live (a heartbeat within the last two minutes), with who. */
 export async function freshSessions(db: Database, workspaceId: string) {
@@ -26,4 +27,20 @@ export async function freshSessions(db: Database, workspaceId: string) {
         gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
       ),
     );
+}
+
+/** A person's live sessions across the workspaces of one organization. */
+export async function liveSessionCount(db: Db, userId: string, organizationId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(cloudWorkspaceSessions)
+    .innerJoin(cloudWorkspaces, eq(cloudWorkspaces.id, cloudWorkspaceSessions.workspaceId))
+    .where(
+      and(
+        eq(cloudWorkspaceSessions.userId, userId),
+        eq(cloudWorkspaces.organizationId, organizationId),
+        gt(cloudWorkspaceSessions.lastHeartbeatAt, new Date(Date.now() - SESSION_STALE_MS)),
+      ),
+    );
+  return row?.n ?? 0;
 }

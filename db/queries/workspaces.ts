@@ -17,7 +17,7 @@ export async function getWorkspace(db: Database, id: string): Promise<WorkspaceR
  * as `statusChangedAt`, so usage is exact and never half-written.
  */
 export async function updateStatusIf(
-  db: Database,
+  db: Database | Parameters<Parameters<Database['transaction']>[0]>[0],
   id: string,
   from: WorkspaceStatus,
   to: WorkspaceStatus,

@@ -3,3 +3,4 @@ export * from './repositories';
 export * from './workspaces';
 export * from './events';
 export * from './usage';
+export * from './limits';

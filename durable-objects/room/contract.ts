@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../core/errors';
+import type { LimitName } from '../../core/limits';
 import type { PullResult } from '../../core/schemas/github';
 import type { ExecResponse } from '../../core/api/workspaces';
 import type { ClientType } from '../../core/schemas/sessions';
@@ -21,6 +22,8 @@ export type RoomFailure = {
   code: ErrorCode;
   message: string;
   currentStatus?: WorkspaceStatus;
+  /** A limit that refused the request (409 quota_exceeded). */
+  limit?: { name: LimitName; max: number; current: number };
 };
 export type RoomResult<T = { workspace: WorkspaceRow }> = ({ ok: true } & T) | RoomFailure;
 

@@ -15,7 +15,8 @@ import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
 import { closeAllTerminals, envVar } from './relays';
-import { invalidTransition, notFoundResult, notRunning, vmFailure } from './results';
+import { invalidTransition, notFoundResult, notRunning, quotaExceeded, vmFailure } from './results';
+import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
 import { broadcast } from './sockets';
 import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
 import { Timer } from './storage-keys';
@@ -198,7 +199,19 @@ async function runTransition(
     const to = nextStatus(ws.status, action);
     if (!to) return invalidTransition(ws.status, action);
     const extra = action === 'retry' ? { provisionAttempts: 0, statusMessage: null } : {};
-    const updated = await updateStatusIf(db, id, ws.status, to, extra);
+    // Starting one (resume, start, retry) counts against the organization's running limit; the check
+    // and the update share a lock, so racing rooms cannot both take the last slot.
+    const counted = to === 'running' || to === 'provisioning';
+    const change = !counted
+      ? await updateStatusIf(db, id, ws.status, to, extra)
+      : await withOrgLimitsLock(db, ws.organizationId, async (tx) => {
+          const max = (await limitsFor(tx, ws.organizationId, s.deps.config.limits)).running;
+          const { running } = await workspaceCounts(tx, ws.organizationId, id);
+          if (running >= max) return quotaExceeded('running', max, running);
+          return updateStatusIf(tx, id, ws.status, to, extra);
+        });
+    if (change && 'ok' in change) return change;
+    const updated = change;
     if (!updated) {
       const now = await getWorkspace(db, id);
       return now ? invalidTransition(now.status, action) : notFoundResult();

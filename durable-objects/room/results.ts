@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../core/errors';
 import { isVmApiError, VM_HOST_UNREACHABLE } from '../../core/vm';
 import type { WorkspaceStatus } from '../../core/workspace-state';
+import { quotaMessage, type LimitName } from '../../core/limits';
 import type { RoomFailure } from './contract';
 
 // Constructors of the room's plain-data failures (contract.ts).
@@ -18,6 +19,14 @@ export const invalidTransition = (current: WorkspaceStatus, action: string): Roo
   code: ErrorCode.invalidTransition,
   message: `Cannot ${action.replace('_', ' ')} a workspace that is ${current}.`,
   currentStatus: current,
+});
+
+export const quotaExceeded = (name: LimitName, max: number, current: number): RoomFailure => ({
+  ok: false,
+  status: 409,
+  code: ErrorCode.quotaExceeded,
+  message: quotaMessage(name, max, current),
+  limit: { name, max, current },
 });
 
 export const notRunning = (current: WorkspaceStatus): RoomFailure => ({

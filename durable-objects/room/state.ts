@@ -1,3 +1,4 @@
+import type { Limits } from '../../core/limits';
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
 import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import type { WindowRelay } from '../relay/window-relay';
@@ -43,6 +44,8 @@ export interface RoomState {
   inFlight: WorkspaceAction | null;
   readonly activity: ActivityState;
   presenceTimer: ReturnType<typeof setTimeout> | null;
+  /** The organization's limits as last read, and when (room/limits.ts). */
+  limits?: { value: Limits; at: number };
   /** The open terminal sockets (room/sockets.ts). */
   readonly sockets: Map<WebSocket, ViewerSocket>;
 }

@@ -11,6 +11,8 @@ import type { WindowRelay } from '../relay/window-relay';
 import type { Actor, AttachRequest, TerminalWindow } from './contract';
 import { recordActivity } from './idle';
 import { InputMeter } from './input-limits';
+import { roomLimits } from './limits';
+import { quotaExceeded } from './results';
 import { ensureRunning } from './lifecycle';
 import { heartbeat, schedulePresence } from './presence';
 import { envVar, openPty, relayFor, releaseViewer } from './relays';
@@ -42,6 +44,14 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
   }
   const win = await getWindow(s, req.windowId);
   if (!win) return jsonError(404, 'not_found', 'Terminal window not found.');
+  const maxSockets = (await roomLimits(s)).terminalSockets;
+  if (s.sockets.size >= maxSockets) {
+    const refused = quotaExceeded('terminalSockets', maxSockets, s.sockets.size);
+    return Response.json(
+      { error: { code: refused.code, message: refused.message, limit: refused.limit } },
+      { status: 409 },
+    );
+  }
   // The Worker has just read the row: it is at least as fresh as the room's memory.
   if (!s.meta || s.meta.status !== req.workspace.status) observe(s, req.workspace);
 

@@ -1,5 +1,7 @@
 import { CloseCode } from '../../core/protocol';
-import type { TerminalWindow, TicketPrincipal } from './contract';
+import type { RoomResult, TerminalWindow, TicketPrincipal } from './contract';
+import { roomLimits } from './limits';
+import { quotaExceeded } from './results';
 import { dropRelay } from './relays';
 import { broadcast, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
@@ -13,8 +15,14 @@ export function getWindow(s: RoomState, windowId: string): Promise<TerminalWindo
   return s.ctx.storage.get<TerminalWindow>(WINDOW_PREFIX + windowId);
 }
 
-export async function createWindow(s: RoomState, name: string | undefined, userId: string) {
+export async function createWindow(
+  s: RoomState,
+  name: string | undefined,
+  userId: string,
+): Promise<RoomResult<{ window: TerminalWindow }>> {
   const existing = await s.ctx.storage.list({ prefix: WINDOW_PREFIX });
+  const max = (await roomLimits(s)).windows;
+  if (existing.size >= max) return quotaExceeded('windows', max, existing.size);
   const windowId = crypto.randomUUID();
   const win: TerminalWindow = {
     windowId,
@@ -25,7 +33,7 @@ export async function createWindow(s: RoomState, name: string | undefined, userI
   };
   await s.ctx.storage.put(WINDOW_PREFIX + windowId, win);
   await announceWindows(s);
-  return win;
+  return { ok: true, window: win };
 }
 
 export async function renameWindow(s: RoomState, windowId: string, name: string) {

@@ -16,7 +16,10 @@ export const actorOf = (p: Principal): Actor => ({
 export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: true }> {
   if (result.ok) return result as Extract<R, { ok: true }>;
   const failure = result as unknown as RoomFailure;
-  const extra = failure.currentStatus ? { status: failure.currentStatus } : undefined;
+  const extra = {
+    ...(failure.currentStatus ? { status: failure.currentStatus } : {}),
+    ...(failure.limit ? { limit: failure.limit } : {}),
+  };
   throw apiError(failure.status, failure.code, failure.message, extra);
 }
 

@@ -1,5 +1,9 @@
 import { Hono } from 'hono';
-import type { AuditPage, UsageResponse } from '../../core/api/organizations';
+import type { AuditPage, LimitsResponse, UsageResponse } from '../../core/api/organizations';
+import { LimitsPatch, type Limits } from '../../core/limits';
+import { organizationLimits } from '../../db/schema';
+import { recordAudit } from '../../db/audit';
+import { limitsFor, workspaceCounts } from '../../db/queries/limits';
 import { ErrorCode } from '../../core/errors';
 import { AuditQuery, UsageQuery, type UsageGroup } from '../../core/schemas/organizations';
 import type { Database } from '../../db/client';
@@ -8,7 +12,7 @@ import { usageFor } from '../../db/queries/usage';
 import { apiError } from '../lib/errors';
 import { assertMember, assertRole } from '../lib/membership';
 import type { Reply } from '../lib/reply';
-import { query } from '../lib/validate';
+import { json, query } from '../lib/validate';
 import type { AppEnv } from '../types';
 import { usageCsv } from './usage-csv';
 
@@ -68,4 +72,39 @@ export const organizations = new Hono<AppEnv>()
       },
       200,
     );
+  })
+  .get('/:id/limits', async (c): Reply<LimitsResponse> => {
+    const { db, principal, config } = c.var;
+    const organizationId = c.req.param('id');
+    await assertMember(db, principal.userId, organizationId);
+    return c.json(await limitsView(db, organizationId, config.limits), 200);
+  })
+  .patch('/:id/limits', json(LimitsPatch), async (c): Reply<LimitsResponse> => {
+    const { db, principal, config } = c.var;
+    const organizationId = c.req.param('id');
+    await assertRole(db, principal.userId, organizationId, ['owner', 'admin'], 'change its limits');
+    const patch = c.req.valid('json');
+    await db
+      .insert(organizationLimits)
+      .values({ organizationId, ...patch, updatedBy: principal.userId })
+      .onConflictDoUpdate({
+        target: organizationLimits.organizationId,
+        set: { ...patch, updatedBy: principal.userId, updatedAt: new Date() },
+      });
+    await recordAudit(db, {
+      organizationId,
+      actorType: principal.via === 'api_key' ? 'api_key' : 'user',
+      actorUserId: principal.userId,
+      action: 'limits_changed',
+      detail: patch,
+    });
+    return c.json(await limitsView(db, organizationId, config.limits), 200);
   });
+
+async function limitsView(db: Database, organizationId: string, defaults: Limits): Promise<LimitsResponse> {
+  const [limits, counts] = await Promise.all([
+    limitsFor(db, organizationId, defaults),
+    workspaceCounts(db, organizationId),
+  ]);
+  return { limits, defaults, usage: { workspaces: counts.total, running: counts.running } };
+}

@@ -10,7 +10,9 @@ import { apiError, notFound } from '../lib/errors';
 import { json } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
-import { freshSessions } from '../../db/queries/sessions';
+import { freshSessions, liveSessionCount } from '../../db/queries/sessions';
+import { limitsFor, withOrgLimitsLock } from '../../db/queries/limits';
+import { quotaError } from '../lib/quota';
 import type { Database } from '../../db/client';
 import type {
   HeartbeatResponse,
@@ -59,19 +61,24 @@ export const workspaceSessions = new Hono<AppEnv>()
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const input = c.req.valid('json');
     const now = new Date();
-    const [row] = await db
-      .insert(cloudWorkspaceSessions)
-      .values({
-        workspaceId: ws.id,
-        userId: principal.userId,
-        clientType: input.clientType,
-        clientInfo: input.clientInfo,
-        localWorktreePath: input.localWorktreePath,
-        localSyncEnabled: input.localSyncEnabled ?? false,
-        connectedAt: now,
-        lastHeartbeatAt: now,
-      })
-      .returning();
+    const [row] = await withOrgLimitsLock(db, ws.organizationId, async (tx) => {
+      const max = (await limitsFor(tx, ws.organizationId, c.var.config.limits)).sessionsPerUser;
+      const open = await liveSessionCount(tx, principal.userId, ws.organizationId);
+      if (open >= max) throw quotaError('sessionsPerUser', max, open);
+      return tx
+        .insert(cloudWorkspaceSessions)
+        .values({
+          workspaceId: ws.id,
+          userId: principal.userId,
+          clientType: input.clientType,
+          clientInfo: input.clientInfo,
+          localWorktreePath: input.localWorktreePath,
+          localSyncEnabled: input.localSyncEnabled ?? false,
+          connectedAt: now,
+          lastHeartbeatAt: now,
+        })
+        .returning();
+    });
     await roomFor(c.env, ws.id).openSession(roomSession(row!, principal, now.getTime()));
     return c.json({ sessionId: row!.id, heartbeatIntervalMs: 30_000, staleAfterMs: SESSION_STALE_MS }, 201);
   })

@@ -8,7 +8,7 @@ import type { AttachRequest } from '../../durable-objects/workspace-room';
 import { apiError, notFound } from '../lib/errors';
 import { json, query } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
-import { roomFor } from '../lib/rooms';
+import { roomFor, unwrap } from '../lib/rooms';
 import { requireAuth } from '../middleware/auth';
 import type { TerminalListResponse, TerminalTicketResponse, TerminalWindow } from '../../core/api/terminals';
 import type { Reply } from '../lib/reply';
@@ -94,7 +94,9 @@ export const terminals = new Hono<AppEnv>()
   .post('/:id/terminals', json(CreateTerminalInput), async (c): Reply<TerminalWindow, 201> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const win = await roomFor(c.env, ws.id).createWindow(c.req.valid('json').name, principal.userId);
+    const { window: win } = unwrap(
+      await roomFor(c.env, ws.id).createWindow(c.req.valid('json').name, principal.userId),
+    );
     return c.json({ windowId: win.windowId, name: win.name, createdAt: win.createdAt }, 201);
   })
   .get('/:id/terminals', async (c): Reply<TerminalListResponse> => {

@@ -13,6 +13,8 @@ import { assertMember } from '../lib/membership';
 import { loadRepository, loadWorkspace } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
 import { recordAudit } from '../../db/audit';
+import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
+import { quotaError } from '../lib/quota';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
 import { SESSION_STALE_MS } from '../../core/protocol';
@@ -61,17 +63,25 @@ export const workspaces = new Hono<AppEnv>()
     const { db, principal } = c.var;
     await assertMember(db, principal.userId, input.organizationId);
     const repo = await loadRepository(db, input.organizationId, input.repositoryId);
-    const [ws] = await db
-      .insert(cloudWorkspaces)
-      .values({
-        organizationId: input.organizationId,
-        repositoryId: repo.id,
-        branch: input.branch,
-        name: input.name ?? `${repo.name}/${input.branch}`,
-        creatorId: principal.userId,
-        autoStopMinutes: input.autoStopMinutes ?? 30,
-      })
-      .returning();
+    // A new workspace is one more, and one more running: both limits are checked under one lock.
+    const ws = await withOrgLimitsLock(db, input.organizationId, async (tx) => {
+      const limits = await limitsFor(tx, input.organizationId, c.var.config.limits);
+      const counts = await workspaceCounts(tx, input.organizationId);
+      if (counts.total >= limits.workspaces) throw quotaError('workspaces', limits.workspaces, counts.total);
+      if (counts.running >= limits.running) throw quotaError('running', limits.running, counts.running);
+      const [row] = await tx
+        .insert(cloudWorkspaces)
+        .values({
+          organizationId: input.organizationId,
+          repositoryId: repo.id,
+          branch: input.branch,
+          name: input.name ?? `${repo.name}/${input.branch}`,
+          creatorId: principal.userId,
+          autoStopMinutes: input.autoStopMinutes ?? 30,
+        })
+        .returning();
+      return row!;
+    });
     await recordAudit(db, {
       organizationId: ws.organizationId,
       workspaceId: ws.id,
