@@ -107,6 +107,8 @@ describe('web app in a real browser', () => {
     await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
     await page.getByRole('button', { name: 'New workspace' }).first().click();
     await page.getByRole('dialog').waitFor();
+    // Where people create workspaces they see the organization's usage against its limits.
+    expect(await page.getByTestId('limits-note').textContent()).toBe('0 of 20 workspaces · 0 of 5 running');
     await screens(page, '10-new-workspace');
     await page.getByLabel('Branch').fill('feature/greeting');
     await page.getByLabel('Name').fill('Greeting work');

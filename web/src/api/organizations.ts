@@ -1,5 +1,5 @@
 import { api } from './http';
-import type { AuditPage, UsageResponse } from '../../../core/api/organizations';
+import type { AuditPage, LimitsResponse, UsageResponse } from '../../../core/api/organizations';
 import type { UsageGroup } from '../../../core/schemas/organizations';
 
 export interface UsageRange {
@@ -21,4 +21,8 @@ export const usage = {
 export const audit = {
   page: (organizationId: string, cursor?: string) =>
     api.get<AuditPage>(`${base(organizationId)}/audit`, cursor ? { cursor } : {}),
+};
+
+export const limits = {
+  get: (organizationId: string) => api.get<LimitsResponse>(`${base(organizationId)}/limits`),
 };

@@ -9,6 +9,7 @@ import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
+import { LimitsNote } from './LimitsNote';
 
 export function NewWorkspaceDialog(props: {
   open: boolean;
@@ -118,6 +119,7 @@ export function NewWorkspaceDialog(props: {
           value={name()}
           onInput={(e) => setName(e.currentTarget.value)}
         />
+        <LimitsNote organizationId={props.organizationId} open={props.open} />
         <Show when={error()}>
           <Alert>{error()}</Alert>
         </Show>
