@@ -5,6 +5,7 @@ import type {
   ExecOptions,
   ExecResult,
   ListPtySessionsResult,
+  ListVmPortsResult,
   ListVmsResult,
   PtyOpenOptions,
   VmData,
@@ -92,6 +93,9 @@ export function createVmClient(options: VmClientOptions) {
     listPtySessions: (id: string) => request<ListPtySessionsResult>('GET', `${vmPath(id)}/pty/sessions`),
     killPtySession: (id: string, session: number | string) =>
       request<ClosePtySessionResult>('DELETE', `${vmPath(id)}/pty/sessions/${seg(session)}`),
+
+    /** Local VM host extension: TCP ports listening inside the VM, with the process where known. */
+    listPorts: (id: string) => request<ListVmPortsResult>('GET', `${vmPath(id)}/ports`),
 
     /** Open (or get-or-create by slug) a PTY session. */
     ptyRequest(id: string, opts: PtyOpenOptions = {}): PtyRequest {

@@ -39,7 +39,7 @@ export interface CreateVmOptions {
   slug?: string | null;
   displayName?: string | null;
   metadata?: Record<string, string>;
-  /** Required by Freestyle; the local host stores it but shares the host's network. */
+  /** Required by Freestyle; the local host stores it but does not enforce it. */
   firewall: { rules: unknown[] };
   [extra: string]: unknown;
 }
@@ -121,3 +121,17 @@ export interface PtyOpenOptions {
 
 /** The path inside every VM where the product clones the repository. */
 export const VM_WORKSPACE_PATH = '/workspace';
+
+/** Local VM host only (Freestyle has no such endpoint): a TCP port listening inside a VM. */
+export interface VmPort {
+  port: number;
+  /** Bound address: `0.0.0.0`, `127.0.0.1`, `::` ... */
+  address: string;
+  /** The listening process's name, when the host can tell. */
+  process?: string;
+  pid?: number;
+}
+
+export interface ListVmPortsResult {
+  ports: VmPort[];
+}

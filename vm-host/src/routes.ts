@@ -9,6 +9,7 @@ import type { VmManager } from './vm-manager';
 export interface HealthInfo {
   ok: true;
   isolation: string;
+  network: string;
   cgroups: Record<string, boolean>;
   vms: number;
 }
@@ -87,6 +88,12 @@ export function createRequestHandler(manager: VmManager, apiKey: string, health:
       /^\/v5\/vms\/([^/]+)\/pty\/sessions\/([^/]+)$/,
       async (m, _req, res) =>
         sendJson(res, 200, manager.get(id(m)).sessions.close(decodeURIComponent(m[2]!))),
+    ],
+    // Local extension: Freestyle has no listing of a VM's listening ports.
+    [
+      'GET',
+      /^\/v5\/vms\/([^/]+)\/ports$/,
+      async (m, _req, res) => sendJson(res, 200, { ports: manager.ports(id(m)) }),
     ],
     [
       'GET',

@@ -80,6 +80,8 @@ export interface SandboxOptions {
   env?: Record<string, string>;
   /** Working directory inside the VM (default: the VM's home). */
   cwd?: string;
+  /** A command prefix that enters the VM's network namespace (`nsenter --net=...`); none shares the host's. */
+  enterNetwork?: string[];
 }
 
 // Joins the VM's cgroups, then execs the sandbox, so every descendant is in them from the start.
@@ -121,7 +123,9 @@ export function sandboxSpawn(o: SandboxOptions): SpawnSpec {
     args.push('--clearenv');
     for (const [k, v] of Object.entries(vmEnv(VM_HOME, o.env))) args.push('--setenv', k, v);
     args.push('--chdir', o.cwd ?? VM_HOME, '--', ...o.argv);
-    spec = { file: 'bwrap', args, env: { PATH: vmEnv(VM_HOME).PATH! }, cwd: '/' };
+    // --share-net keeps the namespace bwrap starts in: the VM's own when enterNetwork put it there.
+    const [file, ...prefix] = [...(o.enterNetwork ?? []), 'bwrap'];
+    spec = { file: file!, args: [...prefix, ...args], env: { PATH: vmEnv(VM_HOME).PATH! }, cwd: '/' };
   } else {
     // Degraded: no namespaces. Paths inside the VM are its host directories.
     const cwd = o.cwd === VM_WORKSPACE ? o.dirs.workspace : o.dirs.home;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createPtyUpgradeHandler } from './pty-ws';
 import { createRequestHandler, type HealthInfo } from './routes';
+import { detectNetwork, type NetworkMode } from './netns';
 import { detectIsolation, type Isolation } from './sandbox';
 import { VmManager } from './vm-manager';
 
@@ -17,6 +18,8 @@ export interface VmHostOptions {
   hostname?: string;
   /** Force an isolation mode (tests); detected by default. */
   isolation?: Isolation;
+  /** Force a network mode (tests); detected by default (`host` without bubblewrap). */
+  network?: NetworkMode;
   memoryMiB?: number;
   maxPids?: number;
   /** Log lines (ready, warnings); default console. */
@@ -42,10 +45,18 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   if (isolation === 'none') {
     log('[vm-host] WARNING: bubblewrap is unavailable: VM processes run UNISOLATED as plain host processes');
   }
+  const network = isolation === 'none' ? 'host' : (options.network ?? detectNetwork());
+  if (network === 'host' && isolation !== 'none') {
+    log(
+      "[vm-host] WARNING: slirp4netns is unavailable: VMs share the host's network and reach its loopback services",
+    );
+  }
   const manager = new VmManager({
     dataDir: resolve(options.dataDir),
     readonlyPaths: (options.readonlyPaths ?? []).filter(Boolean).map((p) => resolve(p)),
     isolation,
+    network,
+    log,
     memoryMiB: options.memoryMiB,
     maxPids: options.maxPids,
   });
@@ -56,7 +67,13 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   if (missing.length)
     log(`[vm-host] cgroup v1 controllers unavailable (${missing.join(', ')}): limits/freezer degrade`);
 
-  const health = (): HealthInfo => ({ ok: true, isolation, cgroups, vms: manager.count });
+  const health = (): HealthInfo => ({
+    ok: true,
+    isolation,
+    network,
+    cgroups,
+    vms: manager.count,
+  });
   const server = createServer(createRequestHandler(manager, options.apiKey, health));
   // exec-await can legitimately run for a long time.
   server.requestTimeout = 0;
@@ -69,7 +86,9 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${hostname}:${port}`;
-  log(`[vm-host] ready on ${url} (isolation: ${isolation}, data: ${manager.options.dataDir})`);
+  log(
+    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, data: ${manager.options.dataDir})`,
+  );
 
   let closed: Promise<void> | undefined;
   const close = () => {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ListVmsResult, VmData, VmState } from '../../core/vm/types';
 import { Cgroups, type VmCgroup } from './cgroups';
 import { HostError, badRequest, notFound } from './errors';
+import { VmNetwork, type NetworkMode } from './netns';
+import { listeningPorts, type ListeningPort } from './ports';
 import { processTree, signalAll } from './procs';
 import { PtySessions } from './pty-session';
 import { sandboxSpawn, type Isolation, type SpawnSpec } from './sandbox';
@@ -11,6 +13,9 @@ export interface VmManagerOptions {
   dataDir: string;
   readonlyPaths: string[];
   isolation: Isolation;
+  /** `host` when slirp4netns (or bubblewrap) is missing: VMs then share the host's network. */
+  network: NetworkMode;
+  log?: (line: string) => void;
   /** Per-VM memory limit (cgroup v1), MiB. */
   memoryMiB?: number;
   /** Per-VM process limit (cgroup v1 pids). */
@@ -24,6 +29,8 @@ export interface Vm {
   /** Root pids of exec commands and PTYs (the sandbox's outer process). */
   roots: Set<number>;
   sessions: PtySessions;
+  /** Its own network namespace while it runs (or the host's network). */
+  network: VmNetwork;
   /** Serialises lifecycle changes (pause/start/stop/delete) of this VM. */
   lock: Promise<unknown>;
 }
@@ -57,7 +64,15 @@ export class VmManager {
       memoryBytes: (this.options.memoryMiB ?? record.resources.memory) * 1024 * 1024,
       maxPids: this.options.maxPids ?? 4096,
     });
-    const vm: Vm = { record, cgroup, roots: new Set(), sessions: undefined!, lock: Promise.resolve() };
+    const network = new VmNetwork(this.options.network, this.options.log ?? (() => undefined));
+    const vm: Vm = {
+      record,
+      cgroup,
+      roots: new Set(),
+      sessions: undefined!,
+      network,
+      lock: Promise.resolve(),
+    };
     vm.sessions = new PtySessions({ spawnSpec: (argv) => this.spawnSpec(vm, argv), roots: vm.roots });
     this.vms.set(record.id, vm);
     return vm;
@@ -143,6 +158,14 @@ export class VmManager {
     return [...set];
   }
 
+  /** TCP ports listening in the VM, read from its own network namespace. */
+  ports(idOrSlug: string): ListeningPort[] {
+    const vm = this.get(idOrSlug);
+    const pid = vm.network.pid;
+    if (vm.network.mode !== 'host' && pid === undefined) return [];
+    return listeningPorts(pid, this.pidsOf(vm));
+  }
+
   /** Freeze every process (cgroup freezer, else SIGSTOP each). New processes are refused while paused. */
   pause(idOrSlug: string): Promise<VmData> {
     const vm = this.get(idOrSlug);
@@ -204,18 +227,17 @@ export class VmManager {
     // A VM stopped while paused has an empty but still frozen cgroup: new processes would hang in it.
     vm.cgroup.thaw();
     vm.roots.clear();
+    vm.network.down();
   }
 
   /** Exec and PTY need a running VM: a paused one is refused (the product resumes first), a stopped one boots. */
   async ensureRunning(vm: Vm): Promise<void> {
     await vm.lock;
     const state = vm.record.state;
-    if (state === 'running') return;
-    if (state === 'stopped') {
-      await this.serial(vm, () => this.startNow(vm));
-      return;
-    }
-    throw new HostError(409, 'VM_PAUSED', `VM ${vm.record.id} is ${state}; start it first`);
+    if (state === 'stopped') await this.serial(vm, () => this.startNow(vm));
+    else if (state !== 'running')
+      throw new HostError(409, 'VM_PAUSED', `VM ${vm.record.id} is ${state}; start it first`);
+    await vm.network.up();
   }
 
   private stateError(vm: Vm, action: string) {
@@ -232,6 +254,7 @@ export class VmManager {
       dirs: this.store.disk(vm.record.id),
       readonlyPaths: this.options.readonlyPaths,
       cgroupProcs: vm.cgroup.procsFiles(),
+      enterNetwork: vm.network.enter(),
       argv,
       env: opts.env,
       cwd: opts.cwd,
@@ -246,6 +269,7 @@ export class VmManager {
       signalAll(pids, 'SIGKILL');
       vm.cgroup.thaw();
       signalAll(pids, 'SIGCONT');
+      vm.network.down();
     }
   }
 
