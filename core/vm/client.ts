@@ -1,13 +1,19 @@
 import { VM_HOST_UNREACHABLE, VmApiError } from './errors';
 import type {
   ClosePtySessionResult,
+  CreateTlsForwardAuthOptions,
+  CreateTlsRuleOptions,
   CreateVmOptions,
   ExecOptions,
   ExecResult,
   ListPtySessionsResult,
+  ListTlsForwardAuthResult,
+  ListTlsRulesResult,
   ListVmPortsResult,
   ListVmsResult,
   PtyOpenOptions,
+  TlsForwardAuthData,
+  TlsRuleData,
   VmData,
   VmState,
 } from './types';
@@ -96,6 +102,25 @@ export function createVmClient(options: VmClientOptions) {
 
     /** Local VM host extension: TCP ports listening inside the VM, with the process where known. */
     listPorts: (id: string) => request<ListVmPortsResult>('GET', `${vmPath(id)}/ports`),
+
+    /** A domain whose HTTP (and WebSocket) traffic lands on a VM port: Freestyle's public ingress rule. */
+    createTlsRule: (rule: CreateTlsRuleOptions) => request<TlsRuleData>('POST', '/v5/tls', rule),
+    exposePort: (vmId: string, port: number, domain: string, forwardAuthId?: string) =>
+      request<TlsRuleData>('POST', '/v5/tls', {
+        action: 'allow',
+        domain,
+        source: { public: true },
+        destination: { vmId, port },
+        ...(forwardAuthId ? { forwardAuth: { id: forwardAuthId } } : {}),
+      } satisfies CreateTlsRuleOptions),
+    listTlsRules: (filter: { vmId?: string; limit?: number; offset?: number } = {}) =>
+      request<ListTlsRulesResult>('GET', `/v5/tls${query(filter)}`),
+    getTlsRule: (ruleId: string) => request<TlsRuleData>('GET', `/v5/tls/${seg(ruleId)}`),
+    deleteTlsRule: (ruleId: string) => request<void>('DELETE', `/v5/tls/${seg(ruleId)}`),
+    createForwardAuth: (config: CreateTlsForwardAuthOptions) =>
+      request<TlsForwardAuthData>('POST', '/v5/tls/forward-auth', config),
+    listForwardAuth: () => request<ListTlsForwardAuthResult>('GET', '/v5/tls/forward-auth'),
+    deleteForwardAuth: (configId: string) => request<void>('DELETE', `/v5/tls/forward-auth/${seg(configId)}`),
 
     /** Open (or get-or-create by slug) a PTY session. */
     ptyRequest(id: string, opts: PtyOpenOptions = {}): PtyRequest {

@@ -135,3 +135,73 @@ export interface VmPort {
 export interface ListVmPortsResult {
   ports: VmPort[];
 }
+
+// TLS rules (`/v5/tls`), the subset the local host serves: public HTTP ingress to a VM port.
+// Shapes from the `freestyle` SDK (node_modules/freestyle/src/tls.ts).
+
+export interface TlsEndpoint {
+  vmId?: string;
+  vpcId?: string;
+  public?: true;
+  host?: string;
+  port?: number;
+}
+
+export interface CreateTlsRuleOptions {
+  action: 'allow';
+  /** Exact (`app.acme.com`) or a single-label wildcard (`*.acme.com`). */
+  domain: string;
+  protocol?: 'http';
+  source: TlsEndpoint;
+  destination: TlsEndpoint;
+  forwardAuth?: { id: string };
+}
+
+export interface TlsRuleData {
+  id: string;
+  accountId: string;
+  action: 'allow';
+  domain: string;
+  protocol: string;
+  source: TlsEndpoint;
+  destination: TlsEndpoint;
+  forwardAuth?: { id: string };
+  redacted?: boolean;
+  managed?: boolean;
+  dependencies: { kind: string; id: string; slug?: string | null; displayName?: string | null }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListTlsRulesResult {
+  /** Newest first. */
+  rules: TlsRuleData[];
+  totalCount: number;
+}
+
+/** The service asked before a request is forwarded to the VM (locally `http://` is accepted too). */
+export interface CreateTlsForwardAuthOptions {
+  url: string;
+  /** Static headers added to the authorization request; write-only (read back as `"***"`). */
+  headers?: Record<string, string>;
+  /** 100-5000. */
+  timeoutMs?: number;
+  /** Cookies withheld from the VM and never set by it. */
+  protectedCookies?: string[];
+  /** Headers copied from an allowing authorization response onto the request to the VM. */
+  authResponseHeaders?: string[];
+}
+
+export interface TlsForwardAuthData extends Omit<CreateTlsForwardAuthOptions, 'timeoutMs'> {
+  id: string;
+  accountId: string;
+  timeoutMs: number;
+  redacted: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListTlsForwardAuthResult {
+  configs: TlsForwardAuthData[];
+  totalCount: number;
+}

@@ -7,8 +7,11 @@ if (!apiKey) {
   process.exit(2);
 }
 
+const port = Number(process.env.VM_HOST_PORT ?? 8790);
 const host = await startVmHost({
-  port: Number(process.env.VM_HOST_PORT ?? 8790),
+  port,
+  // The next port by default; with a picked API port (0), a picked one too.
+  forwardPort: Number(process.env.VM_HOST_FORWARD_PORT ?? (port ? port + 1 : 0)),
   dataDir: process.env.VM_HOST_DATA_DIR ?? '.data/vm-host',
   apiKey,
   readonlyPaths: (process.env.VM_HOST_READONLY_PATHS ?? '').split(':').filter(Boolean),

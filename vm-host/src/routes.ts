@@ -3,7 +3,9 @@ import { isAuthorized } from './auth';
 import { HostError, notFound } from './errors';
 import { EXEC_OUTPUT_CAP, parseExecRequest, runExec } from './exec';
 import { readJson, sendEmpty, sendError, sendJson } from './http';
+import { tlsRoutes } from './tls-routes';
 import { toVmData } from './store';
+import type { TlsRules } from './tls-rules';
 import type { VmManager } from './vm-manager';
 
 export interface HealthInfo {
@@ -12,12 +14,19 @@ export interface HealthInfo {
   network: string;
   cgroups: Record<string, boolean>;
   vms: number;
+  forwardUrl: string;
 }
 
 type Handler = (m: RegExpExecArray, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export function createRequestHandler(manager: VmManager, apiKey: string, health: () => HealthInfo) {
+export function createRequestHandler(
+  manager: VmManager,
+  rules: TlsRules,
+  apiKey: string,
+  health: () => HealthInfo,
+) {
   const id = (m: RegExpExecArray) => decodeURIComponent(m[1]!);
+  const query = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://vm-host').searchParams;
   const routes: [string, RegExp, Handler][] = [
     [
       'GET',
@@ -46,7 +55,9 @@ export function createRequestHandler(manager: VmManager, apiKey: string, health:
       'DELETE',
       /^\/v5\/vms\/([^/]+)$/,
       async (m, _req, res) => {
-        await manager.delete(id(m));
+        const vmId = manager.get(id(m)).record.id;
+        await manager.delete(vmId);
+        rules.deleteForVm(vmId);
         sendEmpty(res, 204);
       },
     ],
@@ -95,6 +106,7 @@ export function createRequestHandler(manager: VmManager, apiKey: string, health:
       /^\/v5\/vms\/([^/]+)\/ports$/,
       async (m, _req, res) => sendJson(res, 200, { ports: manager.ports(id(m)) }),
     ],
+    ...tlsRoutes(rules, query),
     [
       'GET',
       /^\/v5\/vms\/([^/]+)\/pty$/,

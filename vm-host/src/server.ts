@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createForwarder } from './forward';
 import { createPtyUpgradeHandler } from './pty-ws';
 import { createRequestHandler, type HealthInfo } from './routes';
 import { detectNetwork, type NetworkMode } from './netns';
 import { detectIsolation, type Isolation } from './sandbox';
+import { TlsRules } from './tls-rules';
 import { VmManager } from './vm-manager';
 
 export interface VmHostOptions {
@@ -16,6 +18,8 @@ export interface VmHostOptions {
   readonlyPaths?: string[];
   /** Defaults to 127.0.0.1: the host runs commands for anyone holding the key. */
   hostname?: string;
+  /** Port of the forwarding listener that serves `/v5/tls` domains (0, the default, picks one). */
+  forwardPort?: number;
   /** Force an isolation mode (tests); detected by default. */
   isolation?: Isolation;
   /** Force a network mode (tests); detected by default (`host` without bubblewrap). */
@@ -30,7 +34,10 @@ export interface VmHost {
   /** e.g. http://127.0.0.1:8790 */
   url: string;
   port: number;
+  /** Where HTTP for a `/v5/tls` domain goes (that domain as Host, or X-Forwarded-Host), e.g. http://127.0.0.1:8791 */
+  forwardUrl: string;
   manager: VmManager;
+  rules: TlsRules;
   health(): HealthInfo;
   /** Kills every VM process, keeps VM state on disk, closes the listener. */
   close(): Promise<void>;
@@ -67,14 +74,22 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   if (missing.length)
     log(`[vm-host] cgroup v1 controllers unavailable (${missing.join(', ')}): limits/freezer degrade`);
 
+  const rules = new TlsRules(join(manager.options.dataDir, 'tls.json'), {
+    vm: (idOrSlug) => {
+      const { id, slug, displayName } = manager.get(idOrSlug).record;
+      return { id, slug, displayName };
+    },
+  });
+  let forwardUrl = '';
   const health = (): HealthInfo => ({
     ok: true,
     isolation,
     network,
     cgroups,
     vms: manager.count,
+    forwardUrl,
   });
-  const server = createServer(createRequestHandler(manager, options.apiKey, health));
+  const server = createServer(createRequestHandler(manager, rules, options.apiKey, health));
   // exec-await can legitimately run for a long time.
   server.requestTimeout = 0;
   server.on('upgrade', createPtyUpgradeHandler(manager, options.apiKey));
@@ -86,27 +101,40 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${hostname}:${port}`;
+  const forwarder = createForwarder(manager, rules);
+  await new Promise<void>((ok, fail) => {
+    forwarder.once('error', (e) => server.close(() => fail(e)));
+    forwarder.listen(options.forwardPort ?? 0, hostname, () => ok());
+  });
+  forwardUrl = `http://${hostname}:${(forwarder.address() as AddressInfo).port}`;
   log(
-    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, data: ${manager.options.dataDir})`,
+    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, forwarding: ${forwardUrl}, data: ${manager.options.dataDir})`,
   );
 
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       await manager.shutdown();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      for (const srv of [server, forwarder]) {
+        srv.closeAllConnections();
+        await new Promise<void>((r) => srv.close(() => r()));
+      }
     })();
     return closed;
   };
   return {
     url,
     port,
+    forwardUrl,
     manager,
+    rules,
     health,
     close,
     async destroy() {
-      for (const vm of manager.list({}).vms) await manager.delete(vm.id).catch(() => undefined);
+      for (const vm of manager.list({}).vms) {
+        await manager.delete(vm.id).catch(() => undefined);
+        rules.deleteForVm(vm.id);
+      }
       await close();
     },
   };

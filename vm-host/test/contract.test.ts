@@ -2,6 +2,7 @@ import { Freestyle, FreestyleApiError } from 'freestyle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmClient, VmApiError } from '../../core/vm';
 import { API_KEY, PtyClient, startTestHost, until, type TestHost } from './helpers';
+import { VM_SERVER_PATHS, startVmServer } from './vm-server';
 
 // The same scenarios run through Freestyle's own SDK and through our core/vm client: if the SDK is happy
 // with the local host, the product's client can be pointed at Freestyle unchanged.
@@ -18,13 +19,23 @@ interface Driver {
   ): Promise<{ write(s: string): void; output(): string; sessionId(): number; close(): void }>;
   listSessions(id: string): Promise<{ sessionId: number; state: string }[]>;
   remove(id: string): Promise<void>;
+  /** A public HTTP ingress rule: `domain` lands on the VM's `port`. */
+  exposePort(
+    vmId: string,
+    port: number,
+    domain: string,
+  ): Promise<{ id: string; domain: string; destination: unknown }>;
+  listRules(vmId: string): Promise<{ id: string }[]>;
+  deleteRule(id: string): Promise<void>;
+  createForwardAuth(url: string, headers: Record<string, string>): Promise<{ id: string; headers?: unknown }>;
+  deleteForwardAuth(id: string): Promise<void>;
   /** Normalised error of a failed call. */
   error(e: unknown): { status: number; code: string };
 }
 
 let host: TestHost;
 beforeAll(async () => {
-  host = await startTestHost();
+  host = await startTestHost({ readonlyPaths: VM_SERVER_PATHS });
 });
 afterAll(() => host.cleanup());
 
@@ -49,6 +60,17 @@ const drivers: Record<string, () => Driver> = {
       },
       listSessions: async (id) => (await fs.vms.ref(id).pty.list()).sessions,
       remove: (id) => fs.vms.delete(id),
+      exposePort: (vmId, port, domain) =>
+        fs.tls.rules.create({
+          action: 'allow',
+          domain,
+          source: { public: true },
+          destination: { vmId, port },
+        }),
+      listRules: async (vmId) => (await fs.tls.rules.list({ vmId })).rules,
+      deleteRule: (id) => fs.tls.rules.delete(id),
+      createForwardAuth: (url, headers) => fs.tls.forwardAuth.create({ url, headers }),
+      deleteForwardAuth: (id) => fs.tls.forwardAuth.delete(id),
       error: (e) => {
         expect(e).toBeInstanceOf(FreestyleApiError);
         return { status: (e as FreestyleApiError).status, code: (e as FreestyleApiError).code };
@@ -73,6 +95,11 @@ const drivers: Record<string, () => Driver> = {
       },
       listSessions: async (id) => (await c.listPtySessions(id)).sessions,
       remove: (id) => c.deleteVm(id),
+      exposePort: (vmId, port, domain) => c.exposePort(vmId, port, domain),
+      listRules: async (vmId) => (await c.listTlsRules({ vmId })).rules,
+      deleteRule: (id) => c.deleteTlsRule(id),
+      createForwardAuth: (url, headers) => c.createForwardAuth({ url, headers }),
+      deleteForwardAuth: (id) => c.deleteForwardAuth(id),
       error: (e) => {
         expect(e).toBeInstanceOf(VmApiError);
         return { status: (e as VmApiError).status, code: (e as VmApiError).code };
@@ -106,6 +133,28 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
       (e) => d.error(e),
     );
     expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('maps a domain to a VM port with a TLS rule; the forward reaches the server in the VM', async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    const pty = await startVmServer(createVmClient({ baseUrl: host.url, apiKey: API_KEY }), vm.id, 3000);
+    const domain = `app-${vm.id}.localhost`;
+    const rule = await d.exposePort(vm.id, 3000, domain);
+    expect(rule).toMatchObject({ id: expect.any(String), domain, destination: { vmId: vm.id, port: 3000 } });
+    expect((await d.listRules(vm.id)).map((r) => r.id)).toEqual([rule.id]);
+    // fetch cannot set Host: X-Forwarded-Host names the domain instead.
+    const res = await fetch(host.forwardUrl, { headers: { 'x-forwarded-host': domain } });
+    expect(await res.text()).toBe('hello from port 3000');
+
+    const auth = await d.createForwardAuth('https://auth.example.test/check', { 'x-key': 'secret' });
+    expect(auth).toMatchObject({ id: expect.any(String), headers: { 'x-key': '***' } });
+    await d.deleteForwardAuth(auth.id);
+
+    await d.deleteRule(rule.id);
+    expect(await d.listRules(vm.id)).toEqual([]);
+    pty.close();
+    await d.remove(vm.id);
   });
 
   it('answers errors as { code, message } with the right status', async () => {

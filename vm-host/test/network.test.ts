@@ -37,21 +37,23 @@ it("from inside a VM, the host's loopback, the VM host API and another VM's port
   const b = await c.createVm();
   const pty = await serve(b.id, 4100, '0.0.0.0');
   const apiPort = Number(new URL(host.url).port);
+  const fwdPort = Number(new URL(host.forwardUrl).port);
   const r = await c.exec(a.id, {
     command: [
       probe('127.0.0.1', loopbackPort),
       probe('127.0.0.1', apiPort),
       probe('10.0.2.2', apiPort),
+      probe('127.0.0.1', fwdPort),
       probe('127.0.0.1', 4100),
       probe('10.0.2.100', 4100),
       'ip -4 -o addr show tap0 | wc -l',
     ].join('; echo ---; '),
   });
   const parts = r.stdout!.split('---\n').map((s) => s.trim());
-  expect(parts.slice(0, 5).every((p) => !p.endsWith('open'))).toBe(true);
-  expect(parts.slice(0, 5).join('\n')).toMatch(/Connection refused|Network is unreachable/);
+  expect(parts.slice(0, 6).every((p) => !p.endsWith('open'))).toBe(true);
+  expect(parts.slice(0, 6).join('\n')).toMatch(/Connection refused|Network is unreachable/);
   // It does have a network of its own (slirp4netns' tap0), for outbound traffic.
-  expect(parts[5]).toBe('1');
+  expect(parts[6]).toBe('1');
   // B's own server answers inside B.
   expect((await c.exec(b.id, { command: probe('127.0.0.1', 4100) })).stdout!.trim()).toBe('open');
   pty.close();

@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import type { TlsForwardAuthData } from '../../core/vm/types';
+
+export type ForwardAuthConfig = TlsForwardAuthData & { secretHeaders?: Record<string, string> };
+
+/** Allowed: headers to add to the request to the VM. Denied: the authorizer's answer, given to the client. */
+export type AuthOutcome =
+  | { allow: true; headers: Record<string, string> }
+  | { allow: false; status: number; headers: [string, string][]; body: Buffer };
+
+// Hop-by-hop, or describing a body the authorization request does not carry.
+const NOT_PASSED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'expect',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+]);
+const DENY_HEADERS = new Set(['location', 'set-cookie', 'content-type', 'www-authenticate', 'cache-control']);
+
+/**
+ * Freestyle's forward auth as the SDK describes it (the wire of the subrequest is ours, in the
+ * usual forward-auth form): a GET to the configured URL with the client's headers and
+ * `X-Forwarded-{Method,Proto,Host,Uri,For}`; a 2xx allows, anything else is the client's answer.
+ */
+export async function checkForwardAuth(
+  config: ForwardAuthConfig,
+  req: IncomingMessage,
+  forwarded: { proto: string; host: string; for: string },
+): Promise<AuthOutcome> {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || NOT_PASSED.has(k) || k.startsWith('x-forwarded-')) continue;
+    headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+  headers.set('x-forwarded-method', req.method ?? 'GET');
+  headers.set('x-forwarded-proto', forwarded.proto);
+  headers.set('x-forwarded-host', forwarded.host);
+  headers.set('x-forwarded-uri', req.url ?? '/');
+  headers.set('x-forwarded-for', forwarded.for);
+  for (const [k, v] of Object.entries(config.secretHeaders ?? {})) headers.set(k, v);
+
+  let res: Response;
+  try {
+    res = await fetch(config.url, {
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.timeoutMs),
+    });
+  } catch (e) {
+    const timedOut = (e as Error).name === 'TimeoutError';
+    const body = Buffer.from(
+      JSON.stringify({
+        code: timedOut ? 'FORWARD_AUTH_TIMEOUT' : 'FORWARD_AUTH_UNREACHABLE',
+        message: `forward auth ${config.id}: ${(e as Error).message}`,
+      }),
+    );
+    return {
+      allow: false,
+      status: timedOut ? 504 : 502,
+      headers: [['content-type', 'application/json']],
+      body,
+    };
+  }
+  if (res.status >= 200 && res.status < 300) {
+    await res.body?.cancel();
+    const add: Record<string, string> = {};
+    for (const name of config.authResponseHeaders ?? []) {
+      const v = res.headers.get(name);
+      if (v !== null) add[name.toLowerCase()] = v;
+    }
+    return { allow: true, headers: add };
+  }
+  const out: [string, string][] = [];
+  res.headers.forEach((v, k) => {
+    if (DENY_HEADERS.has(k) && k !== 'set-cookie') out.push([k, v]);
+  });
+  for (const c of res.headers.getSetCookie()) out.push(['set-cookie', c]);
+  return { allow: false, status: res.status, headers: out, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** The Cookie header without the protected names (the VM never sees the authorizer's cookies). */
+export function withoutCookies(cookie: string | undefined, names: string[]): string | undefined {
+  if (!cookie || names.length === 0) return cookie;
+  const kept = cookie
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c && !names.includes(c.split('=')[0]!.trim()));
+  return kept.length ? kept.join('; ') : undefined;
+}
+
+/** Whether a Set-Cookie from the VM would set a protected cookie (it is dropped). */
+export const setsProtectedCookie = (setCookie: string, names: string[]) =>
+  names.includes(setCookie.split('=')[0]!.trim());
