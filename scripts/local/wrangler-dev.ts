@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface WranglerDev {
@@ -9,11 +10,27 @@ export interface WranglerDev {
 
 const wranglerBin = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 
+/**
+ * The vars as a dotenv file only the user can read: secrets (the database URL with its password, the
+ * auth secret, the VM host key) must not be on a command line that `ps` shows every local user.
+ */
+function writeEnvFile(path: string, vars: Record<string, string>) {
+  const lines = Object.entries(vars).map(([k, v]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/i.test(k) || /['\r\n]/.test(v))
+      throw new Error(`cannot pass ${k} in an env file`);
+    return `${k}='${v}'`;
+  });
+  writeFileSync(path, lines.join('\n') + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
 /** Starts `wrangler dev` (workerd) on the given port with the given vars, and waits until it answers. */
 export async function startWranglerDev(opts: {
   port: number;
   persistTo: string;
   vars: Record<string, string>;
+  /** Where the vars are written (mode 0600) for wrangler's `--env-file`. */
+  envFile: string;
   onOutput?: (line: string) => void;
   readyPath?: string;
   timeoutMs?: number;
@@ -31,11 +48,21 @@ export async function startWranglerDev(opts: {
   ];
   if (opts.inspectorPort) args.push('--inspector-port', String(opts.inspectorPort));
   args.push('--live-reload=false', '--show-interactive-dev-session=false', '--log-level', 'warn');
-  for (const [k, v] of Object.entries(opts.vars)) args.push('--var', `${k}:${v}`);
+  writeEnvFile(opts.envFile, opts.vars);
+  // With --env-file wrangler reads neither .dev.vars nor .env from the project: only this file.
+  args.push('--env-file', opts.envFile);
   // process.execPath: wrangler needs Node 22, which `npm run` puts first on PATH.
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_SEND_METRICS: 'false',
+      CI: 'true',
+      CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: 'true',
+      // Only the file: the user's own environment never becomes the Worker's.
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
+    },
     detached: false,
   });
   const output: string[] = [];
