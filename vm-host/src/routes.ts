@@ -36,7 +36,7 @@ export function createRequestHandler(
         sendJson(res, 200, manager.list({ state: q.get('state'), slug: q.get('slug') }));
       },
     ],
-    // Freestyle answers a create with the firewall/TLS rules it made; the local host shares the host's network.
+    // Freestyle answers a create with the firewall/TLS rules it made; the local host makes none at create.
     [
       'POST',
       /^\/v5\/vms$/,
