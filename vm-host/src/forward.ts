@@ -1,4 +1,5 @@
 import {
+  Agent,
   STATUS_CODES,
   createServer,
   request,
@@ -18,8 +19,9 @@ import {
   withoutCookies,
   type ForwardAuthConfig,
 } from './forward-auth';
+import type { VmNetwork } from './netns';
 import type { TlsRules } from './tls-rules';
-import type { VmManager } from './vm-manager';
+import type { Vm, VmManager } from './vm-manager';
 
 // What Freestyle's edge does for a public HTTP ingress rule, on loopback: the request's Host picks a
 // rule, the rule a VM and a port; the bytes go to that port inside the VM's own network namespace.
@@ -39,7 +41,7 @@ const HOP_BY_HOP = new Set([
 
 interface Target {
   rule: TlsRuleData;
-  socket: Socket;
+  vm: Vm;
   headers: OutgoingHttpHeaders;
   protectedCookies: string[];
 }
@@ -72,8 +74,27 @@ function upstreamHeaders(req: IncomingMessage, forwarded: { proto: string; host:
 }
 
 export function createForwarder(manager: VmManager, rules: TlsRules): Server {
-  /** Finds the rule, runs forward auth, connects to the VM's port: a Target, or the answer to give. */
+  /** Finds the rule, runs forward auth, makes sure the VM runs: a Target, or the answer to give. */
   async function resolve(req: IncomingMessage): Promise<Target | Denied> {
+    try {
+      return await resolveTarget(req);
+    } catch (e) {
+      return failure(e, req);
+    }
+  }
+
+  function failure(e: unknown, req: IncomingMessage): Denied {
+    if (e instanceof ConnectError) {
+      const vmId = rules.match(req.headers.host ?? '')?.destination.vmId ?? 'the VM';
+      return errorBody(
+        new HostError(502, 'NOTHING_LISTENING', `nothing listens on port ${e.port} in VM ${vmId}`),
+      );
+    }
+    if (e instanceof HostError) return errorBody(e);
+    return errorBody(new HostError(502, 'FORWARD_FAILED', (e as Error).message));
+  }
+
+  async function resolveTarget(req: IncomingMessage): Promise<Target | Denied> {
     // Host picks the rule, as at Freestyle's edge. Callers whose fetch cannot set Host (Node's, workerd's)
     // name the domain in X-Forwarded-Host instead; the VM then sees it as Host.
     const xfh = req.headers['x-forwarded-host'] as string | undefined;
@@ -89,35 +110,37 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
     };
     let headers: OutgoingHttpHeaders = { ...upstreamHeaders(req, forwarded), host };
     let protectedCookies: string[] = [];
-    try {
-      if (rule.forwardAuth) {
-        const config = rules.forwardAuthConfig(rule.forwardAuth.id) as ForwardAuthConfig;
-        const outcome = await checkForwardAuth(config, req, forwarded);
-        if (!outcome.allow) return outcome;
-        protectedCookies = config.protectedCookies ?? [];
-        const cookie = withoutCookies(req.headers.cookie, protectedCookies);
-        headers = { ...headers, ...outcome.headers };
-        if (cookie === undefined) delete headers.cookie;
-        else headers.cookie = cookie;
-      }
-      const vm = manager.get(rule.destination.vmId!);
-      // A paused VM answers 409 as exec does: resuming is the product's decision, not the edge's.
-      await manager.ensureRunning(vm);
-      const socket = await vm.network.connect(rule.destination.port!);
-      return { rule, socket, headers, protectedCookies };
-    } catch (e) {
-      if (e instanceof ConnectError) {
-        return errorBody(
-          new HostError(
-            502,
-            'NOTHING_LISTENING',
-            `nothing listens on port ${e.port} in VM ${rule.destination.vmId}`,
-          ),
-        );
-      }
-      if (e instanceof HostError) return errorBody(e);
-      return errorBody(new HostError(502, 'FORWARD_FAILED', (e as Error).message));
+    if (rule.forwardAuth) {
+      const config = rules.forwardAuthConfig(rule.forwardAuth.id) as ForwardAuthConfig;
+      const outcome = await checkForwardAuth(config, req, forwarded);
+      if (!outcome.allow) return outcome;
+      protectedCookies = config.protectedCookies ?? [];
+      const cookie = withoutCookies(req.headers.cookie, protectedCookies);
+      headers = { ...headers, ...outcome.headers };
+      if (cookie === undefined) delete headers.cookie;
+      else headers.cookie = cookie;
     }
+    const vm = manager.get(rule.destination.vmId!);
+    // A paused VM answers 409 as exec does: resuming is the product's decision, not the edge's.
+    await manager.ensureRunning(vm);
+    return { rule, vm, headers, protectedCookies };
+  }
+
+  // Kept-alive connections per VM network: a request does not pay the connector's round trip.
+  const agents = new WeakMap<VmNetwork, Agent>();
+  function agentFor(network: VmNetwork): Agent {
+    let agent = agents.get(network);
+    if (!agent) {
+      agent = new Agent({ keepAlive: true, maxFreeSockets: 16 });
+      agent.createConnection = ((opts: { port: number }, done: (err: Error | null, s?: Socket) => void) => {
+        network.connect(opts.port).then(
+          (s) => done(null, s),
+          (e: Error) => done(e),
+        );
+      }) as unknown as Agent['createConnection'];
+      agents.set(network, agent);
+    }
+    return agent;
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse) {
@@ -131,7 +154,9 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
           method: req.method,
           path: req.url,
           headers: t.headers,
-          createConnection: () => t.socket,
+          host: '127.0.0.1',
+          port: t.rule.destination.port,
+          agent: agentFor(t.vm.network),
         });
         up.on('response', (ur) => {
           const raw: string[] = [];
@@ -149,11 +174,14 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
           ur.pipe(res);
           ur.on('error', () => res.destroy());
         });
-        up.on('error', () => {
+        up.on('error', (e) => {
           if (!res.headersSent) {
-            const b = errorBody(
-              new HostError(502, 'UPSTREAM_CLOSED', 'the server in the VM closed the connection'),
-            );
+            const b =
+              e instanceof ConnectError
+                ? failure(e, req)
+                : errorBody(
+                    new HostError(502, 'UPSTREAM_CLOSED', 'the server in the VM closed the connection'),
+                  );
             res.writeHead(b.status, b.headers.flat());
             res.end(b.body);
           } else res.destroy();
@@ -171,18 +199,7 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
     client.on('error', () => undefined);
     resolve(req).then(
       (t) => {
-        if ('status' in t) {
-          const lines = t.headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
-          client.end(
-            Buffer.concat([
-              Buffer.from(
-                `HTTP/1.1 ${t.status} ${STATUS_CODES[t.status] ?? 'Error'}\r\n${lines}Content-Length: ${t.body.length}\r\nConnection: close\r\n\r\n`,
-              ),
-              t.body,
-            ]),
-          );
-          return;
-        }
+        if ('status' in t) return refuse(client, t);
         const headers: OutgoingHttpHeaders = {
           ...t.headers,
           connection: 'Upgrade',
@@ -191,16 +208,34 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
         const lines = Object.entries(headers).flatMap(([k, v]) =>
           (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${String(x)}\r\n`),
         );
-        const vm = t.socket;
-        vm.on('error', () => client.destroy());
-        client.on('close', () => vm.destroy());
-        vm.on('close', () => client.destroy());
-        vm.write(`${req.method} ${req.url} HTTP/1.1\r\n${lines.join('')}\r\n`);
-        if (head.length) vm.write(head);
-        vm.pipe(client);
-        client.pipe(vm);
+        t.vm.network.connect(t.rule.destination.port!).then(
+          (vm) => splice(vm, client, req, lines, head),
+          (e) => refuse(client, failure(e, req)),
+        );
       },
       () => client.destroy(),
+    );
+  }
+
+  /** The upgrade request goes to the VM as it came (plus X-Forwarded-*); then bytes flow both ways. */
+  function splice(vm: Socket, client: Duplex, req: IncomingMessage, lines: string[], head: Buffer) {
+    vm.on('error', () => client.destroy());
+    client.on('close', () => vm.destroy());
+    vm.on('close', () => client.destroy());
+    vm.write(`${req.method} ${req.url} HTTP/1.1\r\n${lines.join('')}\r\n`);
+    if (head.length) vm.write(head);
+    vm.pipe(client);
+    client.pipe(vm);
+  }
+
+  function refuse(client: Duplex, t: Denied) {
+    const lines = t.headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const status = `HTTP/1.1 ${t.status} ${STATUS_CODES[t.status] ?? 'Error'}\r\n`;
+    client.end(
+      Buffer.concat([
+        Buffer.from(`${status}${lines}Content-Length: ${t.body.length}\r\nConnection: close\r\n\r\n`),
+        t.body,
+      ]),
     );
   }
 
