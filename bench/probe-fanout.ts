@@ -1,6 +1,7 @@
 // Probe: where the CPU goes while one window fans out to many viewers. Runs a single-viewer flood and
 // then BENCH_FANOUT viewers (BENCH_FANOUT_PROCS processes), printing per-viewer MB/s and CPU seconds
 // per process kind for each.
+import { BENCH_LIMITS } from './limits';
 import { startTestStack } from '../test/stack/harness';
 import { flood, Group, runAndExit } from './groups';
 import { freePort } from '../scripts/local/ports';
@@ -34,7 +35,7 @@ function summarize(profile: any) {
 
 async function main() {
   const inspectorPort = await freePort();
-  const extraVars: Record<string, string> = { RELAY_STATS: '1' };
+  const extraVars: Record<string, string> = { RELAY_STATS: '1', ...BENCH_LIMITS };
   // PROBE_PARSE_BACKLOG: try another bound for the emulator's backlog (bytes).
   if (process.env.PROBE_PARSE_BACKLOG) extraVars.RELAY_PARSE_BACKLOG_BYTES = process.env.PROBE_PARSE_BACKLOG;
   if (process.env.PROBE_TAIL) extraVars.RELAY_EMULATOR_TAIL_BYTES = process.env.PROBE_TAIL;

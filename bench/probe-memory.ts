@@ -1,5 +1,6 @@
 // Probe: where does workerd's memory go during a flood? Samples workerd RSS and the relay's own
 // numbers (pong with RELAY_STATS=1) every 200 ms while one acking viewer floods FLOOD_MB.
+import { BENCH_LIMITS } from './limits';
 import WebSocket from 'ws';
 import { FLOW_ACK_EVERY_BYTES } from '../core/protocol';
 import { startTestStack } from '../test/stack/harness';
@@ -12,7 +13,7 @@ const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 
 async function main() {
   const inspectorPort = await freePort();
-  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' }, inspectorPort });
+  const t = await startTestStack({ extraVars: { RELAY_STATS: '1', ...BENCH_LIMITS }, inspectorPort });
   const insp = await IsolateInspector.connect(inspectorPort);
   try {
     const { user, workspace } = await t.runningWorkspace();

@@ -18,6 +18,7 @@ import { IsolateInspector } from './inspector';
 import { directRuntimeUrl } from './runtime-port';
 import { workerdRssMb } from './rss';
 import { startFlooder } from './flooder';
+import { BENCH_LIMITS } from './limits';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -130,7 +131,7 @@ async function main() {
   // RELAY_STATS: `ping` answers carry the window's relay numbers (what the relay holds).
   // The inspector reads the Worker isolate's heap: the memory a Durable Object is held to in production.
   const inspectorPort = await freePort();
-  const t = await startTestStack({ extraVars: { RELAY_STATS: '1' }, inspectorPort });
+  const t = await startTestStack({ extraVars: { RELAY_STATS: '1', ...BENCH_LIMITS }, inspectorPort });
   const inspector = await IsolateInspector.connect(inspectorPort);
   const groups: Group[] = [];
   try {

@@ -14,7 +14,8 @@ const PARSE_BACKLOG = 128 * 1024;
 beforeAll(async () => {
   // RELAY_STATS: `ping` is answered with the window's relay numbers (what the relay holds).
   t = await startTestStack({
-    extraVars: { RELAY_STATS: '1', RELAY_PARSE_BACKLOG_BYTES: String(PARSE_BACKLOG) },
+    // LIMIT_WINDOWS: these tests open more windows in one workspace than an organization's default allows.
+    extraVars: { RELAY_STATS: '1', RELAY_PARSE_BACKLOG_BYTES: String(PARSE_BACKLOG), LIMIT_WINDOWS: '50' },
   });
   ({ user, workspace } = await t.runningWorkspace());
 });
