@@ -10,6 +10,7 @@ export const ErrorCode = {
   /** A per-organization limit (core/limits.ts): the error names it, its maximum and the current count. */
   quotaExceeded: 'quota_exceeded',
   payloadTooLarge: 'payload_too_large',
+  unsupportedMediaType: 'unsupported_media_type',
   invalidSignature: 'invalid_signature',
   vmHostUnavailable: 'vm_host_unavailable',
   /** The VM host answered, but could not do what was asked (the message says what, in plain words). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from './text';
 
-export const CreateApiKeyInput = z.object({ name: z.string().trim().min(1).max(32) });
+export const CreateApiKeyInput = z.object({ name: displayName(32) });
 export type CreateApiKeyInput = z.infer<typeof CreateApiKeyInput>;

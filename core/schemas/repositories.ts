@@ -1,14 +1,18 @@
 import { z } from 'zod';
+import { branchName, displayName, id, text } from './text';
+import { isValidBranchName } from './branch';
+
+export { isValidBranchName };
 
 export const CreateRepositoryInput = z.object({
-  organizationId: z.string().min(1),
-  url: z.string().min(1).max(2000),
-  name: z.string().min(1).max(200).optional(),
-  defaultBranch: z.string().min(1).max(255).optional(),
+  organizationId: id(),
+  url: text(2000, 1),
+  name: displayName(200).optional(),
+  defaultBranch: branchName().optional(),
 });
 export type CreateRepositoryInput = z.infer<typeof CreateRepositoryInput>;
 
-export const ListRepositoriesQuery = z.object({ organizationId: z.string().min(1) });
+export const ListRepositoriesQuery = z.object({ organizationId: id() });
 
 export interface ParsedRepositoryUrl {
   /** What git clones: an https URL or a file:// URL. */
@@ -35,8 +39,9 @@ export function parseRepositoryUrl(
     return { cloneUrl: `https://github.com/${owner}/${repo}.git`, fullName: `${owner}/${repo}`, name: repo! };
   }
   if (opts.allowLocal && (url.startsWith('file:///') || url.startsWith('/'))) {
-    const path = url.startsWith('file://') ? decodeURIComponent(url.slice('file://'.length)) : url;
-    if (!path.startsWith('/') || path.split('/').includes('..') || /[\0\n\r]/.test(path)) {
+    const path = url.startsWith('file://') ? decodePath(url.slice('file://'.length)) : url;
+    if (path === null) return { error: 'has malformed percent-encoding' };
+    if (!path.startsWith('/') || path.split('/').includes('..') || /\p{Cc}/u.test(path)) {
       return { error: 'must be an absolute path without ".."' };
     }
     const clean = path.replace(/\/+$/, '');
@@ -54,11 +59,11 @@ export function parseRepositoryUrl(
   };
 }
 
-/** Git refuses these in branch names; rejecting them early also keeps them away from any shell. */
-export function isValidBranchName(name: string): boolean {
-  if (!name || name.length > 255) return false;
-  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
-  if (name.includes('..') || name.includes('@{') || name.includes('//') || name.endsWith('.lock'))
-    return false;
-  return !/[\x00-\x20\x7f~^:?*[\\]/.test(name);
+/** `decodeURIComponent`, or null for malformed percent-encoding (`%E0%A4%A`) instead of a URIError. */
+function decodePath(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
 }

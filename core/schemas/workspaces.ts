@@ -1,36 +1,33 @@
 import { z } from 'zod';
-import { isValidBranchName } from './repositories';
+import { boundedInt, branchName, displayName, id, text } from './text';
+
+export const AUTO_STOP_MINUTES = { min: 5, max: 24 * 60 } as const;
 
 export const CreateWorkspaceInput = z.object({
-  organizationId: z.string().min(1),
+  organizationId: id(),
   repositoryId: z.uuid(),
-  branch: z.string().min(1).max(255).refine(isValidBranchName, 'is not a valid git branch name'),
-  name: z.string().trim().min(1).max(100).optional(),
-  autoStopMinutes: z
-    .number()
-    .int()
-    .min(5)
-    .max(24 * 60)
-    .optional(),
+  branch: branchName(),
+  name: displayName(100).optional(),
+  autoStopMinutes: boundedInt(AUTO_STOP_MINUTES.min, AUTO_STOP_MINUTES.max).optional(),
 });
 export type CreateWorkspaceInput = z.infer<typeof CreateWorkspaceInput>;
 
 export const ListWorkspacesQuery = z.object({
-  organizationId: z.string().min(1),
+  organizationId: id(),
   repositoryId: z.uuid().optional(),
 });
 
-export const ActiveWorkspacesQuery = z.object({ organizationId: z.string().min(1) });
+export const ActiveWorkspacesQuery = z.object({ organizationId: id() });
 
 export const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
 export const EXEC_MAX_TIMEOUT_MS = 10 * 60_000;
 export const EXEC_OUTPUT_CAP_BYTES = 1024 * 1024;
 
 export const ExecInput = z.object({
-  command: z.string().min(1).max(100_000),
-  timeoutMs: z.number().int().min(100).max(EXEC_MAX_TIMEOUT_MS).optional(),
+  command: text(100_000, 1),
+  timeoutMs: boundedInt(100, EXEC_MAX_TIMEOUT_MS).optional(),
   /** Relative to the workspace's clone, or absolute inside the VM. */
-  cwd: z.string().min(1).max(1000).optional(),
+  cwd: text(1000, 1).optional(),
 });
 export type ExecInput = z.infer<typeof ExecInput>;
 

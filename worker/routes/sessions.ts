@@ -6,6 +6,7 @@ import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import { SESSION_STALE_MS } from '../../core/protocol';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import { text } from '../../core/schemas/text';
 import { apiError, notFound } from '../lib/errors';
 import { json } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
@@ -25,8 +26,8 @@ import type { AppEnv, Principal } from '../types';
 
 const OpenSessionInput = z.object({
   clientType: z.enum(CLIENT_TYPES),
-  clientInfo: z.string().max(255).optional(),
-  localWorktreePath: z.string().max(1000).optional(),
+  clientInfo: text(255).optional(),
+  localWorktreePath: text(1000).optional(),
   localSyncEnabled: z.boolean().optional(),
 });
 
@@ -34,7 +35,7 @@ const HeartbeatInput = z.object({ active: z.boolean().optional() });
 
 const UpdateSessionInput = z
   .object({
-    localWorktreePath: z.string().min(1).max(1000).nullable().optional(),
+    localWorktreePath: text(1000, 1).nullable().optional(),
     localSyncEnabled: z.boolean().optional(),
   })
   .refine((v) => v.localWorktreePath !== undefined || v.localSyncEnabled !== undefined, {

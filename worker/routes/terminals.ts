@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import { boundedIntQuery, displayName, text } from '../../core/schemas/text';
 import type { AttachRequest } from '../../durable-objects/workspace-room';
 import { apiError, notFound } from '../lib/errors';
 import { json, query } from '../lib/validate';
@@ -14,17 +15,23 @@ import type { TerminalListResponse, TerminalTicketResponse, TerminalWindow } fro
 import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
-const CreateTerminalInput = z.object({ name: z.string().trim().min(1).max(100).optional() });
+const CreateTerminalInput = z.object({ name: displayName(100).optional() });
 
-const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+// Sizes under a sane minimum are raised to it rather than refused: a 2x1 viewer must not squeeze the
+// window everyone shares.
+const MIN_SIZE = { cols: 20, rows: 5 };
+const size = (min: number, fallback: number) =>
+  boundedIntQuery(1, 1000)
+    .transform((v) => Math.max(v, min))
+    .optional()
+    .default(fallback);
 
 const SocketQuery = z.object({
-  cols: int(2, 1000, 80),
-  rows: int(1, 1000, 24),
+  cols: size(MIN_SIZE.cols, 80),
+  rows: size(MIN_SIZE.rows, 24),
   clientType: z.enum(CLIENT_TYPES).optional().default('web'),
   sessionId: z.uuid().optional(),
-  ticket: z.string().optional(),
+  ticket: text(200).optional(),
 });
 
 /**
