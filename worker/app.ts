@@ -1,10 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../core/errors';
 import { apiError } from './lib/errors';
+import { databaseAnswers, databaseUnavailable, isDatabaseUnavailable } from './lib/dependencies';
 import { requestContext } from './middleware/context';
 import { requireAuth } from './middleware/auth';
+import { inputHygiene } from './middleware/hygiene';
 import { health } from './routes/health';
+import { authRoutes } from './routes/auth';
 import { publicConfig } from './routes/config';
 import { invitations } from './routes/invitations';
 import { apiKeys } from './routes/api-keys';
@@ -23,7 +26,7 @@ export function createApp() {
     .use(requestContext)
     .route('/health', health)
     .route('/config', publicConfig)
-    .on(['GET', 'POST'], '/auth/*', (c) => c.var.auth.handler(c.req.raw))
+    .route('/auth', authRoutes)
     .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(requireAuth)
     .route('/api-keys', apiKeys)
@@ -38,7 +41,11 @@ export function createApp() {
     .route('/workspaces', workspacePull)
     .route('/cloud-workspace/command', command);
 
-  const app = new Hono<AppEnv>().route('/api', api).route('/webhooks', webhooks);
+  const app = new Hono<AppEnv>()
+    .use('/api/*', inputHygiene)
+    .use('/webhooks/*', inputHygiene)
+    .route('/api', api)
+    .route('/webhooks', webhooks);
 
   app.notFound((c) => {
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/webhooks/')) {
@@ -60,10 +67,20 @@ export function createApp() {
       return apiError(err.status, code, err.message || 'Bad request').getResponse();
     }
     console.error(`${c.req.method} ${c.req.path} failed:`, err);
-    return c.json({ error: { code: ErrorCode.internal, message: 'Something went wrong on our side.' } }, 500);
+    if (isDatabaseUnavailable(err)) return databaseUnavailable().getResponse();
+    return unexpected(c);
   });
 
   return app;
+}
+
+/** An error nobody caught: a 503 when the database is what failed (down, out of connections), else a 500. */
+async function unexpected(c: Context<AppEnv>) {
+  const db = c.get('db') as AppEnv['Variables']['db'] | undefined;
+  if (!db || (await databaseAnswers(db))) {
+    return c.json({ error: { code: ErrorCode.internal, message: 'Something went wrong on our side.' } }, 500);
+  }
+  return databaseUnavailable().getResponse();
 }
 
 export type ApiRoutes = ReturnType<typeof createApp>;

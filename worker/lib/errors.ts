@@ -2,6 +2,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, type ApiErrorBody } from '../../core/errors';
 
+export const RETRY_AFTER_SECONDS = 5;
+
 /** An HTTPException whose response is our JSON error body. */
 export function apiError(
   status: ContentfulStatusCode,
@@ -10,7 +12,10 @@ export function apiError(
   extra?: Record<string, unknown>,
 ): HTTPException {
   const body: ApiErrorBody = { error: { code, message, ...extra } };
-  return new HTTPException(status, { res: Response.json(body, { status }), message });
+  // A 503 is always "try again": say when, so clients back off instead of hammering.
+  const headers: Record<string, string> =
+    status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {};
+  return new HTTPException(status, { res: Response.json(body, { status, headers }), message });
 }
 
 export const unauthorized = () => apiError(401, ErrorCode.unauthorized, 'Sign in or send an API key.');

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ErrorCode } from '../../core/errors';
 import { apiError } from './errors';
 
-function firstIssue(error: z.ZodError) {
+export function firstIssue(error: z.ZodError) {
   const issue = error.issues[0];
   const field = issue?.path.join('.') || undefined;
   const message = field ? `${field}: ${issue!.message}` : (issue?.message ?? 'Invalid input');

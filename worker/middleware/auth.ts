@@ -4,6 +4,7 @@ import { user } from '../../db/schema';
 import { apiError, unauthorized } from '../lib/errors';
 import { ErrorCode } from '../../core/errors';
 import { API_KEY_PREFIX } from '../auth';
+import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
 import type { AppEnv, Principal } from '../types';
 
 function bearer(header: string | undefined): string | undefined {
@@ -34,7 +35,13 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
       principal = { userId: u.id, via: 'session', name: u.name, email: u.email, image: u.image ?? null };
     }
   }
-  if (!principal) throw unauthorized();
+  if (!principal) {
+    // Credentials that could not be checked are not wrong credentials: with the database down (or
+    // out of connections) this is a 503, so clients keep the session and retry instead of signing out.
+    const sentCredentials = !!key || !!c.req.header('cookie');
+    if (sentCredentials && !(await databaseAnswers(c.var.db))) throw databaseUnavailable();
+    throw unauthorized();
+  }
   // A cookie rides along on any page's WebSocket to us: refuse sockets opened by another site's page.
   if (principal.via === 'session' && c.req.header('upgrade')?.toLowerCase() === 'websocket') {
     const origin = c.req.header('origin');

@@ -10,6 +10,7 @@ import {
   isBranchDeletion,
   type WebhookResponse,
 } from '../../core/schemas/github';
+import { findTextProblem } from '../../core/schemas/text';
 import { requestContext } from '../middleware/context';
 import { apiError } from '../lib/errors';
 import { actorOf, roomFor, unwrap } from '../lib/rooms';
@@ -41,6 +42,15 @@ const tooLarge = () =>
 const badSignature = (why = 'The X-Hub-Signature-256 signature does not match this payload.') =>
   apiError(401, ErrorCode.invalidSignature, why);
 
+/** Strings that Postgres refuses (NUL) never reach a query, even as bound parameters. */
+function refuseBadText(payload: unknown) {
+  const problem = findTextProblem(payload);
+  if (problem)
+    throw apiError(400, ErrorCode.validation, `${problem.field}: ${problem.message}`, {
+      field: problem.field,
+    });
+}
+
 /** `POST /webhooks/github`: outside `/api` and its session auth; the signature is the authentication. */
 export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', async (c) => {
   const { db, config } = c.var;
@@ -69,6 +79,7 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
     } catch {
       throw badSignature();
     }
+    refuseBadText(untrusted);
     const hints = repositoryHints(untrusted);
     const candidates = hints
       ? await matchingRepositories(db, hints, { localMode: config.localMode, limit: MAX_CANDIDATE_SECRETS })
@@ -91,6 +102,7 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
     } catch {
       throw apiError(400, ErrorCode.validation, 'The payload is not valid JSON.');
     }
+    refuseBadText(payload);
   }
 
   const answer = (extra: Partial<WebhookResponse>, status: 200 | 202 = 200) =>

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { ErrorCode } from '../../core/errors';
+import { apiError } from '../lib/errors';
+import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
+import { authInput } from '../middleware/auth-input';
+import type { AppEnv } from '../types';
+
+/**
+ * Better Auth's routes. It answers a failed dependency with an empty 500 (and a session it could not
+ * read as no session): both become our JSON error, a 503 when the database is what failed.
+ */
+export const authRoutes = new Hono<AppEnv>().on(['GET', 'POST'], '/*', authInput, async (c) => {
+  let res: Response;
+  try {
+    res = await c.var.auth.handler(c.req.raw);
+  } catch (err) {
+    console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    res = new Response(null, { status: 500 });
+  }
+  const sessionLost = c.req.path.endsWith('/get-session') && res.status === 200 && !!c.req.header('cookie');
+  if (res.status < 500 && !sessionLost) return res;
+  if (sessionLost) {
+    const text = await res.clone().text();
+    if (text !== 'null' && text !== '') return res;
+  }
+  if (!(await databaseAnswers(c.var.db))) throw databaseUnavailable();
+  if (sessionLost) return res;
+  const body = await res.clone().text();
+  if (res.headers.get('content-type')?.includes('application/json') && body) return res;
+  throw apiError(500, ErrorCode.internal, 'Something went wrong on our side.');
+});
