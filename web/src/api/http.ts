@@ -60,6 +60,23 @@ export function setUnauthorizedHandler(fn: () => void) {
   onUnauthorized = fn;
 }
 
+/**
+ * The server could not be reached, or answered that a dependency is down (503 `service_unavailable`,
+ * or a proxy's bare 502/503/504): try again later, and never read it as "signed out".
+ */
+export function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  if (err.status === 0) return true;
+  if (err.status === 503 && err.code === 'service_unavailable') return true;
+  return err.code === 'http_error' && [502, 503, 504].includes(err.status);
+}
+
+/** Told of every request that found the server unreachable, and of every one that got through. */
+let onReachability: ((reachable: boolean) => void) | undefined;
+export function setReachabilityHandler(fn: (reachable: boolean) => void) {
+  onReachability = fn;
+}
+
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   let res: Response;
   try {
@@ -75,6 +92,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
+    onReachability?.(false);
     throw toApiError(0, null);
   }
   const text = await res.text();
@@ -88,8 +106,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.();
-    throw toApiError(res.status, body);
+    const error = toApiError(res.status, body);
+    if (isUnreachable(error)) onReachability?.(false);
+    throw error;
   }
+  onReachability?.(true);
   return body as T;
 }
 

@@ -11,7 +11,7 @@ export function RequireAuth(props: ParentProps) {
   const redirect = () => encodeURIComponent(location.pathname + location.search);
   return (
     <Switch>
-      <Match when={app.session.loading && app.session() === undefined}>
+      <Match when={app.session() === undefined && (app.session.loading || app.unreachable())}>
         <FullPageSpinner />
       </Match>
       <Match when={!app.session()}>

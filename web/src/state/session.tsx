@@ -1,11 +1,22 @@
-import { createContext, createResource, useContext, type ParentProps, type Resource } from 'solid-js';
+import {
+  createContext,
+  createResource,
+  createSignal,
+  onCleanup,
+  useContext,
+  type Accessor,
+  type ParentProps,
+  type Resource,
+} from 'solid-js';
 import { auth, orgs } from '../api/auth';
-import { setUnauthorizedHandler } from '../api/http';
+import { isUnreachable, setReachabilityHandler, setUnauthorizedHandler } from '../api/http';
 import type { AuthSession, Organization } from '../../../core/api/auth';
 
 export interface AppState {
-  session: Resource<AuthSession | null>;
+  session: Resource<AuthSession | null | undefined>;
   organizations: Resource<Organization[]>;
+  /** The server (or its database) cannot be reached: the session is kept and we retry. */
+  unreachable: Accessor<boolean>;
   /** Re-reads the session and the organization list (after sign-in, org creation, accepting an invite). */
   refresh(): Promise<void>;
   refreshOrganizations(): Promise<void>;
@@ -14,11 +25,20 @@ export interface AppState {
 
 const AppStateContext = createContext<AppState>();
 
+/** How often to try again while the server is unreachable. */
+export const RETRY_MS = 3000;
+
 export function AppStateProvider(props: ParentProps) {
-  const [session, { refetch: refetchSession, mutate: setSession }] = createResource(async () => {
+  const [unreachable, setUnreachable] = createSignal(false);
+  // `undefined` = not known yet (first load, server unreachable); `null` = signed out.
+  const [session, { refetch: refetchSession, mutate: setSession }] = createResource<
+    AuthSession | null | undefined
+  >(async (_, { value }) => {
     try {
       return await auth.getSession();
-    } catch {
+    } catch (err) {
+      // Only the server saying "no session" signs out; a server we cannot reach keeps what we had.
+      if (isUnreachable(err)) return value;
       return null;
     }
   });
@@ -31,9 +51,28 @@ export function AppStateProvider(props: ParentProps) {
     if (session()) setSession(null);
   });
 
+  let retry: ReturnType<typeof setInterval> | undefined;
+  const stopRetrying = () => {
+    if (retry !== undefined) clearInterval(retry);
+    retry = undefined;
+  };
+  setReachabilityHandler((reachable) => {
+    if (reachable === unreachable()) setUnreachable(!reachable);
+    if (reachable) {
+      const wasUnknown = session() === undefined && !session.loading;
+      stopRetrying();
+      if (wasUnknown) void refetchSession();
+      else if (session() && organizations.error) void refetchOrgs();
+    } else {
+      retry ??= setInterval(() => void refetchSession(), RETRY_MS);
+    }
+  });
+  onCleanup(stopRetrying);
+
   const state: AppState = {
     session,
     organizations,
+    unreachable,
     async refresh() {
       await refetchSession();
       if (session()) await refetchOrgs();
