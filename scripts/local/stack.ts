@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres, type LocalPostgres } from './postgres';
-import { startPgWsProxy, type PgWsProxy } from './pg-ws-proxy';
 import { applyMigrations } from './migrate';
-import { startWranglerDev, type WranglerDev } from './wrangler-dev';
+import { wranglerPart } from './wrangler-dev';
 import { loadLocalSecrets } from './secrets';
 import { createDemoRepository } from './demo-repo';
 import { seedDemoData, DEMO_USER } from './seed';
 import { freePort } from './ports';
-import { startVmHost } from '../../vm-host/src/server';
+import { postgresPart, proxyPart, vmHostPart } from './parts';
+import type { Part } from './supervisor';
 
 export interface StackOptions {
   root?: string;
@@ -42,6 +41,8 @@ export interface Stack {
   pgWsProxy: string;
   /** Tests stop and restart the VM host (same port) to see the product survive it. */
   vmHost: { stop(): Promise<void>; start(): Promise<void> };
+  /** Every supervised process: restarted when it dies, stopped with the stack. */
+  parts: Part[];
   demo?: { email: string; password: string; organizationId: string; repositoryUrl: string };
   stop(): Promise<void>;
 }
@@ -80,100 +81,99 @@ export function buildWebIfStale(root: string, log: (line: string) => void) {
   if (r.status !== 0) throw new Error('vite build failed');
 }
 
-/** The whole product on this machine: Postgres, its WebSocket proxy, the VM host and workerd. */
+/**
+ * The whole product on this machine: Postgres, its WebSocket proxy, the VM host and workerd, each a
+ * supervised process of its own (`supervisor.ts`): one that dies is restarted on the same port, and none
+ * outlives the launcher.
+ */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const root = resolve(opts.root ?? process.cwd());
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadLocalSecrets(dataDir);
-  const stops: (() => Promise<void>)[] = [];
+  const parts: Part[] = [];
+  let beforeStop = async () => {};
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((e) => log(`stop: ${e}`));
+    await beforeStop().catch((e) => log(`stop: ${e}`));
+    for (const p of [...parts].reverse()) await p.stop().catch((e) => log(`stop ${p.name}: ${e}`));
+  };
+  const run = async (part: Part) => {
+    parts.push(part);
+    await part.start();
+    return part;
   };
 
   try {
     let databaseUrl = opts.databaseUrl;
     if (!databaseUrl) {
-      const pg: LocalPostgres = await startEmbeddedPostgres({
+      const pg = postgresPart({
         dataDir: join(dataDir, 'postgres'),
         port: opts.postgresPort || (await freePort()),
         password: secrets.postgresPassword,
         log,
       });
-      stops.push(pg.stop);
+      await run(pg.part);
       databaseUrl = pg.url;
     }
     await applyMigrations(databaseUrl);
     const target = new URL(databaseUrl);
-    const proxy: PgWsProxy = await startPgWsProxy({
+    const proxy = proxyPart({
       target: { host: target.hostname, port: Number(target.port || 5432) },
+      port: await freePort(),
+      log,
     });
-    stops.push(proxy.close);
+    await run(proxy.part);
 
     const reposDir = join(dataDir, 'repos');
     const demoRepo = createDemoRepository(join(reposDir, 'demo.git'));
-    const vmHostOptions = {
-      port: opts.vmHostPort ?? 0,
-      forwardPort: 0,
+    const vmHost = vmHostPart({
+      port: opts.vmHostPort || (await freePort()),
+      // A restarted VM host keeps its forwarding port too.
+      forwardPort: await freePort(),
       dataDir: join(dataDir, 'vm-host'),
       apiKey: secrets.vmHostApiKey,
       readonlyPaths: [reposDir, ...(opts.readonlyPaths ?? [])],
       log,
-    };
-    let vmHost: Awaited<ReturnType<typeof startVmHost>> | undefined = await startVmHost(vmHostOptions);
-    const vmHostUrl = vmHost.url;
-    const vmHostForwardUrl = vmHost.forwardUrl;
-    vmHostOptions.port = Number(new URL(vmHostUrl).port);
-    // A restarted VM host keeps its forwarding port too.
-    vmHostOptions.forwardPort = Number(new URL(vmHostForwardUrl).port);
-    const vmHostControl = {
-      stop: async () => {
-        await vmHost?.close();
-        vmHost = undefined;
-      },
-      destroy: async () => {
-        await vmHost?.destroy();
-        vmHost = undefined;
-      },
-      start: async () => {
-        vmHost ??= await startVmHost(vmHostOptions);
-      },
-    };
-    stops.push(opts.ephemeral ? vmHostControl.destroy : vmHostControl.stop);
+    });
+    await run(vmHost.part);
+    if (opts.ephemeral) beforeStop = vmHost.deleteAllVms;
 
     if (opts.buildWeb !== false) buildWebIfStale(root, log);
     // wrangler refuses to start without the assets folder; API-only runs serve an empty one.
     else mkdirSync(join(root, 'dist/web'), { recursive: true });
     const url = `http://127.0.0.1:${opts.port}`;
-    const wrangler: WranglerDev = await startWranglerDev({
-      port: opts.port,
-      persistTo: join(dataDir, 'wrangler'),
-      envFile: join(dataDir, 'worker.env'),
-      vars: {
-        DATABASE_URL: databaseUrl,
-        NEON_WS_PROXY: proxy.address,
-        BETTER_AUTH_SECRET: secrets.authSecret,
-        BETTER_AUTH_URL: url,
-        TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
-        VM_API_URL: vmHostUrl,
-        FREESTYLE_API_KEY: secrets.vmHostApiKey,
-        LOCAL_MODE: 'true',
-        ...opts.extraVars,
-      },
-      onOutput: (line) => log(`[workerd] ${line}`),
-      inspectorPort: opts.inspectorPort,
-    });
-    stops.push(wrangler.stop);
+    await run(
+      wranglerPart({
+        port: opts.port,
+        persistTo: join(dataDir, 'wrangler'),
+        envFile: join(dataDir, 'worker.env'),
+        vars: {
+          DATABASE_URL: databaseUrl,
+          NEON_WS_PROXY: proxy.address,
+          BETTER_AUTH_SECRET: secrets.authSecret,
+          BETTER_AUTH_URL: url,
+          TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
+          VM_API_URL: vmHost.url,
+          FREESTYLE_API_KEY: secrets.vmHostApiKey,
+          LOCAL_MODE: 'true',
+          ...opts.extraVars,
+        },
+        log,
+        onOutput: (line) => log(`[workerd] ${line}`),
+        inspectorPort: opts.inspectorPort,
+      }),
+    );
 
     const stack: Stack = {
       url,
       databaseUrl,
-      vmHostUrl,
+      vmHostUrl: vmHost.url,
       vmHostApiKey: secrets.vmHostApiKey,
-      vmHostForwardUrl,
+      vmHostForwardUrl: vmHost.forwardUrl,
       pgWsProxy: proxy.address,
-      vmHost: vmHostControl,
+      vmHost: vmHost.part,
+      parts,
       stop,
     };
     if (opts.seed !== false) {

@@ -1,12 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-export interface WranglerDev {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
+import { createPart, waitUntil, type Part } from './supervisor';
+import { httpAnswers } from './parts';
 
 const wranglerBin = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 
@@ -24,18 +19,23 @@ function writeEnvFile(path: string, vars: Record<string, string>) {
   chmodSync(path, 0o600);
 }
 
-/** Starts `wrangler dev` (workerd) on the given port with the given vars, and waits until it answers. */
-export async function startWranglerDev(opts: {
+/**
+ * `wrangler dev` (workerd) on the given port with the given vars, supervised: it is ready when
+ * `/api/health` answers, and restarted when it exits (a client that hangs up mid-body makes it exit:
+ * workers-sdk #15203).
+ */
+export function wranglerPart(opts: {
   port: number;
   persistTo: string;
   vars: Record<string, string>;
   /** Where the vars are written (mode 0600) for wrangler's `--env-file`. */
   envFile: string;
+  log: (line: string) => void;
   onOutput?: (line: string) => void;
   readyPath?: string;
   timeoutMs?: number;
   inspectorPort?: number;
-}): Promise<WranglerDev> {
+}): Part {
   const args = [
     wranglerBin,
     'dev',
@@ -51,11 +51,13 @@ export async function startWranglerDev(opts: {
   writeEnvFile(opts.envFile, opts.vars);
   // With --env-file wrangler reads neither .dev.vars nor .env from the project: only this file.
   args.push('--env-file', opts.envFile);
-  // process.execPath: wrangler needs Node 22, which `npm run` puts first on PATH.
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const url = `http://127.0.0.1:${opts.port}`;
+  return createPart({
+    name: 'workerd',
+    // process.execPath: wrangler needs Node 22, which `npm run` puts first on PATH.
+    command: process.execPath,
+    args,
     env: {
-      ...process.env,
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
       WRANGLER_SEND_METRICS: 'false',
       CI: 'true',
@@ -63,43 +65,21 @@ export async function startWranglerDev(opts: {
       // Only the file: the user's own environment never becomes the Worker's.
       CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
     },
-    detached: false,
+    ready: (part) =>
+      waitUntil(
+        part,
+        `answer ${opts.readyPath ?? '/api/health'}`,
+        async () => {
+          const res = await fetch(url + (opts.readyPath ?? '/api/health'));
+          await res.body?.cancel();
+          return res.status < 500 || res.status === 503;
+        },
+        opts.timeoutMs ?? 60_000,
+      ),
+    alive: () => httpAnswers(`${url}/api/config`),
+    // Lenient: a Worker busy with a flood on two shared cores is slow, not hung.
+    hungAfterChecks: 10,
+    log: opts.log,
+    onOutput: opts.onOutput,
   });
-  const output: string[] = [];
-  const onData = (buf: Buffer) => {
-    for (const line of buf.toString().split('\n')) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 200) output.shift();
-      opts.onOutput?.(line);
-    }
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-
-  const url = `http://127.0.0.1:${opts.port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    });
-
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${output.join('\n')}`);
-    }
-    try {
-      const res = await fetch(url + (opts.readyPath ?? '/api/health'));
-      await res.body?.cancel();
-      if (res.status < 500 || res.status === 503) return { url, process: child, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  await stop();
-  throw new Error(`wrangler dev did not answer within ${opts.timeoutMs ?? 60_000} ms:\n${output.join('\n')}`);
 }

@@ -22,7 +22,7 @@ export interface TestUser {
  * folder of origin repositories every VM can read.
  */
 export async function startTestStack(
-  opts: { extraVars?: Record<string, string>; inspectorPort?: number } = {},
+  opts: { extraVars?: Record<string, string>; inspectorPort?: number; log?: (line: string) => void } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
   const originsDir = join(dir, 'origins');
@@ -34,7 +34,7 @@ export async function startTestStack(
     seed: false,
     buildWeb: false,
     ephemeral: true,
-    log: () => {},
+    log: opts.log ?? (() => {}),
     extraVars: opts.extraVars,
     inspectorPort: opts.inspectorPort,
   });
