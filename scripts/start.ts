@@ -44,6 +44,11 @@ async function main() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   process.on('SIGHUP', shutdown);
+  // Whoever started us (npm) died without passing on a signal: stop rather than run on unowned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown();
+  }, 1000).unref();
 }
 
 main().catch((err) => {
