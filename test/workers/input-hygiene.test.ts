@@ -114,6 +114,10 @@ describe('bounds, encodings and content types', () => {
       }),
       'organizationId',
     );
+    expectInvalid(
+      await call(`/api/api-keys/${'k'.repeat(300)}`, { cookie: owner.cookie, method: 'DELETE' }),
+      'path',
+    );
   });
 
   it('answers malformed percent-encoding with a 400', async () => {

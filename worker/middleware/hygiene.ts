@@ -11,6 +11,8 @@ import type { AppEnv } from '../types';
 /** Larger than any body our routes or Better Auth take; exec's 100,000-character command fits. */
 export const JSON_BODY_MAX_BYTES = 1024 * 1024;
 const QUERY_VALUE_MAX = 4096;
+/** Longer than any id or route name we have. */
+const PATH_SEGMENT_MAX = 256;
 
 const bad = (field: string, message: string) =>
   apiError(400, ErrorCode.validation, `${field}: ${message}`, { field });
@@ -27,6 +29,9 @@ function checkPath(pathname: string) {
   for (const segment of pathname.split('/')) {
     const decoded = decode(segment, false);
     if (decoded === null) throw bad('path', 'has malformed percent-encoding');
+    if (decoded.length > PATH_SEGMENT_MAX) {
+      throw bad('path', `a segment is longer than ${PATH_SEGMENT_MAX} characters`);
+    }
     const problem = textProblem(decoded);
     if (problem) throw bad('path', problem);
   }
