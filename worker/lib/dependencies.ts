@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { ErrorCode } from '../../core/errors';
-import { isVmApiError, VM_HOST_UNREACHABLE } from '../../core/vm';
 import type { Database } from '../../db/client';
 import { apiError } from './errors';
 
-// A dependency that is down is a 503 the client can retry, never a 401 or a 500, and its own words
-// (SQL, command lines, host names) stay in our log.
+// A database that is down is a 503 the client can retry, never a 401 or a 500, and its own words
+// (SQL, host names) stay in our log. (The room words VM host failures itself.)
 
 export const databaseUnavailable = () =>
   apiError(
@@ -13,16 +12,6 @@ export const databaseUnavailable = () =>
     ErrorCode.serviceUnavailable,
     'The database is unavailable right now. Nothing was changed; try again shortly.',
   );
-
-export const vmHostUnavailable = () =>
-  apiError(
-    503,
-    ErrorCode.vmHostUnavailable,
-    'The VM host is unreachable. Nothing was changed; try again shortly.',
-  );
-
-export const vmHostRefused = () =>
-  apiError(502, ErrorCode.vmHostUnavailable, 'The VM host could not do that. Nothing was changed.');
 
 // Postgres SQLSTATEs that mean "not now" rather than "wrong": connection exceptions (08), too many
 // connections (53300), out of resources (53xxx), shutting down / starting up (57P01-57P03).
@@ -53,10 +42,4 @@ export async function databaseAnswers(db: Database, ms = 2000): Promise<boolean>
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The VM client's errors, as the client may see them. */
-export function vmHostError(err: unknown) {
-  if (isVmApiError(err) && err.code === VM_HOST_UNREACHABLE) return vmHostUnavailable();
-  return vmHostRefused();
 }
