@@ -1,7 +1,7 @@
 import { createClient, loopbackBase } from './client';
 import { Report } from './report';
 import { inputChecks } from './input';
-import { loadChecks } from './load';
+import { loadChecks, stablyHealthy } from './load';
 import { terminalChecks } from './terminal';
 import { DEMO_ORG, DEMO_USER } from '../local/seed';
 
@@ -44,8 +44,9 @@ async function main() {
   await inputChecks(c, report, { cookie, organizationId });
   await loadChecks(c, report, { cookie, organizationId });
 
+  await stablyHealthy(c, 60_000); // the burst may have met a restarting part
   const repos = (await c.call(`/api/repositories?organizationId=${organizationId}`, { cookie })).json;
-  const repositoryId = repos.repositories[0]?.id as string | undefined;
+  const repositoryId = repos?.repositories?.[0]?.id as string | undefined;
   const created = repositoryId
     ? await c.call('/api/workspaces', {
         cookie,
