@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedIntQuery, text } from './text';
 
 // Queries of the organization's usage and audit routes.
 
@@ -38,6 +39,6 @@ export const AUDIT_PAGE_MAX = 200;
 
 export const AuditQuery = z.object({
   /** The `nextCursor` of the previous page. */
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(AUDIT_PAGE_DEFAULT),
+  cursor: text(200).optional(),
+  limit: boundedIntQuery(1, AUDIT_PAGE_MAX).optional().default(AUDIT_PAGE_DEFAULT),
 });

@@ -99,6 +99,12 @@ describe('bounds, encodings and content types', () => {
     expectInvalid(r, 'timeoutMs');
     expect(r.json.error.message).toContain('from 100 to 600000');
     expect(r.json.error.message).not.toMatch(/9007199254740991|2\^53/);
+    const admin = await setup();
+    const page = await call(`/api/organizations/${admin.org}/audit?limit=1e308`, {
+      cookie: admin.owner.cookie,
+    });
+    expectInvalid(page, 'limit');
+    expect(page.json.error.message).toContain('from 1 to 200');
   });
 
   it('bounds ids and strings', async () => {
