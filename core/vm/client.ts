@@ -1,5 +1,15 @@
 import { VM_HOST_UNREACHABLE, VmApiError } from './errors';
 import type {
+  AccessTokenInfo,
+  CreatedToken,
+  CreateTokenOptions,
+  GrantVmPermissionOptions,
+  IdentityData,
+  IdentityInfo,
+  ListIdentitiesResult,
+  VmPermission,
+} from './identity-types';
+import type {
   ClosePtySessionResult,
   CreateTlsForwardAuthOptions,
   CreateTlsRuleOptions,
@@ -73,6 +83,7 @@ export function createVmClient(options: VmClientOptions) {
   }
 
   const vmPath = (id: string) => `/v5/vms/${seg(id)}`;
+  const identityPath = (id: string) => `/v5/identities/${seg(id)}`;
 
   function query(params: Record<string, string | number | boolean | undefined>): string {
     const q = new URLSearchParams();
@@ -121,6 +132,24 @@ export function createVmClient(options: VmClientOptions) {
       request<TlsForwardAuthData>('POST', '/v5/tls/forward-auth', config),
     listForwardAuth: () => request<ListTlsForwardAuthResult>('GET', '/v5/tls/forward-auth'),
     deleteForwardAuth: (configId: string) => request<void>('DELETE', `/v5/tls/forward-auth/${seg(configId)}`),
+
+    // Identities: scoped access (the SSH gateway's tokens), as Freestyle's `freestyle.identities`.
+    createIdentity: (opts: { managed?: boolean } = {}) =>
+      request<IdentityData>('POST', '/v5/identities', opts),
+    listIdentities: () => request<ListIdentitiesResult>('GET', '/v5/identities'),
+    getIdentity: (id: string) => request<IdentityInfo>('GET', identityPath(id)),
+    /** Deletes its tokens and grants too. */
+    deleteIdentity: (id: string) => request<void>('DELETE', identityPath(id)),
+    createIdentityToken: (id: string, opts: CreateTokenOptions = {}) =>
+      request<CreatedToken>('POST', `${identityPath(id)}/tokens`, opts),
+    listIdentityTokens: (id: string) => request<AccessTokenInfo[]>('GET', `${identityPath(id)}/tokens`),
+    revokeIdentityToken: (id: string, tokenId: string) =>
+      request<void>('DELETE', `${identityPath(id)}/tokens/${seg(tokenId)}`),
+    grantVmPermission: (id: string, opts: GrantVmPermissionOptions) =>
+      request<VmPermission>('POST', `${identityPath(id)}/permissions/vm`, opts),
+    listVmPermissions: (id: string) => request<VmPermission[]>('GET', `${identityPath(id)}/permissions/vm`),
+    revokeVmPermission: (id: string, vmId: string) =>
+      request<void>('DELETE', `${identityPath(id)}/permissions/vm/${seg(vmId)}`),
 
     /** Open (or get-or-create by slug) a PTY session. */
     ptyRequest(id: string, opts: PtyOpenOptions = {}): PtyRequest {

@@ -14,6 +14,7 @@ const host = await startVmHost({
   forwardPort: Number(process.env.VM_HOST_FORWARD_PORT ?? (port ? port + 1 : 0)),
   dataDir: process.env.VM_HOST_DATA_DIR ?? '.data/vm-host',
   apiKey,
+  sshPort: Number(process.env.VM_HOST_SSH_PORT ?? 2222),
   readonlyPaths: (process.env.VM_HOST_READONLY_PATHS ?? '').split(':').filter(Boolean),
 });
 

@@ -4,6 +4,7 @@ import { HostError, notFound } from './errors';
 import { EXEC_OUTPUT_CAP, parseExecRequest, runExec } from './exec';
 import { readJson, sendEmpty, sendError, sendJson } from './http';
 import { tlsRoutes } from './tls-routes';
+import type { Route } from './identity-routes';
 import { toVmData } from './store';
 import type { TlsRules } from './tls-rules';
 import type { VmManager } from './vm-manager';
@@ -17,17 +18,17 @@ export interface HealthInfo {
   forwardUrl: string;
 }
 
-type Handler = (m: RegExpExecArray, req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
 export function createRequestHandler(
   manager: VmManager,
   rules: TlsRules,
   apiKey: string,
   health: () => HealthInfo,
+  extra: Route[] = [],
 ) {
   const id = (m: RegExpExecArray) => decodeURIComponent(m[1]!);
   const query = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://vm-host').searchParams;
-  const routes: [string, RegExp, Handler][] = [
+  const routes: Route[] = [
+    ...extra,
     [
       'GET',
       /^\/v5\/vms$/,

@@ -2,11 +2,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createForwarder } from './forward';
+import { IdentityStore } from './identities';
+import { identityRoutes } from './identity-routes';
 import { createPtyUpgradeHandler } from './pty-ws';
 import { createRequestHandler, type HealthInfo } from './routes';
 import { detectNetwork, type NetworkMode } from './netns';
 import { detectIsolation, type Isolation } from './sandbox';
 import { TlsRules } from './tls-rules';
+import type { VmConnect } from './ssh/forward';
+import { startSshGateway } from './ssh/gateway';
 import { VmManager } from './vm-manager';
 
 export interface VmHostOptions {
@@ -26,6 +30,10 @@ export interface VmHostOptions {
   network?: NetworkMode;
   memoryMiB?: number;
   maxPids?: number;
+  /** The SSH gateway's port (0 picks a free one, the default); null runs no gateway. */
+  sshPort?: number | null;
+  /** How the gateway's `ssh -L` reaches into a VM's network (default: the host's). */
+  connect?: VmConnect;
   /** Log lines (ready, warnings); default console. */
   log?: (line: string) => void;
 }
@@ -36,8 +44,11 @@ export interface VmHost {
   port: number;
   /** Where HTTP for a `/v5/tls` domain goes (that domain as Host, or X-Forwarded-Host), e.g. http://127.0.0.1:8791 */
   forwardUrl: string;
+  /** The SSH gateway's port on the same hostname, null without one. */
+  sshPort: number | null;
   manager: VmManager;
   rules: TlsRules;
+  identities: IdentityStore;
   health(): HealthInfo;
   /** Kills every VM process, keeps VM state on disk, closes the listener. */
   close(): Promise<void>;
@@ -89,7 +100,10 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
     vms: manager.count,
     forwardUrl,
   });
-  const server = createServer(createRequestHandler(manager, rules, options.apiKey, health));
+  const identities = new IdentityStore(manager.options.dataDir);
+  const server = createServer(
+    createRequestHandler(manager, rules, options.apiKey, health, identityRoutes(identities, manager)),
+  );
   // exec-await can legitimately run for a long time.
   server.requestTimeout = 0;
   server.on('upgrade', createPtyUpgradeHandler(manager, options.apiKey));
@@ -107,14 +121,28 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
     forwarder.listen(options.forwardPort ?? 0, hostname, () => ok());
   });
   forwardUrl = `http://${hostname}:${(forwarder.address() as AddressInfo).port}`;
+  const ssh =
+    options.sshPort === null
+      ? null
+      : await startSshGateway({
+          port: options.sshPort ?? 0,
+          hostname,
+          dataDir: manager.options.dataDir,
+          manager,
+          identities,
+          connect: options.connect,
+          log,
+        });
+  const sshNote = ssh ? `, ssh: ${hostname}:${ssh.port}` : '';
   log(
-    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, forwarding: ${forwardUrl}, data: ${manager.options.dataDir})`,
+    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, forwarding: ${forwardUrl}${sshNote}, data: ${manager.options.dataDir})`,
   );
 
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       await manager.shutdown();
+      await ssh?.close();
       for (const srv of [server, forwarder]) {
         srv.closeAllConnections();
         await new Promise<void>((r) => srv.close(() => r()));
@@ -126,8 +154,10 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
     url,
     port,
     forwardUrl,
+    sshPort: ssh?.port ?? null,
     manager,
     rules,
+    identities,
     health,
     close,
     async destroy() {

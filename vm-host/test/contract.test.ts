@@ -1,8 +1,9 @@
 import { Freestyle, FreestyleApiError } from 'freestyle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVmClient, VmApiError } from '../../core/vm';
+import { createVmClient, sshUserName, VmApiError } from '../../core/vm';
 import { API_KEY, PtyClient, startTestHost, until, type TestHost } from './helpers';
 import { VM_SERVER_PATHS, startVmServer } from './vm-server';
+import { run, sshOptions } from './ssh-client';
 
 // The same scenarios run through Freestyle's own SDK and through our core/vm client: if the SDK is happy
 // with the local host, the product's client can be pointed at Freestyle unchanged.
@@ -29,6 +30,19 @@ interface Driver {
   deleteRule(id: string): Promise<void>;
   createForwardAuth(url: string, headers: Record<string, string>): Promise<{ id: string; headers?: unknown }>;
   deleteForwardAuth(id: string): Promise<void>;
+  identities: {
+    create(): Promise<{ id: string; managed: boolean }>;
+    get(id: string): Promise<{ id: string; managed: boolean }>;
+    grant(
+      id: string,
+      vmId: string,
+    ): Promise<{ identityId: string; vmId: string; allowedLinuxUsers: unknown }>;
+    permissions(id: string): Promise<{ vmId: string }[]>;
+    token(id: string): Promise<{ id: string; token: string }>;
+    tokens(id: string): Promise<{ id: string }[]>;
+    revokeToken(id: string, tokenId: string): Promise<void>;
+    remove(id: string): Promise<void>;
+  };
   /** Normalised error of a failed call. */
   error(e: unknown): { status: number; code: string };
 }
@@ -71,6 +85,16 @@ const drivers: Record<string, () => Driver> = {
       deleteRule: (id) => fs.tls.rules.delete(id),
       createForwardAuth: (url, headers) => fs.tls.forwardAuth.create({ url, headers }),
       deleteForwardAuth: (id) => fs.tls.forwardAuth.delete(id),
+      identities: {
+        create: async () => (await fs.identities.create()).data,
+        get: (id) => fs.identities.get(id),
+        grant: (id, vmId) => fs.identities.ref(id).permissions.vm.grant({ vmId }),
+        permissions: (id) => fs.identities.ref(id).permissions.vm.list(),
+        token: (id) => fs.identities.ref(id).tokens.create(),
+        tokens: (id) => fs.identities.ref(id).tokens.list(),
+        revokeToken: (id, tokenId) => fs.identities.ref(id).tokens.revoke(tokenId),
+        remove: (id) => fs.identities.delete(id),
+      },
       error: (e) => {
         expect(e).toBeInstanceOf(FreestyleApiError);
         return { status: (e as FreestyleApiError).status, code: (e as FreestyleApiError).code };
@@ -100,6 +124,16 @@ const drivers: Record<string, () => Driver> = {
       deleteRule: (id) => c.deleteTlsRule(id),
       createForwardAuth: (url, headers) => c.createForwardAuth({ url, headers }),
       deleteForwardAuth: (id) => c.deleteForwardAuth(id),
+      identities: {
+        create: () => c.createIdentity(),
+        get: (id) => c.getIdentity(id),
+        grant: (id, vmId) => c.grantVmPermission(id, { vmId }),
+        permissions: (id) => c.listVmPermissions(id),
+        token: (id) => c.createIdentityToken(id),
+        tokens: (id) => c.listIdentityTokens(id),
+        revokeToken: (id, tokenId) => c.revokeIdentityToken(id, tokenId),
+        remove: (id) => c.deleteIdentity(id),
+      },
       error: (e) => {
         expect(e).toBeInstanceOf(VmApiError);
         return { status: (e as VmApiError).status, code: (e as VmApiError).code };
@@ -154,6 +188,35 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
     await d.deleteRule(rule.id);
     expect(await d.listRules(vm.id)).toEqual([]);
     pty.close();
+  });
+
+  it('grants an identity a VM, mints a token the SSH gateway admits, revokes it, deletes the identity', async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    const identity = await d.identities.create();
+    expect(identity).toEqual({ id: expect.any(String), managed: false });
+    expect(await d.identities.get(identity.id)).toMatchObject({ id: identity.id, managed: false });
+    expect(await d.identities.grant(identity.id, vm.id)).toMatchObject({
+      identityId: identity.id,
+      vmId: vm.id,
+      allowedLinuxUsers: null,
+    });
+    expect(await d.identities.permissions(identity.id)).toEqual([expect.objectContaining({ vmId: vm.id })]);
+    const token = await d.identities.token(identity.id);
+    expect(await d.identities.tokens(identity.id)).toEqual([{ id: token.id }]);
+
+    const ssh = (cmd: string) =>
+      run('ssh', [...sshOptions(host.sshPort!, sshUserName(vm.id, token.token)), '127.0.0.1', cmd]);
+    expect(await ssh('echo via-gateway')).toMatchObject({ code: 0, stdout: 'via-gateway\n' });
+    await d.identities.revokeToken(identity.id, token.id);
+    expect((await ssh('true')).code).toBe(255);
+
+    await d.identities.remove(identity.id);
+    const err = await d.identities.get(identity.id).then(
+      () => undefined,
+      (e) => d.error(e),
+    );
+    expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
     await d.remove(vm.id);
   });
 

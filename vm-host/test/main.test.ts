@@ -21,7 +21,12 @@ function runMain(env: Record<string, string>) {
 
 it('main.ts: logs one ready line, stops cleanly on SIGTERM and keeps VMs for the next start', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vm-host-main-'));
-  const env = { VM_HOST_API_KEY: 'main-key', VM_HOST_PORT: '0', VM_HOST_DATA_DIR: dataDir };
+  const env = {
+    VM_HOST_API_KEY: 'main-key',
+    VM_HOST_PORT: '0',
+    VM_HOST_SSH_PORT: '0',
+    VM_HOST_DATA_DIR: dataDir,
+  };
   try {
     const first = runMain(env);
     const url = (await until(() => /ready on (http:\S+)/.exec(first.output())?.[1], 'ready line', 20_000))!;

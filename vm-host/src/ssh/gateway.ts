@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import ssh2, { type Connection } from 'ssh2';
+import { parseSshUserName } from '../../../core/vm/identity-types';
+import type { IdentityStore } from '../identities';
+import type { Vm, VmManager } from '../vm-manager';
+import { connectInVm, type VmConnect } from './forward';
+import { loadOrCreateHostKey } from './host-key';
+import { serveSession } from './session';
+
+export interface SshGatewayOptions {
+  port: number;
+  hostname: string;
+  dataDir: string;
+  manager: VmManager;
+  identities: IdentityStore;
+  connect?: VmConnect;
+  log: (line: string) => void;
+}
+
+export interface SshGateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Freestyle's SSH gateway, locally: the user name `<vmId>[+<linuxUser>]:<token>` names the VM and
+ * carries an identity's token (any auth method, `none` included, as Freestyle's CLI relies on).
+ */
+export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway> {
+  const connectIn = o.connect ?? connectInVm;
+  const byToken = new Map<string, Set<Connection>>();
+  o.identities.onRevoked = (tokenIds) => {
+    for (const id of tokenIds) for (const conn of byToken.get(id) ?? []) conn.end();
+  };
+
+  const server = new ssh2.Server({ hostKeys: [loadOrCreateHostKey(o.dataDir)] }, (conn) => {
+    let admitted: { vm: Vm; tokenId: string } | undefined;
+    conn.on('error', () => undefined);
+    conn.on('authentication', (ctx) => {
+      const parsed = parseSshUserName(ctx.username);
+      const vm = parsed ? findVm(o.manager, parsed.vmId) : undefined;
+      const user = parsed?.linuxUser ?? 'root';
+      const r = parsed && vm ? o.identities.admit(vm.record.id, user, parsed.token) : undefined;
+      if (!parsed || !vm || !r?.ok || user !== 'root') {
+        const why = !parsed
+          ? 'malformed user name'
+          : !vm
+            ? 'unknown VM'
+            : r?.ok
+              ? 'no such Linux user'
+              : r?.reason;
+        if (ctx.method === 'none') o.log(`[vm-host] ssh: refused ${parsed?.vmId ?? '?'}: ${why}`);
+        return ctx.reject(['none']);
+      }
+      admitted = { vm, tokenId: r.tokenId };
+      ctx.accept();
+    });
+    conn.on('ready', () => {
+      const a = admitted!;
+      const set = byToken.get(a.tokenId) ?? new Set();
+      set.add(conn);
+      byToken.set(a.tokenId, set);
+      conn.on('close', () => set.delete(conn));
+      const valid = () => o.identities.stillValid(a.tokenId, a.vm.record.id);
+      // A connection to a paused VM wakes it, as a Freestyle VM wakes on a request.
+      const ready = async () => {
+        if (!valid()) throw new Error('token no longer valid');
+        if (a.vm.record.state === 'paused' || a.vm.record.state === 'pausing')
+          await o.manager.start(a.vm.record.id);
+        await o.manager.ensureRunning(a.vm);
+      };
+      conn.on('session', (accept, reject) =>
+        valid() ? serveSession(accept(), o.manager, a.vm, ready, o.log) : reject(),
+      );
+      conn.on('tcpip', (accept, reject, info) => {
+        ready()
+          .then(() => connectIn(a.vm, info.destIP, info.destPort))
+          .then(
+            (upstream) => {
+              const ch = accept();
+              ch.pipe(upstream).pipe(ch);
+              ch.on('close', () => upstream.destroy());
+              upstream.on('close', () => ch.close());
+              upstream.on('error', () => ch.close());
+            },
+            () => reject(),
+          );
+      });
+    });
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(o.port, o.hostname, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const set of byToken.values()) for (const c of set) c.end();
+        server.close(() => r());
+      }),
+  };
+}
+
+function findVm(manager: VmManager, id: string): Vm | undefined {
+  try {
+    return manager.get(id);
+  } catch {
+    return undefined;
+  }
+}
