@@ -26,6 +26,9 @@ declare namespace Cloudflare {
     LIMIT_WINDOWS?: string;
     LIMIT_TERMINAL_SOCKETS?: string;
     LIMIT_SESSIONS_PER_USER?: string;
+    /** The SSH gateway's host name, `{vmId}` replaced by the VM's id (default Freestyle's). */
+    SSH_GATEWAY_HOST?: string;
+    SSH_GATEWAY_PORT?: string;
   }
 }
 interface Env extends Cloudflare.Env {}

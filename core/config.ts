@@ -34,6 +34,9 @@ const ConfigSchema = z.object({
   LIMIT_WINDOWS: limit('windows'),
   LIMIT_TERMINAL_SOCKETS: limit('terminalSockets'),
   LIMIT_SESSIONS_PER_USER: limit('sessionsPerUser'),
+  // Freestyle's CLI connects to `<vmId>.beta-ssh.freestyle.sh`: `{vmId}` is replaced by the VM's id.
+  SSH_GATEWAY_HOST: z.string().min(1).default('{vmId}.beta-ssh.freestyle.sh'),
+  SSH_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(22),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -45,6 +48,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   vmApiUrl: string;
   vmApiKey: string;
   githubWebhookSecret?: string;
+  sshGateway: { host: string; port: number };
   auth: AuthConfig;
   limits: Limits;
 } {
@@ -58,6 +62,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
     vmApiUrl: raw.VM_API_URL,
     vmApiKey: raw.FREESTYLE_API_KEY,
     githubWebhookSecret: raw.GITHUB_WEBHOOK_SECRET,
+    sshGateway: { host: raw.SSH_GATEWAY_HOST, port: raw.SSH_GATEWAY_PORT },
     auth: {
       baseURL: raw.BETTER_AUTH_URL,
       secret: raw.BETTER_AUTH_SECRET,

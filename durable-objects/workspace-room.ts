@@ -18,6 +18,8 @@ import { recordActivity } from './room/idle';
 import * as lifecycle from './room/lifecycle';
 import * as presence from './room/presence';
 import { schedulePull } from './room/pull';
+import { issueSsh, type SshIssueResult } from './room/ssh';
+import { revokeSsh } from './room/ssh-grants';
 import { createRoomState, loadMeta, type Meta, type RoomState } from './room/state';
 import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
@@ -85,6 +87,16 @@ export class WorkspaceRoom extends DurableObject<Env> {
   /** The command API: resumes a paused workspace, runs the command in the clone, counts as activity. */
   async exec(actor: Actor, input: ExecInput): Promise<ExecRunResult> {
     return execCommand(this.room, actor, input);
+  }
+
+  /** SSH access to the VM for `ttlSeconds`: resumes a paused workspace, refuses one that cannot run. */
+  async issueSsh(actor: Actor, ttlSeconds: number): Promise<SshIssueResult> {
+    return issueSsh(this.room, actor, ttlSeconds);
+  }
+
+  /** Revokes the SSH access granted to one person (or everyone). */
+  async revokeSsh(userId?: string): Promise<void> {
+    return revokeSsh(this.room, userId);
   }
 
   /** Activity the Worker sees. */

@@ -19,6 +19,7 @@ async function main() {
     databaseUrl: process.env.DATABASE_URL,
     postgresPort: postgres.port,
     vmHostPort: Number(process.env.VM_HOST_PORT ?? 0),
+    sshPort: Number(process.env.VM_HOST_SSH_PORT ?? 0),
     log: (line) => console.log(line),
   });
   const secs = ((Date.now() - started) / 1000).toFixed(1);

@@ -18,6 +18,7 @@ import { closeAllTerminals, envVar } from './relays';
 import { invalidTransition, notFoundResult, notRunning, quotaExceeded, vmFailure } from './results';
 import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
 import { broadcast } from './sockets';
+import { revokeSsh } from './ssh-grants';
 import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
 import { Timer } from './storage-keys';
 import { clearTimer, getTimer, setTimer } from './timers';
@@ -84,6 +85,7 @@ export async function destroy(s: RoomState, actor: Actor): Promise<RoomResult> {
   s.inFlight = null;
   if (result.ok) {
     closeAllTerminals(s, CloseCode.workspaceGone, 'workspace deleted');
+    await revokeSsh(s);
     await s.ctx.storage.deleteAlarm();
     await s.ctx.storage.deleteAll();
     s.meta = undefined;
@@ -120,6 +122,7 @@ export async function workspaceChanged(s: RoomState, ws: WorkspaceRow): Promise<
   else await clearTimer(s.ctx.storage, Timer.watch);
   if (ws.status === 'stopped' || ws.status === 'error') {
     closeAllTerminals(s, CloseCode.workspaceGone, `workspace ${ws.status}`);
+    await revokeSsh(s);
   }
   if (ws.status === 'error' && before !== 'error') {
     publishes.push(emit(s, { type: 'error', message: ws.statusMessage ?? 'The workspace failed.' }));

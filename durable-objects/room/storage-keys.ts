@@ -37,3 +37,6 @@ export const SESSION_PREFIX = 'session:';
 /** `window:<id>` -> TerminalWindow, `ticket:<token>` -> a single-use ticket (room/windows.ts). */
 export const WINDOW_PREFIX = 'window:';
 export const TICKET_PREFIX = 'ticket:';
+
+/** SSH access granted on the VM: `SshGrant[]` (room/ssh.ts), revoked when the workspace stops or goes. */
+export const SSH_GRANTS_KEY = 'ssh:grants';

@@ -85,6 +85,7 @@ export function proxyPart(opts: { target: { host: string; port: number }; port: 
 export function vmHostPart(opts: {
   port: number;
   forwardPort: number;
+  sshPort: number;
   dataDir: string;
   apiKey: string;
   readonlyPaths: string[];
@@ -99,6 +100,7 @@ export function vmHostPart(opts: {
       VM_HOST_API_KEY: opts.apiKey,
       VM_HOST_PORT: String(opts.port),
       VM_HOST_FORWARD_PORT: String(opts.forwardPort),
+      VM_HOST_SSH_PORT: String(opts.sshPort),
       VM_HOST_DATA_DIR: opts.dataDir,
       VM_HOST_READONLY_PATHS: opts.readonlyPaths.join(':'),
     },

@@ -18,6 +18,8 @@ export interface StackOptions {
   /** Port of the embedded Postgres; 0 picks a free one. */
   postgresPort?: number;
   vmHostPort?: number;
+  /** The VM host's SSH gateway; 0 (default) picks a free port. */
+  sshPort?: number;
   /** Extra host paths every VM may read (tests put their origin repositories there). */
   readonlyPaths?: string[];
   seed?: boolean;
@@ -39,6 +41,8 @@ export interface Stack {
   vmHostForwardUrl: string;
   /** `host:port` of the WebSocket-to-Postgres proxy the Worker uses. */
   pgWsProxy: string;
+  /** The SSH gateway on 127.0.0.1. */
+  sshPort: number;
   /** Tests stop and restart the VM host (same port) to see the product survive it. */
   vmHost: { stop(): Promise<void>; start(): Promise<void> };
   /** Every supervised process: restarted when it dies, stopped with the stack. */
@@ -127,10 +131,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const reposDir = join(dataDir, 'repos');
     const demoRepo = createDemoRepository(join(reposDir, 'demo.git'));
+    // The SSH gateway's port is picked once, so a restarted VM host keeps it (and the Worker's config holds).
+    const sshPort = opts.sshPort || (await freePort());
     const vmHost = vmHostPart({
       port: opts.vmHostPort || (await freePort()),
       // A restarted VM host keeps its forwarding port too.
       forwardPort: await freePort(),
+      sshPort,
       dataDir: join(dataDir, 'vm-host'),
       apiKey: secrets.vmHostApiKey,
       readonlyPaths: [reposDir, ...(opts.readonlyPaths ?? [])],
@@ -157,6 +164,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           VM_API_URL: vmHost.url,
           FREESTYLE_API_KEY: secrets.vmHostApiKey,
           LOCAL_MODE: 'true',
+          SSH_GATEWAY_HOST: '127.0.0.1',
+          SSH_GATEWAY_PORT: String(sshPort),
           ...opts.extraVars,
         },
         log,
@@ -174,6 +183,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       pgWsProxy: proxy.address,
       vmHost: vmHost.part,
       parts,
+      sshPort,
       stop,
     };
     if (opts.seed !== false) {

@@ -24,7 +24,9 @@ import type {
   WorkspaceListResponse,
   WorkspaceResponse,
 } from '../../core/api/workspaces';
+import type { SshAccessResponse } from '../../core/api/ssh';
 import type { Reply } from '../lib/reply';
+import { sshAccess, SSH_TOKEN_TTL_SECONDS } from '../lib/ssh-access';
 import type { AppEnv } from '../types';
 
 const listColumns = {
@@ -128,6 +130,12 @@ export const workspaces = new Hono<AppEnv>()
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
     const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
     return c.json(result, 200);
+  })
+  .post('/:id/ssh', async (c): Reply<SshAccessResponse> => {
+    const { db, principal, config } = c.var;
+    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const grant = unwrap(await roomFor(c.env, ws.id).issueSsh(actorOf(principal), SSH_TOKEN_TTL_SECONDS));
+    return c.json(sshAccess(config, ws, grant), 200);
   })
   .post('/:id/pause', lifecycle('pause'))
   .post('/:id/resume', lifecycle('resume'))

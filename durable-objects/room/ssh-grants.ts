@@ -1,0 +1,39 @@
+import { isVmApiError } from '../../core/vm';
+import type { RoomState } from './state';
+import { SSH_GRANTS_KEY } from './storage-keys';
+
+// The SSH identities the room made (room/ssh.ts): revoked when the workspace stops, fails or is deleted.
+
+export interface SshGrant {
+  identityId: string;
+  userId: string | null;
+  /** ms */
+  expiresAt: number;
+}
+
+/** The grants not yet expired; expired ones are deleted on the way. */
+export async function liveGrants(s: RoomState): Promise<SshGrant[]> {
+  const all = (await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? [];
+  const now = Date.now();
+  const expired = all.filter((g) => g.expiresAt <= now);
+  await deleteIdentities(s, expired);
+  return all.filter((g) => g.expiresAt > now);
+}
+
+/** Revokes every SSH identity of the workspace (or those of one user): open SSH sessions end too. */
+export async function revokeSsh(s: RoomState, userId?: string): Promise<void> {
+  const all = (await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? [];
+  if (all.length === 0) return;
+  const gone = userId === undefined ? all : all.filter((g) => g.userId === userId);
+  const failed = await deleteIdentities(s, gone);
+  await s.ctx.storage.put(SSH_GRANTS_KEY, [...all.filter((g) => !gone.includes(g)), ...failed]);
+}
+
+/** Deletes identities; answers the grants whose deletion failed (kept to try again). */
+async function deleteIdentities(s: RoomState, grants: SshGrant[]): Promise<SshGrant[]> {
+  const results = await Promise.allSettled(grants.map((g) => s.deps.vm.deleteIdentity(g.identityId)));
+  return grants.filter((_, i) => {
+    const r = results[i]!;
+    return r.status === 'rejected' && !(isVmApiError(r.reason) && r.reason.status === 404);
+  });
+}
