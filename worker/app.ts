@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth';
 import { publicConfig } from './routes/config';
 import { invitations } from './routes/invitations';
 import { apiKeys } from './routes/api-keys';
+import { me } from './routes/me';
 import { repositoriesRoute } from './routes/repositories';
 import { workspaces } from './routes/workspaces';
 import { command } from './routes/command';
@@ -29,6 +30,7 @@ export function createApp() {
     .route('/auth', authRoutes)
     .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(requireAuth)
+    .route('/me', me)
     .route('/api-keys', apiKeys)
     .route('/invitations', invitations)
     .route('/repositories', repositoriesRoute)
