@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pty from '@lydell/node-pty';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from './harness';
+
+// `cw` as a user runs it: a subprocess against the real stack, its own config folder and HOME.
+
+const CW = join(import.meta.dirname, '../../cli/bin/cw.mjs');
+let t: TestStack;
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  t = await startTestStack();
+  home = mkdtempSync(join(tmpdir(), 'cw-home-'));
+  env = { PATH: process.env.PATH!, HOME: home, CW_CONFIG_DIR: join(home, 'cw'), TERM: 'xterm-256color' };
+});
+afterAll(() => t.stop());
+
+function cw(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CW, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('cw', () => {
+  let ws: { id: string; name: string };
+  let key: string;
+
+  it('says "not signed in" (exit 3) before login, and rejects a bad key', async () => {
+    const r = await cw('ls');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Not signed in. Run `cw login`/);
+    const bad = await cw('login', '--url', t.stack.url, '--key', 'cw_not-a-key');
+    expect(bad.code).toBe(3);
+  });
+
+  it('logs in with a key (stored 0600), says who, lists workspaces as JSON', async () => {
+    const made = await t.runningWorkspace();
+    ws = made.workspace;
+    key = (await t.call('/api/api-keys', { cookie: made.user.cookie, body: { name: 'cli' } })).json.key;
+    expect((await cw('login', '--url', t.stack.url, '--key', key)).code).toBe(0);
+    expect(statSync(join(home, 'cw', 'credentials.json')).mode & 0o777).toBe(0o600);
+
+    const who = await cw('whoami', '--json');
+    expect(JSON.parse(who.stdout)).toMatchObject({ user: { email: made.user.email }, via: 'api_key' });
+    const ls = await cw('ls', '--json');
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout)).toEqual([
+      expect.objectContaining({ id: ws.id, name: ws.name, status: 'running' }),
+    ]);
+    expect((await cw('ls')).stdout).toMatch(new RegExp(`${ws.name}\\s+running`));
+  });
+
+  it("exec: output as is, the command's exit code as its own", async () => {
+    const r = await cw(
+      'exec',
+      ws.name,
+      '--',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; git rev-parse --abbrev-ref HEAD; exit 7',
+    );
+    expect(r).toEqual({ code: 7, stdout: 'out\nmain\n', stderr: 'err\n' });
+    expect((await cw('exec', ws.id, '--', 'true')).code).toBe(0);
+    const unknown = await cw('exec', 'no-such-workspace', '--', 'true');
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toMatch(/No workspace "no-such-workspace"/);
+  });
+
+  it('attach: a raw terminal over the terminal socket, typed into through a PTY; Ctrl-] detaches', async () => {
+    const p = pty.spawn(process.execPath, [CW, 'attach', ws.name], {
+      cols: 100,
+      rows: 30,
+      env,
+      name: 'xterm-256color',
+    });
+    let screen = '';
+    let exit: number | undefined;
+    p.onData((d) => (screen += d));
+    p.onExit(({ exitCode }) => (exit = exitCode));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(screen); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(screen).toMatch(re);
+    };
+    await waitFor(/[#$] $/m);
+    p.write('echo attached-$((2 + 3)); stty size\r');
+    await waitFor(/attached-5/);
+    await waitFor(/30 100/);
+    p.write('\x1d');
+    await waitFor(/detached/);
+    for (let i = 0; i < 100 && exit === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(exit).toBe(0);
+  });
+
+  it('ssh: runs the system ssh with fresh credentials; its exit code is ours', async () => {
+    const r = await cw('ssh', ws.name, '--', 'echo via-ssh; exit 3');
+    expect(r).toMatchObject({ code: 3, stdout: 'via-ssh\n' });
+    const cfg = await cw('ssh-config');
+    expect(cfg.stdout).toMatch(/^Host cw-.*\n  HostName 127\.0\.0\.1\n/m);
+  });
+
+  it('pause, resume, stop, start; a stopped workspace is "not running" (exit 5); rm', async () => {
+    expect((await cw('pause', ws.name)).code).toBe(0);
+    expect(JSON.parse((await cw('ls', '--json')).stdout)[0].status).toBe('paused');
+    expect((await cw('stop', ws.name)).code).toBe(0);
+    const r = await cw('ssh', ws.name, '--', 'true');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/is stopped\. Run `cw start/);
+    expect((await cw('exec', ws.name, '--', 'true')).code).toBe(5);
+    expect((await cw('start', ws.name)).code).toBe(0);
+    expect((await cw('rm', ws.name)).code).toBe(0);
+    expect(JSON.parse((await cw('ls', '--json')).stdout)).toEqual([]);
+    expect((await cw('logout')).code).toBe(0);
+    expect((await cw('whoami')).code).toBe(3);
+  });
+});
