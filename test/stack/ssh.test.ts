@@ -76,6 +76,34 @@ describe('SSH access to a workspace', () => {
     expect(r.json.error.code).toBe('workspace_not_running');
   });
 
+  it("a member who is removed loses access: their token is refused and their open session ends; others' stay", async () => {
+    const { user: owner, org, workspace } = await t.runningWorkspace();
+    const mate = await t.signUp();
+    const inv = await t.call('/api/auth/organization/invite-member', {
+      cookie: owner.cookie,
+      body: { email: mate.email, role: 'member', organizationId: org },
+    });
+    await t.call('/api/auth/organization/accept-invitation', {
+      cookie: mate.cookie,
+      body: { invitationId: inv.json.id },
+    });
+    const path = `/api/workspaces/${workspace.id}/ssh`;
+    const mine = (await t.call(path, { cookie: owner.cookie, body: {} })).json as SshAccessResponse;
+    const theirs = (await t.call(path, { cookie: mate.cookie, body: {} })).json as SshAccessResponse;
+    const open = interactiveSsh(theirs.port, theirs.user);
+    open.type('echo still-here\r');
+    await open.waitFor(/still-here/);
+
+    const removed = await t.call('/api/auth/organization/remove-member', {
+      cookie: owner.cookie,
+      body: { memberIdOrEmail: mate.email, organizationId: org },
+    });
+    expect(removed.status).toBe(200);
+    await open.exited();
+    expect((await ssh(theirs, 'true')).code).toBe(255);
+    expect((await ssh(mine, 'true')).code).toBe(0);
+  });
+
   it('deleting the workspace revokes its tokens', async () => {
     const { user, workspace } = await t.runningWorkspace();
     const a = (await t.call(`/api/workspaces/${workspace.id}/ssh`, { cookie: user.cookie, body: {} }))

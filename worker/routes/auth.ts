@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../../core/errors';
 import { apiError } from '../lib/errors';
 import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
+import { afterAuthResponse } from '../lib/membership-changes';
 import { authInput } from '../middleware/auth-input';
 import type { AppEnv } from '../types';
 
@@ -18,7 +19,8 @@ export const authRoutes = new Hono<AppEnv>().on(['GET', 'POST'], '/*', authInput
     res = new Response(null, { status: 500 });
   }
   const sessionLost = c.req.path.endsWith('/get-session') && res.status === 200 && !!c.req.header('cookie');
-  if (res.status < 500 && !sessionLost) return res;
+  // Someone left an organization: their SSH access to its workspaces goes with them.
+  if (res.status < 500 && !sessionLost) return afterAuthResponse(c, res);
   if (sessionLost) {
     const text = await res.clone().text();
     if (text !== 'null' && text !== '') return res;
