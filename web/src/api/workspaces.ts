@@ -6,6 +6,7 @@ import type {
   WorkspaceResponse,
 } from '../../../core/api/workspaces';
 import type { OpenSessionResponse } from '../../../core/api/sessions';
+import type { SshAccessResponse } from '../../../core/api/ssh';
 import type {
   TerminalListResponse,
   TerminalTicketResponse,
@@ -28,6 +29,7 @@ export const workspaces = {
   remove: (workspaceId: string) => api.del(`${W}/${id(workspaceId)}`),
   exec: (workspaceId: string, input: { command: string; timeoutMs?: number; cwd?: string }) =>
     api.post<ExecResponse>(`${W}/${id(workspaceId)}/exec`, input),
+  ssh: (workspaceId: string) => api.post<SshAccessResponse>(`${W}/${id(workspaceId)}/ssh`),
 };
 
 export const terminals = {

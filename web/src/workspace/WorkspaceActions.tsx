@@ -5,6 +5,7 @@ import type { LifecycleAction } from '../api/workspaces';
 import { Button } from '../components/Button';
 import { Icon, type IconName } from '../components/Icon';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ConnectDialog } from './ConnectDialog';
 
 const META: Record<LifecycleAction, { label: string; icon: IconName; confirm?: string }> = {
   pause: { label: 'Pause', icon: 'pause' },
@@ -26,6 +27,8 @@ export function WorkspaceActions(props: {
   onDelete: () => Promise<unknown>;
 }) {
   const [confirming, setConfirming] = createSignal<LifecycleAction | 'delete' | null>(null);
+  const [connecting, setConnecting] = createSignal(false);
+  const connectable = () => props.workspace.status === 'running' || props.workspace.status === 'paused';
   // Retry lives in the error banner, next to the message it answers.
   const actions = () =>
     (userActions(props.workspace.status) as LifecycleAction[]).filter((a) => a !== 'retry');
@@ -33,6 +36,19 @@ export function WorkspaceActions(props: {
     META[a].confirm ? setConfirming(a) : void props.onAction(a).catch(() => undefined);
   return (
     <div class="ws-actions">
+      <Show when={connectable()}>
+        <Button
+          size="sm"
+          variant="secondary"
+          icon={<Icon name="terminal" size={14} />}
+          onClick={() => setConnecting(true)}
+          data-action="connect"
+          title="SSH, VS Code and the command line"
+        >
+          Connect
+        </Button>
+      </Show>
+      <ConnectDialog workspace={props.workspace} open={connecting()} onClose={() => setConnecting(false)} />
       <For each={actions()}>
         {(a) => (
           <Button
