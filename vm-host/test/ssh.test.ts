@@ -102,10 +102,13 @@ describe('SSH gateway with the OpenSSH client', () => {
     }
   });
 
-  it('wakes a paused VM', async () => {
+  it('refuses a paused VM with the reason, and serves it again once started', async () => {
     await vm.pauseVm(vmId);
+    const r = await ssh(user, 'echo awake');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is paused; start it first/);
+    await vm.startVm(vmId);
     expect((await ssh(user, 'echo awake')).stdout).toBe('awake\n');
-    expect((await vm.getVm(vmId)).state).toBe('running');
   });
 });
 

@@ -62,11 +62,11 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
       byToken.set(a.tokenId, set);
       conn.on('close', () => set.delete(conn));
       const valid = () => o.identities.stillValid(a.tokenId, a.vm.record.id);
-      // A connection to a paused VM wakes it, as a Freestyle VM wakes on a request.
+      // The VM host's state rule for exec and PTY holds here too: a paused VM refuses (the product
+      // resumes it first, as `POST .../ssh` does; waking it here would only be undone by the room's
+      // reconciliation), a stopped one boots.
       const ready = async () => {
         if (!valid()) throw new Error('token no longer valid');
-        if (a.vm.record.state === 'paused' || a.vm.record.state === 'pausing')
-          await o.manager.start(a.vm.record.id);
         await o.manager.ensureRunning(a.vm);
       };
       conn.on('session', (accept, reject) =>

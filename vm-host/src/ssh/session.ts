@@ -54,7 +54,7 @@ export function serveSession(
       },
       (err: Error) => {
         log(`[vm-host] ssh: VM ${vm.record.id} not ready: ${err.message}`);
-        channel.stderr.write(`The VM is not available: ${err.message}\r\n`);
+        channel.stderr.write(`${err.message}\r\n`);
         channel.exit(1);
         channel.end();
       },
