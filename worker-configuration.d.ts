@@ -29,6 +29,7 @@ declare namespace Cloudflare {
     /** The SSH gateway's host name, `{vmId}` replaced by the VM's id (default Freestyle's). */
     SSH_GATEWAY_HOST?: string;
     SSH_GATEWAY_PORT?: string;
+    SSH_TOKEN_TTL_SECONDS?: string;
   }
 }
 interface Env extends Cloudflare.Env {}

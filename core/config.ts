@@ -37,6 +37,7 @@ const ConfigSchema = z.object({
   // Freestyle's CLI connects to `<vmId>.beta-ssh.freestyle.sh`: `{vmId}` is replaced by the VM's id.
   SSH_GATEWAY_HOST: z.string().min(1).default('{vmId}.beta-ssh.freestyle.sh'),
   SSH_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+  SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -48,7 +49,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   vmApiUrl: string;
   vmApiKey: string;
   githubWebhookSecret?: string;
-  sshGateway: { host: string; port: number };
+  /** Where SSH clients connect, and how long a token lasts (1 h unless SSH_TOKEN_TTL_SECONDS says). */
+  sshGateway: { host: string; port: number; tokenTtlSeconds: number };
   auth: AuthConfig;
   limits: Limits;
 } {
@@ -62,7 +64,11 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
     vmApiUrl: raw.VM_API_URL,
     vmApiKey: raw.FREESTYLE_API_KEY,
     githubWebhookSecret: raw.GITHUB_WEBHOOK_SECRET,
-    sshGateway: { host: raw.SSH_GATEWAY_HOST, port: raw.SSH_GATEWAY_PORT },
+    sshGateway: {
+      host: raw.SSH_GATEWAY_HOST,
+      port: raw.SSH_GATEWAY_PORT,
+      tokenTtlSeconds: raw.SSH_TOKEN_TTL_SECONDS,
+    },
     auth: {
       baseURL: raw.BETTER_AUTH_URL,
       secret: raw.BETTER_AUTH_SECRET,

@@ -2,6 +2,7 @@ import { emit } from './events';
 import { idlePauseFailed, idlePaused, idleTimerFired, pausedStopDue } from './idle';
 import { armWatch, pullNow, reconcile, SYSTEM, transition, workspaceChanged } from './lifecycle';
 import { expireSessions } from './presence';
+import { expireSsh } from './ssh-grants';
 import { provisionAttempt } from './provisioning';
 import { pullIfPending } from './pull';
 import type { RoomState } from './state';
@@ -41,6 +42,9 @@ export async function runAlarm(s: RoomState): Promise<void> {
       }
       case Timer.presence:
         await expireSessions(s);
+        break;
+      case Timer.sshExpiry:
+        await expireSsh(s);
         break;
       case Timer.watch:
         await reconcile(s);

@@ -1,6 +1,7 @@
 import { isVmApiError } from '../../core/vm';
 import type { RoomState } from './state';
-import { SSH_GRANTS_KEY } from './storage-keys';
+import { SSH_GRANTS_KEY, Timer } from './storage-keys';
+import { setTimer } from './timers';
 
 // The SSH identities the room made (room/ssh.ts): revoked when the workspace stops, fails or is deleted.
 
@@ -18,6 +19,21 @@ export async function liveGrants(s: RoomState): Promise<SshGrant[]> {
   const expired = all.filter((g) => g.expiresAt <= now);
   await deleteIdentities(s, expired);
   return all.filter((g) => g.expiresAt > now);
+}
+
+/**
+ * Deletes the identities whose time is up and arms the timer for the next. Freestyle's tokens live
+ * until revoked, so this is what makes the hour true there (the local host also expires them itself).
+ */
+export async function expireSsh(s: RoomState): Promise<void> {
+  const live = await liveGrants(s);
+  await s.ctx.storage.put(SSH_GRANTS_KEY, live);
+  await armSshExpiry(s, live);
+}
+
+export async function armSshExpiry(s: RoomState, grants: SshGrant[]): Promise<void> {
+  if (grants.length)
+    await setTimer(s.ctx.storage, Timer.sshExpiry, Math.min(...grants.map((g) => g.expiresAt)));
 }
 
 /** Revokes every SSH identity of the workspace (or those of one user): open SSH sessions end too. */

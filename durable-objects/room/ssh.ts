@@ -1,7 +1,7 @@
 import type { Actor, RoomResult } from './contract';
 import { ensureRunning } from './lifecycle';
 import { notRunning, vmFailure } from './results';
-import { liveGrants, type SshGrant } from './ssh-grants';
+import { armSshExpiry, liveGrants, type SshGrant } from './ssh-grants';
 import type { RoomState } from './state';
 import { SSH_GRANTS_KEY } from './storage-keys';
 
@@ -26,11 +26,12 @@ export async function issueSsh(s: RoomState, actor: Actor, ttlSeconds: number): 
       const { token } = await vm.createIdentityToken(identityId, { expiresInSeconds: ttlSeconds });
       const expiresAt = Date.now() + ttlSeconds * 1000;
       // Expired grants are dropped here too, so the list stays short.
-      const grants = await liveGrants(s);
-      await s.ctx.storage.put(SSH_GRANTS_KEY, [
-        ...grants,
+      const grants = [
+        ...(await liveGrants(s)),
         { identityId, userId: actor.userId, expiresAt } satisfies SshGrant,
-      ]);
+      ];
+      await s.ctx.storage.put(SSH_GRANTS_KEY, grants);
+      await armSshExpiry(s, grants);
       return { ok: true, vmId: meta.vmId, token, expiresAt };
     } catch (e) {
       if (identityId) await vm.deleteIdentity(identityId).catch(() => undefined);

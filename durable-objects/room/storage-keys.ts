@@ -19,6 +19,8 @@ export const Timer = {
   presence: 'presence',
   /** Compares the workspace's status with its VM's state (room/reconcile.ts). */
   watch: 'watch',
+  /** The next SSH grant to expire (room/ssh-grants.ts): its identity is deleted then. */
+  sshExpiry: 'ssh-expiry',
 } as const;
 export type TimerName = (typeof Timer)[keyof typeof Timer];
 

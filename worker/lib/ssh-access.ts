@@ -2,9 +2,6 @@ import type { SshAccessResponse } from '../../core/api/ssh';
 import type { Config } from '../../core/config';
 import { sshUserName } from '../../core/vm';
 
-/** SSH access lasts an hour: long enough for a session, short enough that a leaked line expires. */
-export const SSH_TOKEN_TTL_SECONDS = 3600;
-
 /** `cw-<name>`: a stable, readable `Host` alias per workspace (its id keeps two of one name apart). */
 export function sshHostAlias(ws: { id: string; name: string }): string {
   const name = ws.name

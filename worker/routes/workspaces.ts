@@ -26,7 +26,7 @@ import type {
 } from '../../core/api/workspaces';
 import type { SshAccessResponse } from '../../core/api/ssh';
 import type { Reply } from '../lib/reply';
-import { sshAccess, SSH_TOKEN_TTL_SECONDS } from '../lib/ssh-access';
+import { sshAccess } from '../lib/ssh-access';
 import type { AppEnv } from '../types';
 
 const listColumns = {
@@ -134,7 +134,9 @@ export const workspaces = new Hono<AppEnv>()
   .post('/:id/ssh', async (c): Reply<SshAccessResponse> => {
     const { db, principal, config } = c.var;
     const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
-    const grant = unwrap(await roomFor(c.env, ws.id).issueSsh(actorOf(principal), SSH_TOKEN_TTL_SECONDS));
+    const grant = unwrap(
+      await roomFor(c.env, ws.id).issueSsh(actorOf(principal), config.sshGateway.tokenTtlSeconds),
+    );
     return c.json(sshAccess(config, ws, grant), 200);
   })
   .post('/:id/pause', lifecycle('pause'))
