@@ -19,6 +19,7 @@ import { directRuntimeUrl } from './runtime-port';
 import { workerdRssMb } from './rss';
 import { startFlooder } from './flooder';
 import { BENCH_LIMITS } from './limits';
+import { SshProbe } from './ssh-probe';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -111,7 +112,7 @@ class Probe {
 }
 
 /** Keystroke echo: one character at a time at the prompt, round trip to its echo. */
-async function echo(v: Probe, count: number): Promise<number[]> {
+async function echo(v: Pick<Probe, 'type' | 'keystroke'>, count: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 50 === 0) {
@@ -169,7 +170,12 @@ async function main() {
         )
       : null;
     if (dv) await dv.next('screen');
+    // The same person over SSH: the gateway straight into a PTY of the VM (no Worker, no room).
+    const access = (await t.call(`/api/workspaces/${workspace.id}/ssh`, { cookie: user.cookie, body: {} }))
+      .json;
+    const sv = await SshProbe.open(access.host, access.port, access.user);
     await settle();
+    const echoSsh: number[] = [];
     const echoPath: number[] = [];
     const echoDirect: number[] = [];
     const echoBase: number[] = [];
@@ -179,8 +185,10 @@ async function main() {
       echoPath.push(...(await echo(pv, perBlock)).slice(5));
       if (dv) echoDirect.push(...(await echo(dv, perBlock)).slice(5));
       echoBase.push(...(await echo(bv, perBlock)).slice(5));
+      echoSsh.push(...(await echo(sv, perBlock)).slice(5));
     }
     bv.close();
+    sv.close();
     dv?.close();
 
     // ---- echo while another viewer of the same window sends 5,000 frames a second
@@ -320,6 +328,7 @@ async function main() {
         path: { p50: median(echoPath), p99: pct(echoPath, 99) },
         pathWithoutDevProxy: echoDirect.length ? { p50: median(echoDirect), p99: pct(echoDirect, 99) } : null,
         baseline: { p50: median(echoBase), p99: pct(echoBase, 99) },
+        sshGateway: { p50: median(echoSsh), p99: pct(echoSsh, 99) },
         whileAnotherViewerFloods: {
           p50: median(echoFlooded),
           p99: pct(echoFlooded, 99),
@@ -389,6 +398,12 @@ async function main() {
         `+${f(results.echoMs.path.p50 - results.echoMs.baseline.p50)} ms (target <= +1)`,
       ],
       ['echo p99 (ms)', f(results.echoMs.path.p99), f(results.echoMs.baseline.p99), ''],
+      [
+        'echo p50 / p99 over the SSH gateway (ms)',
+        `${f(results.echoMs.sshGateway.p50)} / ${f(results.echoMs.sshGateway.p99)}`,
+        `path ${f(results.echoMs.path.p50)} / ${f(results.echoMs.path.p99)}`,
+        `${results.echoMs.sshGateway.p50 - results.echoMs.path.p50 >= 0 ? '+' : ''}${f(results.echoMs.sshGateway.p50 - results.echoMs.path.p50)} ms vs the terminal socket (goal <= +1)`,
+      ],
       ...(results.echoMs.pathWithoutDevProxy
         ? [
             [

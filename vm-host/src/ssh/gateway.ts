@@ -36,6 +36,9 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
   const server = new ssh2.Server({ hostKeys: [loadOrCreateHostKey(o.dataDir)] }, (conn) => {
     let admitted: { vm: Vm; tokenId: string } | undefined;
     conn.on('error', () => undefined);
+    // Keystrokes and their echo are tiny packets: Nagle would hold each for the peer's delayed ACK.
+    // (ssh2 has Connection#setNoDelay; its type declarations omit it.)
+    (conn as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true);
     conn.on('authentication', (ctx) => {
       const parsed = parseSshUserName(ctx.username);
       const vm = parsed ? findVm(o.manager, parsed.vmId) : undefined;
