@@ -31,6 +31,8 @@ export function createAuth(db: Database, config: AuthConfig) {
         // Keys are checked by our own middleware (Authorization: Bearer), not by a mocked session.
         enableSessionForAPIKeys: false,
         rateLimit: { enabled: false },
+        // A key's organization; its permissions are Better Auth's own field.
+        enableMetadata: true,
       }),
     ],
   });

@@ -1,6 +1,7 @@
 import type { Config } from '../core/config';
 import type { Database } from '../db/client';
 import type { Auth } from './auth';
+import type { KeyPermission } from '../core/policy';
 
 export interface Principal {
   userId: string;
@@ -9,6 +10,10 @@ export interface Principal {
   name: string;
   email: string;
   image: string | null;
+  /** The Better Auth session a cookie caller rides on (what signing out revokes). */
+  sessionId?: string;
+  /** An API key caller's key: it acts in its one organization, with its permissions only. */
+  key?: { id: string; organizationId: string | null; permissions: KeyPermission[] };
 }
 
 export interface AppEnv {

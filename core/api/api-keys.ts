@@ -1,12 +1,18 @@
 // Response shapes of /api/api-keys as they go over the wire: dates are ISO strings.
+import type { KeyPermission } from '../policy';
 
 /** A key as listed: never the secret, only its first characters (`start`). */
 export interface ApiKey {
   id: string;
   name: string | null;
   start: string | null;
+  /** The one organization the key acts in (null: a key from before keys were scoped; it acts nowhere). */
+  organizationId: string | null;
+  permissions: KeyPermission[];
   createdAt: string;
+  /** When the key was last used. */
   lastRequest: string | null;
+  /** null: never expires (asked for explicitly). */
   expiresAt: string | null;
 }
 
@@ -20,4 +26,7 @@ export interface CreatedApiKey {
   key: string;
   name: string | null;
   start: string | null;
+  organizationId: string;
+  permissions: KeyPermission[];
+  expiresAt: string | null;
 }

@@ -9,7 +9,8 @@ export interface Repository {
   fullName: string | null;
   name: string;
   defaultBranch: string;
-  webhookSecret: string;
+  /** Only for those who manage repositories (owners, admins); members do not see it. */
+  webhookSecret?: string;
   /** Where GitHub sends pushes, for this server. */
   webhookUrl: string;
   createdById: string | null;

@@ -62,29 +62,40 @@ export class DesktopApi {
 
   /** The user signed in in the window, or null. */
   async currentUserId(): Promise<string | null> {
+    return (await this.currentSession())?.user?.id ?? null;
+  }
+
+  private async currentSession(): Promise<AuthSession | null> {
     const res = await this.opts.sessionFetch(this.url('/api/auth/get-session'), {
       headers: { origin: this.opts.serverOrigin },
       credentials: 'include',
     });
     if (!res.ok) return null;
-    const body = (await res.json().catch(() => null)) as AuthSession | null;
-    return body?.user?.id ?? null;
+    return (await res.json().catch(() => null)) as AuthSession | null;
   }
 
   /** A valid key for the signed-in user, made if needed. Throws 401 `signed_out` when nobody is. */
   async apiKey(): Promise<string> {
-    const userId = await this.currentUserId();
+    const session = await this.currentSession();
+    const userId = session?.user?.id ?? null;
+    const organizationId = session?.session?.activeOrganizationId ?? null;
     const stored = this.opts.store.load();
     if (!userId)
       throw new ApiCallError(401, 'signed_out', 'Sign in to Cloud Workspaces in this window first.');
-    if (stored && stored.userId === userId && stored.serverOrigin === this.opts.serverOrigin)
+    const sameOrg = !organizationId || (stored?.organizationId ?? null) === organizationId;
+    if (stored && stored.userId === userId && stored.serverOrigin === this.opts.serverOrigin && sameOrg)
       return stored.apiKey;
     if (stored) await this.revoke(stored.apiKeyId, stored.apiKey);
     const res = await this.opts.sessionFetch(this.url('/api/api-keys'), {
       method: 'POST',
       headers: { origin: this.opts.serverOrigin, 'content-type': 'application/json' },
       credentials: 'include',
-      body: JSON.stringify({ name: this.opts.keyName ?? `Desktop app (${hostname()})` }),
+      // Scoped to the window's organization; it may run commands and read, not administer.
+      body: JSON.stringify({
+        name: this.opts.keyName ?? `Desktop app (${hostname()})`.slice(0, 32),
+        organizationId,
+        permissions: ['exec'],
+      }),
     });
     if (!res.ok) throw await readError(res);
     const created = (await res.json()) as CreatedApiKey;
@@ -93,6 +104,7 @@ export class DesktopApi {
       userId,
       apiKeyId: created.id,
       apiKey: created.key,
+      organizationId,
     });
     return created.key;
   }

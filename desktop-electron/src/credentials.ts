@@ -8,6 +8,8 @@ export interface StoredCredentials {
   userId: string;
   apiKeyId: string;
   apiKey: string;
+  /** A key acts in one organization: the one active in the window when it was made. */
+  organizationId?: string | null;
 }
 
 export class EncryptionUnavailableError extends Error {

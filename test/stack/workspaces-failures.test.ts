@@ -96,7 +96,8 @@ describe('the command API', () => {
 
   it('answers the plan endpoint with an API key, and refuses bad input and other organizations', async () => {
     const { user, workspace } = await t.runningWorkspace();
-    const key = (await t.call('/api/api-keys', { cookie: user.cookie, body: { name: 'phone' } })).json.key;
+    const body = { name: 'phone', organizationId: workspace.organizationId };
+    const key = (await t.call('/api/api-keys', { cookie: user.cookie, body })).json.key;
     const ok = await t.call('/api/cloud-workspace/command', {
       apiKey: key,
       body: { workspaceId: workspace.id, command: 'git log --oneline | wc -l' },

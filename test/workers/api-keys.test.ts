@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { call, signUp } from './helpers';
+import { call, createOrg, signUp } from './helpers';
 
 describe('API keys', () => {
   it('shows the key once, lists it without the secret, and revokes it', async () => {
     const user = await signUp();
-    const created = await call('/api/api-keys', { cookie: user.cookie, body: { name: 'ci' } });
+    const organizationId = await createOrg(user);
+    const created = await call('/api/api-keys', {
+      cookie: user.cookie,
+      body: { name: 'ci', organizationId },
+    });
     expect(created.status).toBe(201);
     expect(created.json.key).toMatch(/^cw_/);
     expect(created.json.id).toBeTruthy();
@@ -23,7 +27,8 @@ describe('API keys', () => {
   it("cannot see or revoke another user's key", async () => {
     const alice = await signUp();
     const bob = await signUp();
-    const key = await call('/api/api-keys', { cookie: alice.cookie, body: { name: 'mine' } });
+    const organizationId = await createOrg(alice);
+    const key = await call('/api/api-keys', { cookie: alice.cookie, body: { name: 'mine', organizationId } });
     expect((await call('/api/api-keys', { cookie: bob.cookie })).json.apiKeys).toEqual([]);
     const del = await call(`/api/api-keys/${key.json.id}`, { method: 'DELETE', cookie: bob.cookie });
     expect(del.status).toBe(404);

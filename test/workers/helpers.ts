@@ -67,10 +67,15 @@ export async function createOrg(user: TestUser, name = 'Org'): Promise<string> {
 }
 
 /** Adds `invitee` to the organization the way a person would: invite, then accept. */
-export async function addMember(owner: TestUser, organizationId: string, invitee: TestUser) {
+export async function addMember(
+  owner: TestUser,
+  organizationId: string,
+  invitee: TestUser,
+  role: 'member' | 'admin' = 'member',
+) {
   const inv = await call('/api/auth/organization/invite-member', {
     cookie: owner.cookie,
-    body: { email: invitee.email, role: 'member', organizationId },
+    body: { email: invitee.email, role, organizationId },
   });
   if (inv.status !== 200) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.json)}`);
   const acc = await call('/api/auth/organization/accept-invitation', {
@@ -80,9 +85,18 @@ export async function addMember(owner: TestUser, organizationId: string, invitee
   if (acc.status !== 200) throw new Error(`accept failed: ${acc.status} ${JSON.stringify(acc.json)}`);
 }
 
-export async function createApiKey(user: TestUser): Promise<string> {
-  const r = await call('/api/api-keys', { cookie: user.cookie, body: { name: 'test' } });
-  if (r.status !== 201) throw new Error(`api key failed: ${r.status}`);
+/** A key of `user` in `organizationId` (a new organization of theirs when not given). */
+export async function createApiKey(
+  user: TestUser,
+  organizationId?: string,
+  permissions?: ('read' | 'exec' | 'admin')[],
+): Promise<string> {
+  const org = organizationId ?? (await createOrg(user));
+  const r = await call('/api/api-keys', {
+    cookie: user.cookie,
+    body: { name: 'test', organizationId: org, ...(permissions ? { permissions } : {}) },
+  });
+  if (r.status !== 201) throw new Error(`api key failed: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json.key;
 }
 

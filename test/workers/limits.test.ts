@@ -112,7 +112,8 @@ describe('organization limits', () => {
     expect(huge.json.error.field).toBe('running');
     expect((await patch({ windows: 0 })).json.error.field).toBe('windows');
     expect((await patch({ planets: 3 })).status).toBe(400);
-    const key = await createApiKey(owner);
+    // Keys act in one organization, with their permissions: an admin key of this one.
+    const key = await createApiKey(owner, org, ['admin']);
     const byKey = await patch({ running: 3 }, { apiKey: key });
     expect(byKey.status).toBe(200);
     expect(byKey.json.limits.running).toBe(3);

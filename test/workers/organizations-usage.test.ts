@@ -120,7 +120,8 @@ describe("an organization's audit log", () => {
     expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
     expect(seen[0]).toMatchObject({ workspaceId: ws.id, workspaceName: ws.name, actorName: 'Audit Owner' });
 
-    const key = await createApiKey(owner);
+    // Keys act in one organization, with their permissions: an admin key of this one.
+    const key = await createApiKey(owner, org, ['admin']);
     expect((await call(`/api/organizations/${org}/audit`, { apiKey: key })).status).toBe(200);
 
     const member = await signUp();

@@ -102,12 +102,13 @@ describe('repositories', () => {
     ).toHaveLength(1);
   });
 
-  it('lets members and their API keys manage repositories', async () => {
+  // Was "members": managing repositories is for admins and owners since roles (core/policy.ts).
+  it('lets admins and their admin API keys manage repositories', async () => {
     const owner = await signUp();
     const org = await createOrg(owner);
     const member = await signUp();
-    await addMember(owner, org, member);
-    const key = await createApiKey(member);
+    await addMember(owner, org, member, 'admin');
+    const key = await createApiKey(member, org, ['admin']);
 
     const added = await call('/api/repositories', {
       apiKey: key,

@@ -20,3 +20,5 @@ export function apiError(
 
 export const unauthorized = () => apiError(401, ErrorCode.unauthorized, 'Sign in or send an API key.');
 export const notFound = (what: string) => apiError(404, ErrorCode.notFound, `${what} not found.`);
+export const forbidden = (why = 'Your role in this organization does not allow this.') =>
+  apiError(403, ErrorCode.forbidden, why);

@@ -5,6 +5,7 @@ import { apiError, unauthorized } from '../lib/errors';
 import { ErrorCode } from '../../core/errors';
 import { API_KEY_PREFIX } from '../auth';
 import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
+import { keyScope } from '../lib/key-scope';
 import type { AppEnv, Principal } from '../types';
 
 function bearer(header: string | undefined): string | undefined {
@@ -18,7 +19,9 @@ async function fromApiKey(c: Parameters<Parameters<typeof createMiddleware<AppEn
   if (!result?.valid || !result.key) return null;
   const [row] = await c.var.db.select().from(user).where(eq(user.id, result.key.referenceId)).limit(1);
   if (!row) return null;
-  return { userId: row.id, via: 'api_key', name: row.name, email: row.email, image: row.image } as Principal;
+  const scoped = { id: result.key.id, ...keyScope(result.key) };
+  const { id, name, email, image } = row;
+  return { userId: id, via: 'api_key', name, email, image, key: scoped } as Principal;
 }
 
 /** Every /api route but health and auth: a session cookie or `Authorization: Bearer <api key>`. */
@@ -32,7 +35,14 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
     if (session) {
       const u = session.user;
-      principal = { userId: u.id, via: 'session', name: u.name, email: u.email, image: u.image ?? null };
+      principal = {
+        userId: u.id,
+        via: 'session',
+        name: u.name,
+        email: u.email,
+        image: u.image ?? null,
+        sessionId: session.session.id,
+      };
     }
   }
   if (!principal) {

@@ -1,41 +1,95 @@
 import { Hono } from 'hono';
 import { and, desc, eq } from 'drizzle-orm';
 import { apikey } from '../../db/schema';
-import { CreateApiKeyInput } from '../../core/schemas/api-keys';
+import { CreateApiKeyInput, DEFAULT_KEY_PERMISSIONS } from '../../core/schemas/api-keys';
+import { keyAllows, type Action } from '../../core/policy';
 import { json } from '../lib/validate';
-import { notFound } from '../lib/errors';
+import { forbidden, notFound } from '../lib/errors';
+import { roleIn } from '../lib/membership';
+import { KEY_RESOURCE, keyScope } from '../lib/key-scope';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../core/api/api-keys';
 import type { Reply } from '../lib/reply';
-import type { AppEnv } from '../types';
+import type { AppEnv, Principal } from '../types';
 
-const publicFields = {
-  id: apikey.id,
-  name: apikey.name,
-  start: apikey.start,
-  createdAt: apikey.createdAt,
-  lastRequest: apikey.lastRequest,
-  expiresAt: apikey.expiresAt,
-};
+const DAY_S = 24 * 3600;
 
-// A user's own keys. The secret is returned once, at creation; only its first characters are kept readable.
+/** Better Auth keeps metadata as JSON text in the row. */
+function parseJson(text: string | null): unknown {
+  let v: unknown = text;
+  // Tolerate a doubly encoded value.
+  for (let i = 0; i < 2 && typeof v === 'string'; i++) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return v;
+}
+
+/** Keys may list keys, but never make them: a leaked key must not outlive its revocation. */
+function assertKeyMay(principal: Principal, action: Action) {
+  if (principal.key && !keyAllows(principal.key.permissions, action)) {
+    throw forbidden('API keys cannot do this; sign in.');
+  }
+}
+
+// A user's own keys, each scoped to one organization. The secret is returned once, at creation.
 export const apiKeys = new Hono<AppEnv>()
   .post('/', json(CreateApiKeyInput), async (c): Reply<CreatedApiKey, 201> => {
-    const { name } = c.req.valid('json');
-    const created = await c.var.auth.api.createApiKey({ body: { name, userId: c.var.principal.userId } });
-    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start }, 201);
+    const { principal, db } = c.var;
+    assertKeyMay(principal, 'apiKey.manage');
+    const input = c.req.valid('json');
+    if ((await roleIn(db, principal.userId, input.organizationId)) === null) throw notFound('Organization');
+    const permissions = [...new Set(input.permissions ?? DEFAULT_KEY_PERMISSIONS)];
+    const created = await c.var.auth.api.createApiKey({
+      body: {
+        name: input.name,
+        userId: principal.userId,
+        expiresIn: input.expiresInDays === 'never' ? null : input.expiresInDays * DAY_S,
+        metadata: { organizationId: input.organizationId },
+        permissions: { [KEY_RESOURCE]: permissions },
+      },
+    });
+    return c.json(
+      {
+        id: created.id,
+        key: created.key,
+        name: created.name,
+        start: created.start,
+        organizationId: input.organizationId,
+        permissions,
+        expiresAt: created.expiresAt ? new Date(created.expiresAt).toISOString() : null,
+      },
+      201,
+    );
   })
   .get('/', async (c): Reply<ApiKeyListResponse> => {
+    assertKeyMay(c.var.principal, 'apiKey.list');
     const rows = await c.var.db
-      .select(publicFields)
+      .select()
       .from(apikey)
       .where(eq(apikey.referenceId, c.var.principal.userId))
       .orderBy(desc(apikey.createdAt));
-    return c.json({ apiKeys: rows }, 200);
+    const list = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      start: r.start,
+      ...keyScope({ metadata: parseJson(r.metadata), permissions: parseJson(r.permissions) }),
+      createdAt: r.createdAt,
+      lastRequest: r.lastRequest,
+      expiresAt: r.expiresAt,
+    }));
+    return c.json({ apiKeys: list }, 200);
   })
   .delete('/:id', async (c) => {
+    const { principal } = c.var;
+    const id = c.req.param('id');
+    // A key may revoke itself (the desktop app signing out); no other.
+    if (principal.key?.id !== id) assertKeyMay(principal, 'apiKey.manage');
     const deleted = await c.var.db
       .delete(apikey)
-      .where(and(eq(apikey.id, c.req.param('id')), eq(apikey.referenceId, c.var.principal.userId)))
+      .where(and(eq(apikey.id, id), eq(apikey.referenceId, principal.userId)))
       .returning({ id: apikey.id });
     if (deleted.length === 0) throw notFound('API key');
     return c.body(null, 204);

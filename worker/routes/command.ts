@@ -11,7 +11,7 @@ import type { AppEnv } from '../types';
 export const command = new Hono<AppEnv>().post('/', json(CommandInput), async (c): Reply<ExecResponse> => {
   const { workspaceId, ...input } = c.req.valid('json');
   const { db, principal } = c.var;
-  const ws = await loadWorkspace(db, principal.userId, workspaceId);
+  const ws = await loadWorkspace(db, principal, workspaceId, 'workspace.use');
   const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), input));
   return c.json(result, 200);
 });

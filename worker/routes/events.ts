@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { ErrorCode } from '../../core/errors';
 import { apiError } from '../lib/errors';
-import { assertMember } from '../lib/membership';
+import { authorize } from '../lib/membership';
 import type { AppEnv } from '../types';
 
 /** `GET /api/organizations/:id/events`: the organization's live state socket (see OrgEvents). */
@@ -11,7 +11,7 @@ export const orgEvents = new Hono<AppEnv>().get('/:id/events', async (c) => {
   }
   const { db, principal } = c.var;
   const organizationId = c.req.param('id');
-  await assertMember(db, principal.userId, organizationId);
+  await authorize(db, principal, organizationId, 'workspace.read');
   const stub = c.env.ORG_EVENTS.get(c.env.ORG_EVENTS.idFromName(organizationId));
   return stub.fetch('https://org/events', {
     headers: { Upgrade: 'websocket', 'x-cw-organization': organizationId, 'x-cw-user': principal.userId },

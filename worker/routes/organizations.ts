@@ -10,7 +10,7 @@ import type { Database } from '../../db/client';
 import { auditPage, decodeCursor, encodeCursor } from '../../db/queries/audit';
 import { usageFor } from '../../db/queries/usage';
 import { apiError } from '../lib/errors';
-import { assertMember, assertRole } from '../lib/membership';
+import { authorize } from '../lib/membership';
 import type { Reply } from '../lib/reply';
 import { json, query } from '../lib/validate';
 import type { AppEnv } from '../types';
@@ -38,14 +38,14 @@ export const organizations = new Hono<AppEnv>()
   .get('/:id/usage', query(UsageQuery), async (c): Reply<UsageResponse> => {
     const { db, principal } = c.var;
     const organizationId = c.req.param('id');
-    await assertMember(db, principal.userId, organizationId);
+    await authorize(db, principal, organizationId, 'organization.usage');
     return c.json(await usage(db, organizationId, c.req.valid('query')), 200);
   })
   /** The same numbers as a spreadsheet. */
   .get('/:id/usage.csv', query(UsageQuery), async (c) => {
     const { db, principal } = c.var;
     const organizationId = c.req.param('id');
-    await assertMember(db, principal.userId, organizationId);
+    await authorize(db, principal, organizationId, 'organization.usage');
     const body = await usage(db, organizationId, c.req.valid('query'));
     return c.body(usageCsv(body), 200, {
       'content-type': 'text/csv; charset=utf-8',
@@ -55,7 +55,7 @@ export const organizations = new Hono<AppEnv>()
   .get('/:id/audit', query(AuditQuery), async (c): Reply<AuditPage> => {
     const { db, principal } = c.var;
     const organizationId = c.req.param('id');
-    await assertRole(db, principal.userId, organizationId, ['owner', 'admin'], 'read the audit log');
+    await authorize(db, principal, organizationId, 'organization.audit');
     const { cursor, limit } = c.req.valid('query');
     const after = cursor ? decodeCursor(cursor) : undefined;
     if (after === null)
@@ -76,13 +76,13 @@ export const organizations = new Hono<AppEnv>()
   .get('/:id/limits', async (c): Reply<LimitsResponse> => {
     const { db, principal, config } = c.var;
     const organizationId = c.req.param('id');
-    await assertMember(db, principal.userId, organizationId);
+    await authorize(db, principal, organizationId, 'organization.usage');
     return c.json(await limitsView(db, organizationId, config.limits), 200);
   })
   .patch('/:id/limits', json(LimitsPatch), async (c): Reply<LimitsResponse> => {
     const { db, principal, config } = c.var;
     const organizationId = c.req.param('id');
-    await assertRole(db, principal.userId, organizationId, ['owner', 'admin'], 'change its limits');
+    await authorize(db, principal, organizationId, 'organization.manageLimits');
     const patch = c.req.valid('json');
     await db
       .insert(organizationLimits)

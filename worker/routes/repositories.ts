@@ -9,11 +9,13 @@ import {
 import { ErrorCode } from '../../core/errors';
 import { json, query } from '../lib/validate';
 import { apiError, notFound } from '../lib/errors';
-import { assertMember, isMember } from '../lib/membership';
+import { authorize, roleIn } from '../lib/membership';
+import { keyAllows, roleAllows } from '../../core/policy';
 import { isUuid } from '../../core/ids';
 import type { RepositoryListResponse, RepositoryResponse } from '../../core/api/repositories';
 import type { Reply } from '../lib/reply';
-import type { AppEnv } from '../types';
+import type { Database } from '../../db/client';
+import type { AppEnv, Principal } from '../types';
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -22,11 +24,17 @@ function randomSecret(): string {
 
 const webhookUrl = (requestUrl: string) => new URL('/webhooks/github', requestUrl).toString();
 
+/** Webhook secrets are for those who manage repositories (core/policy.ts); members see the rest. */
+async function maySeeSecrets(db: Database, principal: Principal, organizationId: string) {
+  if (principal.key && !keyAllows(principal.key.permissions, 'repository.manage')) return false;
+  return roleAllows(await roleIn(db, principal.userId, organizationId), 'repository.manage');
+}
+
 export const repositoriesRoute = new Hono<AppEnv>()
   .post('/', json(CreateRepositoryInput), async (c): Reply<RepositoryResponse, 201> => {
     const input = c.req.valid('json');
     const { db, principal, config } = c.var;
-    await assertMember(db, principal.userId, input.organizationId);
+    await authorize(db, principal, input.organizationId, 'repository.manage');
     const parsed = parseRepositoryUrl(input.url, { allowLocal: config.localMode });
     if ('error' in parsed)
       throw apiError(400, ErrorCode.validation, `url: ${parsed.error}`, { field: 'url' });
@@ -49,21 +57,28 @@ export const repositoriesRoute = new Hono<AppEnv>()
   .get('/', query(ListRepositoriesQuery), async (c): Reply<RepositoryListResponse> => {
     const { organizationId } = c.req.valid('query');
     const { db, principal } = c.var;
-    await assertMember(db, principal.userId, organizationId);
+    await authorize(db, principal, organizationId, 'repository.read');
+    const secrets = await maySeeSecrets(db, principal, organizationId);
     const rows = await db
       .select()
       .from(repositories)
       .where(eq(repositories.organizationId, organizationId))
       .orderBy(desc(repositories.createdAt));
     const url = webhookUrl(c.req.url);
-    return c.json({ repositories: rows.map((r) => ({ ...r, webhookUrl: url })) }, 200);
+    const shown = rows.map(({ webhookSecret, ...r }) => ({
+      ...r,
+      ...(secrets ? { webhookSecret } : {}),
+      webhookUrl: url,
+    }));
+    return c.json({ repositories: shown }, 200);
   })
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;
     const id = c.req.param('id');
     if (!isUuid(id)) throw notFound('Repository');
     const [repo] = await db.select().from(repositories).where(eq(repositories.id, id)).limit(1);
-    if (!repo || !(await isMember(db, principal.userId, repo.organizationId))) throw notFound('Repository');
+    if (!repo) throw notFound('Repository');
+    await authorize(db, principal, repo.organizationId, 'repository.manage', 'Repository');
     const [{ n }] = await db
       .select({ n: count() })
       .from(cloudWorkspaces)

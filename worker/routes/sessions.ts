@@ -59,7 +59,7 @@ const roomSession = (
 export const workspaceSessions = new Hono<AppEnv>()
   .post('/:id/sessions', json(OpenSessionInput), async (c): Reply<OpenSessionResponse, 201> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const input = c.req.valid('json');
     const now = new Date();
     const [row] = await withOrgLimitsLock(db, ws.organizationId, async (tx) => {
@@ -85,7 +85,7 @@ export const workspaceSessions = new Hono<AppEnv>()
   })
   .get('/:id/sessions', async (c): Reply<SessionListResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
     const [sessions, presence] = await Promise.all([
       freshSessions(db, ws.id),
       roomFor(c.env, ws.id).presence(),
@@ -102,7 +102,7 @@ async function loadOwnSession(db: Database, principal: Principal, id: string) {
     .where(eq(cloudWorkspaceSessions.id, id))
     .limit(1);
   if (!row || row.userId !== principal.userId) throw notFound('Session');
-  await loadWorkspace(db, principal.userId, row.workspaceId);
+  await loadWorkspace(db, principal, row.workspaceId, 'workspace.use');
   return row;
 }
 

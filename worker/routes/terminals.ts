@@ -59,7 +59,7 @@ export const terminalSocket = new Hono<AppEnv>().get(
     }
     const { db, principal } = c.var;
     // Membership is checked here: nobody else gets a single byte.
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const windowId = c.req.param('windowId');
     if (!isUuid(windowId)) throw notFound('Terminal window');
     if (ws.status !== 'running' && ws.status !== 'paused') {
@@ -100,7 +100,7 @@ export const terminalSocket = new Hono<AppEnv>().get(
 export const terminals = new Hono<AppEnv>()
   .post('/:id/terminals', json(CreateTerminalInput), async (c): Reply<TerminalWindow, 201> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const { window: win } = unwrap(
       await roomFor(c.env, ws.id).createWindow(c.req.valid('json').name, principal.userId),
     );
@@ -108,7 +108,7 @@ export const terminals = new Hono<AppEnv>()
   })
   .get('/:id/terminals', async (c): Reply<TerminalListResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
     const windows = await roomFor(c.env, ws.id).listWindows();
     return c.json(
       {
@@ -127,7 +127,7 @@ export const terminals = new Hono<AppEnv>()
     json(CreateTerminalInput.required()),
     async (c): Reply<TerminalWindow> => {
       const { db, principal } = c.var;
-      const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+      const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
       const windowId = c.req.param('windowId');
       const renamed = isUuid(windowId)
         ? await roomFor(c.env, ws.id).renameWindow(windowId, c.req.valid('json').name)
@@ -138,7 +138,7 @@ export const terminals = new Hono<AppEnv>()
   )
   .delete('/:id/terminals/:windowId', async (c) => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const windowId = c.req.param('windowId');
     if (!isUuid(windowId) || !(await roomFor(c.env, ws.id).closeWindow(windowId))) {
       throw notFound('Terminal window');
@@ -147,7 +147,7 @@ export const terminals = new Hono<AppEnv>()
   })
   .post('/:id/terminal-ticket', async (c): Reply<TerminalTicketResponse, 201> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket({
       userId: principal.userId,
       name: principal.name,

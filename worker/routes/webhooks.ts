@@ -165,7 +165,7 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
 /** `POST /api/workspaces/:id/pull` (members): the same pull, now, answering with what happened. */
 export const workspacePull = new Hono<AppEnv>().post('/:id/pull', async (c): Reply<PullResponse> => {
   const { db, principal } = c.var;
-  const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+  const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
   const room = roomFor(c.env, ws.id);
   unwrap(await room.ensureRunning(actorOf(principal)));
   const { result, workspace } = unwrap(await room.pullNow(actorOf(principal)));

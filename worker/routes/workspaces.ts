@@ -9,7 +9,8 @@ import {
 } from '../../core/schemas/workspaces';
 import type { WorkspaceAction } from '../../core/workspace-state';
 import { json, query } from '../lib/validate';
-import { assertMember } from '../lib/membership';
+import { authorize } from '../lib/membership';
+import { workspaceManageAction } from '../../core/policy';
 import { loadRepository, loadWorkspace } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
 import { recordAudit } from '../../db/audit';
@@ -54,7 +55,10 @@ const lifecycle =
   (action: WorkspaceAction) =>
   async (c: Context<AppEnv>): Reply<WorkspaceResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id')!);
+    // Stopping another member's workspace takes a manager; the rest of the lifecycle is use.
+    const ws = await loadWorkspace(db, principal, c.req.param('id')!, (w) =>
+      action === 'stop' ? workspaceManageAction(w.creatorId, principal.userId) : 'workspace.use',
+    );
     const { workspace } = await transitionVia(c.env, ws.id, action, principal);
     return c.json({ workspace }, 200);
   };
@@ -63,7 +67,7 @@ export const workspaces = new Hono<AppEnv>()
   .post('/', json(CreateWorkspaceInput), async (c): Reply<WorkspaceResponse, 201> => {
     const input = c.req.valid('json');
     const { db, principal } = c.var;
-    await assertMember(db, principal.userId, input.organizationId);
+    await authorize(db, principal, input.organizationId, 'workspace.create');
     const repo = await loadRepository(db, input.organizationId, input.repositoryId);
     // A new workspace is one more, and one more running: both limits are checked under one lock.
     const ws = await withOrgLimitsLock(db, input.organizationId, async (tx) => {
@@ -97,7 +101,7 @@ export const workspaces = new Hono<AppEnv>()
   })
   .get('/', query(ListWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId, repositoryId } = c.req.valid('query');
-    await assertMember(c.var.db, c.var.principal.userId, organizationId);
+    await authorize(c.var.db, c.var.principal, organizationId, 'workspace.read');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       repositoryId ? eq(cloudWorkspaces.repositoryId, repositoryId) : undefined,
@@ -106,7 +110,7 @@ export const workspaces = new Hono<AppEnv>()
   })
   .get('/active', query(ActiveWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId } = c.req.valid('query');
-    await assertMember(c.var.db, c.var.principal.userId, organizationId);
+    await authorize(c.var.db, c.var.principal, organizationId, 'workspace.read');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       inArray(cloudWorkspaces.status, ['provisioning', 'running', 'paused']),
@@ -115,19 +119,21 @@ export const workspaces = new Hono<AppEnv>()
   })
   .get('/:id', async (c): Reply<WorkspaceDetailResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
     const sessions = await freshSessions(db, ws.id);
     return c.json({ workspace: ws, sessions }, 200);
   })
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), (w) =>
+      workspaceManageAction(w.creatorId, principal.userId),
+    );
     unwrap(await roomFor(c.env, ws.id).destroy(actorOf(principal)));
     return c.body(null, 204);
   })
   .post('/:id/exec', json(ExecInput), async (c): Reply<ExecResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
     return c.json(result, 200);
   })

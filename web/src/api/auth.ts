@@ -38,6 +38,8 @@ export const orgs = {
     api.post<Invitation>(`${A}/organization/invite-member`, input),
   cancelInvitation: (invitationId: string) =>
     api.post<Invitation>(`${A}/organization/cancel-invitation`, { invitationId }),
+  myRole: (organizationId: string) =>
+    api.get<{ role: string }>(`${A}/organization/get-active-member-role`, { organizationId }),
   removeMember: (memberIdOrEmail: string, organizationId: string) =>
     api.post<{ member: Member }>(`${A}/organization/remove-member`, { memberIdOrEmail, organizationId }),
   getInvitation: (id: string) => api.get<InvitationDetails>(`${A}/organization/get-invitation`, { id }),

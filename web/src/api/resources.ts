@@ -1,12 +1,18 @@
 import { api } from './http';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../../core/api/api-keys';
+import type { KeyPermission } from '../../../core/policy';
 import type { PendingInvitationListResponse } from '../../../core/api/invitations';
 import type { RepositoryListResponse, RepositoryResponse } from '../../../core/api/repositories';
 import type { AuthProviders, PublicConfigResponse } from '../../../core/api/server';
 
 export const apiKeys = {
   list: () => api.get<ApiKeyListResponse>('/api/api-keys'),
-  create: (name: string) => api.post<CreatedApiKey>('/api/api-keys', { name }),
+  create: (input: {
+    name: string;
+    organizationId: string;
+    permissions?: KeyPermission[];
+    expiresInDays?: number | 'never';
+  }) => api.post<CreatedApiKey>('/api/api-keys', input),
   revoke: (id: string) => api.del(`/api/api-keys/${encodeURIComponent(id)}`),
 };
 

@@ -1,4 +1,4 @@
-import { createEffect, createMemo, Match, Switch, type ParentProps } from 'solid-js';
+import { createEffect, createMemo, createResource, Match, Switch, type ParentProps } from 'solid-js';
 import { useParams } from '@solidjs/router';
 import { useAppState } from '../state/session';
 import { OrgProvider } from '../state/org';
@@ -12,6 +12,10 @@ export function OrgLayout(props: ParentProps) {
   const app = useAppState();
   const params = useParams<{ org: string }>();
   const org = createMemo(() => app.organizations()?.find((o) => o.slug === params.org));
+  const [role] = createResource(
+    () => org()?.id,
+    (id) => orgs.myRole(id).then((r) => r.role),
+  );
   let lastActive: string | undefined;
   createEffect(() => {
     const o = org();
@@ -26,7 +30,11 @@ export function OrgLayout(props: ParentProps) {
         <FullPageSpinner />
       </Match>
       <Match when={org()}>
-        {(o) => <OrgProvider org={o as () => Organization}>{props.children}</OrgProvider>}
+        {(o) => (
+          <OrgProvider org={o as () => Organization} role={() => role()}>
+            {props.children}
+          </OrgProvider>
+        )}
       </Match>
       <Match when={!org()}>
         <NotFoundPage message="This organization does not exist or you are not a member of it." />

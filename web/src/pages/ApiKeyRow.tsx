@@ -3,7 +3,13 @@ import { Button } from '../components/Button';
 import { Icon } from '../components/Icon';
 import { RelativeTime } from '../components/RelativeTime';
 
-export function ApiKeyRow(props: { apiKey: ApiKey; onRevoke: () => void }) {
+const PERMISSION_LABEL = { read: 'read only', exec: 'runs commands', admin: 'admin' } as const;
+
+export function ApiKeyRow(props: { apiKey: ApiKey; organizationName: string | null; onRevoke: () => void }) {
+  const permission = () => {
+    const p = props.apiKey.permissions;
+    return PERMISSION_LABEL[p.includes('admin') ? 'admin' : p.includes('exec') ? 'exec' : 'read'];
+  };
   return (
     <li class="list-item" data-testid="api-key-row">
       <span class="repo-icon">
@@ -14,10 +20,18 @@ export function ApiKeyRow(props: { apiKey: ApiKey; onRevoke: () => void }) {
         <div class="list-item-meta">
           <span class="mono">{props.apiKey.start ?? ''}…</span>
           <span>
+            {props.organizationName ?? 'no organization'} · {permission()}
+          </span>
+          <span>
             Created <RelativeTime value={props.apiKey.createdAt} />
           </span>
           <span>
             Last used <RelativeTime value={props.apiKey.lastRequest} />
+          </span>
+          <span>
+            {props.apiKey.expiresAt
+              ? `Expires ${new Date(props.apiKey.expiresAt).toLocaleDateString()}`
+              : 'Never expires'}
           </span>
         </div>
       </div>

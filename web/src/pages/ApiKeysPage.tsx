@@ -10,11 +10,34 @@ import { EmptyState } from '../components/EmptyState';
 import { Icon } from '../components/Icon';
 import { ListSkeleton } from '../components/ListSkeleton';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { SelectField } from '../components/SelectField';
 import { ApiKeyRow } from './ApiKeyRow';
+import { useAppState } from '../state/session';
+import type { KeyPermission } from '../../../core/policy';
+
+const PERMISSIONS: { value: KeyPermission; label: string }[] = [
+  { value: 'exec', label: 'Run commands' },
+  { value: 'read', label: 'Read only' },
+  { value: 'admin', label: 'Admin' },
+];
+const EXPIRIES = [
+  { value: '90', label: '90 days' },
+  { value: '30', label: '30 days' },
+  { value: '365', label: '1 year' },
+  { value: 'never', label: 'Never' },
+];
 
 export function ApiKeysPage() {
+  const app = useAppState();
   const [list, { refetch }] = createResource(async () => (await apiKeys.list()).apiKeys);
   const [name, setName] = createSignal('');
+  const [orgId, setOrgId] = createSignal<string | null>(null);
+  const [permission, setPermission] = createSignal<KeyPermission>('exec');
+  const [expiry, setExpiry] = createSignal('90');
+  // A key acts in one organization: the active one unless another is picked.
+  const organization = () =>
+    orgId() ?? app.session()?.session.activeOrganizationId ?? app.organizations()?.[0]?.id ?? null;
+  const orgName = (id: string | null) => app.organizations()?.find((o) => o.id === id)?.name ?? null;
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [created, setCreated] = createSignal<CreatedApiKey | null>(null);
@@ -26,10 +49,23 @@ export function ApiKeysPage() {
       setError('Name the key after what will use it, e.g. "CI" or "Slack bot".');
       return;
     }
+    const organizationId = organization();
+    if (!organizationId) {
+      setError('Create or join an organization first: a key acts in one organization.');
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      setCreated(await apiKeys.create(name().trim()));
+      const expiresInDays = expiry() === 'never' ? 'never' : Number(expiry());
+      setCreated(
+        await apiKeys.create({
+          name: name().trim(),
+          organizationId,
+          permissions: [permission()],
+          expiresInDays,
+        }),
+      );
       setName('');
       await refetch();
     } catch (err) {
@@ -46,7 +82,8 @@ export function ApiKeysPage() {
         description={
           <>
             Run commands in workspaces from scripts and integrations:{' '}
-            <code>Authorization: Bearer &lt;key&gt;</code>. Keys act as you.
+            <code>Authorization: Bearer &lt;key&gt;</code>. A key acts as you, in one organization, with the
+            permission you give it, until it expires.
           </>
         }
       />
@@ -66,6 +103,26 @@ export function ApiKeysPage() {
           <Button type="submit" variant="primary" loading={busy()} icon={<Icon name="plus" />}>
             Create key
           </Button>
+        </div>
+        <div class="key-options">
+          <SelectField
+            label="Organization"
+            value={organization() ?? ''}
+            options={(app.organizations() ?? []).map((o) => ({ value: o.id, label: o.name }))}
+            onChange={(e) => setOrgId(e.currentTarget.value)}
+          />
+          <SelectField
+            label="Permission"
+            value={permission()}
+            options={PERMISSIONS}
+            onChange={(e) => setPermission(e.currentTarget.value as KeyPermission)}
+          />
+          <SelectField
+            label="Expires"
+            value={expiry()}
+            options={EXPIRIES}
+            onChange={(e) => setExpiry(e.currentTarget.value)}
+          />
         </div>
         <Show when={error()}>
           <Alert>{error()}</Alert>
@@ -100,7 +157,15 @@ export function ApiKeysPage() {
         </Match>
         <Match when={list()}>
           <ul class="list" aria-label="API keys">
-            <For each={list()}>{(k) => <ApiKeyRow apiKey={k} onRevoke={() => setRevoking(k)} />}</For>
+            <For each={list()}>
+              {(k) => (
+                <ApiKeyRow
+                  apiKey={k}
+                  organizationName={orgName(k.organizationId)}
+                  onRevoke={() => setRevoking(k)}
+                />
+              )}
+            </For>
           </ul>
         </Match>
       </Switch>

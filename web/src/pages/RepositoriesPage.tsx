@@ -2,7 +2,7 @@ import { createResource, createSignal, For, Match, Switch } from 'solid-js';
 import { repositories } from '../api/resources';
 import { errorMessage } from '../api/http';
 import type { Repository } from '../../../core/api/repositories';
-import { useOrg } from '../state/org';
+import { useCan, useOrg } from '../state/org';
 import { PageHeader } from '../components/PageHeader';
 import { Button } from '../components/Button';
 import { Icon } from '../components/Icon';
@@ -19,6 +19,7 @@ export function RepositoriesPage() {
     () => org().id,
     async (id) => (await repositories.list(id)).repositories,
   );
+  const can = useCan();
   const [adding, setAdding] = createSignal(false);
   const [removing, setRemoving] = createSignal<Repository | null>(null);
 
@@ -33,7 +34,7 @@ export function RepositoriesPage() {
       <PageHeader
         title="Repositories"
         description="Workspaces are created from these. Add the webhook to GitHub so pushes are pulled into running workspaces."
-        actions={(list()?.length ?? 0) > 0 ? addButton() : undefined}
+        actions={(list()?.length ?? 0) > 0 && can('repository.manage') ? addButton() : undefined}
       />
       <Switch>
         <Match when={list.loading && !list()}>
@@ -43,14 +44,23 @@ export function RepositoriesPage() {
           <Alert>{errorMessage(list.error)}</Alert>
         </Match>
         <Match when={list()?.length === 0}>
-          <EmptyState icon={<Icon name="repo" size={20} />} title="No repositories yet" action={addButton()}>
+          <EmptyState
+            icon={<Icon name="repo" size={20} />}
+            title="No repositories yet"
+            action={can('repository.manage') ? addButton() : undefined}
+          >
             Add a GitHub repository by its URL to start creating workspaces from its branches.
           </EmptyState>
         </Match>
         <Match when={list()}>
           <div class="stack" style={{ gap: '12px' }}>
             <For each={list()}>
-              {(repo) => <RepositoryCard repository={repo} onRemove={() => setRemoving(repo)} />}
+              {(repo) => (
+                <RepositoryCard
+                  repository={repo}
+                  onRemove={can('repository.manage') ? () => setRemoving(repo) : undefined}
+                />
+              )}
             </For>
           </div>
         </Match>

@@ -5,7 +5,8 @@ import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { RelativeTime } from '../components/RelativeTime';
 
-export function RepositoryCard(props: { repository: Repository; onRemove: () => void }) {
+/** `onRemove` only for those who may manage repositories; the webhook secret only when the API sent it. */
+export function RepositoryCard(props: { repository: Repository; onRemove?: () => void }) {
   const [showWebhook, setShowWebhook] = createSignal(false);
   const [revealed, setRevealed] = createSignal(false);
   const masked = () => '•'.repeat(24);
@@ -37,14 +38,18 @@ export function RepositoryCard(props: { repository: Repository; onRemove: () => 
           >
             Webhook
           </Button>
-          <Button
-            size="sm"
-            variant="danger-ghost"
-            onClick={() => props.onRemove()}
-            aria-label={`Remove ${props.repository.name}`}
-          >
-            <Icon name="trash" />
-          </Button>
+          <Show when={props.onRemove}>
+            {(remove) => (
+              <Button
+                size="sm"
+                variant="danger-ghost"
+                onClick={() => remove()()}
+                aria-label={`Remove ${props.repository.name}`}
+              >
+                <Icon name="trash" />
+              </Button>
+            )}
+          </Show>
         </div>
       </div>
       <Show when={showWebhook()}>
@@ -62,18 +67,22 @@ export function RepositoryCard(props: { repository: Repository; onRemove: () => 
               <CopyButton value={props.repository.webhookUrl} label="webhook URL" />
             </div>
           </div>
-          <div class="field">
-            <span class="field-label">Secret</span>
-            <div class="secret-row">
-              <span class="secret-value" data-testid="webhook-secret">
-                {revealed() ? props.repository.webhookSecret : masked()}
-              </span>
-              <Button size="sm" variant="ghost" onClick={() => setRevealed(!revealed())}>
-                {revealed() ? 'Hide' : 'Show'}
-              </Button>
-              <CopyButton value={props.repository.webhookSecret} label="webhook secret" />
-            </div>
-          </div>
+          <Show when={props.repository.webhookSecret}>
+            {(secret) => (
+              <div class="field">
+                <span class="field-label">Secret</span>
+                <div class="secret-row">
+                  <span class="secret-value" data-testid="webhook-secret">
+                    {revealed() ? secret() : masked()}
+                  </span>
+                  <Button size="sm" variant="ghost" onClick={() => setRevealed(!revealed())}>
+                    {revealed() ? 'Hide' : 'Show'}
+                  </Button>
+                  <CopyButton value={secret()} label="webhook secret" />
+                </div>
+              </div>
+            )}
+          </Show>
         </div>
       </Show>
     </article>

@@ -6,6 +6,9 @@ import { Button } from '../components/Button';
 import { Icon, type IconName } from '../components/Icon';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ConnectDialog } from './ConnectDialog';
+import { useCan } from '../state/org';
+import { useAppState } from '../state/session';
+import { workspaceManageAction } from '../../../core/policy';
 
 const META: Record<LifecycleAction, { label: string; icon: IconName; confirm?: string }> = {
   pause: { label: 'Pause', icon: 'pause' },
@@ -29,9 +32,15 @@ export function WorkspaceActions(props: {
   const [confirming, setConfirming] = createSignal<LifecycleAction | 'delete' | null>(null);
   const [connecting, setConnecting] = createSignal(false);
   const connectable = () => props.workspace.status === 'running' || props.workspace.status === 'paused';
+  const can = useCan();
+  const app = useAppState();
+  // Stop and delete of another member's workspace are for owners and admins (core/policy.ts).
+  const mayManage = () => can(workspaceManageAction(props.workspace.creatorId, app.session()?.user.id ?? ''));
   // Retry lives in the error banner, next to the message it answers.
   const actions = () =>
-    (userActions(props.workspace.status) as LifecycleAction[]).filter((a) => a !== 'retry');
+    (userActions(props.workspace.status) as LifecycleAction[]).filter(
+      (a) => a !== 'retry' && (a !== 'stop' || mayManage()),
+    );
   const run = (a: LifecycleAction) =>
     META[a].confirm ? setConfirming(a) : void props.onAction(a).catch(() => undefined);
   return (
@@ -66,16 +75,18 @@ export function WorkspaceActions(props: {
           </Button>
         )}
       </For>
-      <Button
-        size="sm"
-        variant="danger-ghost"
-        icon={<Icon name="trash" size={14} />}
-        aria-label="Delete workspace"
-        title="Delete workspace"
-        disabled={props.busy !== null}
-        onClick={() => setConfirming('delete')}
-        data-action="delete"
-      />
+      <Show when={mayManage()}>
+        <Button
+          size="sm"
+          variant="danger-ghost"
+          icon={<Icon name="trash" size={14} />}
+          aria-label="Delete workspace"
+          title="Delete workspace"
+          disabled={props.busy !== null}
+          onClick={() => setConfirming('delete')}
+          data-action="delete"
+        />
+      </Show>
       <ConfirmDialog
         open={confirming() !== null && confirming() !== 'delete'}
         title={`${META[(confirming() as LifecycleAction) ?? 'stop']?.label ?? ''} workspace`}

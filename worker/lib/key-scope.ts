@@ -1,0 +1,24 @@
+import { KEY_PERMISSIONS, type KeyPermission } from '../../core/policy';
+
+/** Better Auth's permissions record holds ours under this resource name. */
+export const KEY_RESOURCE = 'api';
+
+/** What a key was created with; keys from before scoping have no organization and act nowhere. */
+export function keyScope(key: { metadata?: unknown; permissions?: unknown }): {
+  organizationId: string | null;
+  permissions: KeyPermission[];
+} {
+  const meta = (key.metadata && typeof key.metadata === 'object' ? key.metadata : {}) as Record<
+    string,
+    unknown
+  >;
+  const perms = (key.permissions && typeof key.permissions === 'object' ? key.permissions : {}) as Record<
+    string,
+    unknown
+  >;
+  const listed = Array.isArray(perms[KEY_RESOURCE]) ? (perms[KEY_RESOURCE] as unknown[]) : [];
+  return {
+    organizationId: typeof meta.organizationId === 'string' ? meta.organizationId : null,
+    permissions: KEY_PERMISSIONS.filter((p) => listed.includes(p)),
+  };
+}
