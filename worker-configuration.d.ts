@@ -19,6 +19,9 @@ declare namespace Cloudflare {
     VM_API_URL?: string;
     FREESTYLE_API_KEY: string;
     GITHUB_WEBHOOK_SECRET?: string;
+    MAIL_FROM?: string;
+    MAIL_API_KEY?: string;
+    MAIL_API_URL?: string;
     LOCAL_MODE?: string;
     /** Default limits of every organization (core/limits.ts); each organization may set its own. */
     LIMIT_WORKSPACES?: string;

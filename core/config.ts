@@ -38,6 +38,9 @@ const ConfigSchema = z.object({
   SSH_GATEWAY_HOST: z.string().min(1).default('{vmId}.beta-ssh.freestyle.sh'),
   SSH_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(22),
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  MAIL_FROM: z.string().optional(),
+  MAIL_API_KEY: z.string().optional(),
+  MAIL_API_URL: z.url().default('https://api.resend.com/emails'),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -51,6 +54,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   githubWebhookSecret?: string;
   /** Where SSH clients connect, and how long a token lasts (1 h unless SSH_TOKEN_TTL_SECONDS says). */
   sshGateway: { host: string; port: number; tokenTtlSeconds: number };
+  /** A mail provider over HTTP; without one, local mode writes to the outbox and production sends none. */
+  mail?: MailConfig;
   auth: AuthConfig;
   limits: Limits;
 } {
@@ -69,6 +74,10 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       port: raw.SSH_GATEWAY_PORT,
       tokenTtlSeconds: raw.SSH_TOKEN_TTL_SECONDS,
     },
+    mail:
+      raw.MAIL_FROM && raw.MAIL_API_KEY
+        ? { from: raw.MAIL_FROM, apiKey: raw.MAIL_API_KEY, apiUrl: raw.MAIL_API_URL }
+        : undefined,
     auth: {
       baseURL: raw.BETTER_AUTH_URL,
       secret: raw.BETTER_AUTH_SECRET,
@@ -88,6 +97,12 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       sessionsPerUser: raw.LIMIT_SESSIONS_PER_USER,
     },
   };
+}
+
+export interface MailConfig {
+  from: string;
+  apiKey: string;
+  apiUrl: string;
 }
 
 export interface AuthConfig {

@@ -1,5 +1,6 @@
 import { startStack } from './local/stack';
 import { choosePort, isPortFree } from './local/ports';
+import { printOutbox } from './local/outbox-printer';
 
 const port = Number(process.env.PORT ?? 8787);
 const started = Date.now();
@@ -29,11 +30,13 @@ async function main() {
     Open      ${stack.url}
     Sign in   ${stack.demo?.email}  /  ${stack.demo?.password}
     Health    ${stack.url}/api/health
+    Mail      ${stack.url}/api/dev/outbox  (nothing is sent locally; new mail is printed here too)
 
   The demo organization has a repository (${stack.demo?.repositoryUrl}) with branches
   main and feature/greeting. Data is kept in .data/ between runs. Ctrl-C stops everything.
   Parts that die are restarted (a [supervisor] line says which and why).
 `);
+  printOutbox(stack.url, (line) => console.log(line));
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

@@ -20,6 +20,7 @@ import { sessions, workspaceSessions } from './routes/sessions';
 import { orgEvents } from './routes/events';
 import { organizations } from './routes/organizations';
 import { webhooks, workspacePull } from './routes/webhooks';
+import { devOutbox } from './routes/dev-outbox';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -28,6 +29,7 @@ export function createApp() {
     .route('/health', health)
     .route('/config', publicConfig)
     .route('/auth', authRoutes)
+    .route('/dev', devOutbox) // local mode only, unauthenticated: the developer's own mail
     .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(requireAuth)
     .route('/me', me)

@@ -5,13 +5,17 @@ import { apiKey } from '@better-auth/api-key';
 import type { Database } from '../db/client';
 import * as schema from '../db/schema';
 import type { AuthConfig } from '../core/config';
+import type { Mailer } from './mail/mailer';
 
 export type { AuthConfig } from '../core/config';
 
 export const API_KEY_PREFIX = 'cw_';
 
 // Built per request: the database handle is per request on Workers (a Pool cannot outlive its request).
-export function createAuth(db: Database, config: AuthConfig) {
+export function createAuth(db: Database, config: AuthConfig, mailer: Mailer = async () => {}) {
+  // A provider that is down must not fail a sign-up: the person can ask for the link again.
+  const send: Mailer = (m) =>
+    mailer(m).catch((err) => console.error(`mail "${m.subject}" failed:`, (err as Error)?.message ?? err));
   return betterAuth({
     baseURL: config.baseURL,
     basePath: '/api/auth',
@@ -19,13 +23,35 @@ export function createAuth(db: Database, config: AuthConfig) {
     trustedOrigins: config.trustedOrigins,
     database: drizzleAdapter(db, { provider: 'pg', schema, usePlural: false }),
     emailAndPassword: { enabled: config.emailPasswordEnabled, autoSignIn: true, minPasswordLength: 8 },
+    // Owning an address is proved by a link sent to it: invitations need it (below).
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      sendVerificationEmail: async ({ user, url }) =>
+        send({
+          to: user.email,
+          subject: 'Verify your email for Cloud Workspaces',
+          text: `Open this link to verify ${user.email}:\n\n${url}\n\nIf you did not sign up, ignore this mail.`,
+        }),
+    },
     socialProviders: {
       ...(config.github ? { github: config.github } : {}),
       ...(config.google ? { google: config.google } : {}),
     },
     telemetry: { enabled: false },
     plugins: [
-      organization({ allowUserToCreateOrganization: true }),
+      organization({
+        allowUserToCreateOrganization: true,
+        // Anyone can sign up with an invitee's address; only one who proved it may accept (or an OAuth
+        // login whose provider verified it). Better Auth also checks that the addresses match.
+        requireEmailVerificationOnInvitation: true,
+        sendInvitationEmail: async ({ email, organization: org, inviter, id }) =>
+          send({
+            to: email,
+            subject: `${inviter.user.name} invited you to ${org.name} on Cloud Workspaces`,
+            text: `Join ${org.name}: ${new URL(`/invite/${id}`, config.baseURL)}`,
+          }),
+      }),
       apiKey({
         defaultPrefix: API_KEY_PREFIX,
         // Keys are checked by our own middleware (Authorization: Bearer), not by a mocked session.

@@ -4,3 +4,4 @@ export * from './workspaces';
 export * from './events';
 export * from './usage';
 export * from './limits';
+export * from './mail';

@@ -16,6 +16,18 @@ async function call(base: string, path: string, init: RequestInit & { cookie?: s
   return { res, body };
 }
 
+/** Follows the verification link the local Worker wrote to its outbox, as the developer would. */
+export async function verifyLocally(base: string, email: string) {
+  const { body } = await call(base, `/api/dev/outbox.json?to=${encodeURIComponent(email)}`);
+  const text = (body?.mail as { text: string }[] | undefined)?.find((m) =>
+    m.text.includes('verify-email'),
+  )?.text;
+  const link = text?.match(/https?:\/\/\S+/)?.[0];
+  if (!link) throw new Error(`no verification mail to ${email} in the local outbox`);
+  const res = await fetch(link, { redirect: 'manual' });
+  await res.body?.cancel();
+}
+
 /** Creates the demo user, organization and repository through the public API; a second run finds them. */
 export async function seedDemoData(base: string, repoUrl: string) {
   let { res } = await call(base, '/api/auth/sign-in/email', {
@@ -27,6 +39,7 @@ export async function seedDemoData(base: string, repoUrl: string) {
       method: 'POST',
       body: JSON.stringify(DEMO_USER),
     }));
+    if (res.ok) await verifyLocally(base, DEMO_USER.email);
   }
   if (!res.ok) throw new Error(`demo sign-in failed: ${res.status}`);
   const cookie = res.headers

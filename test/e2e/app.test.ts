@@ -7,6 +7,7 @@ import {
   expectNoErrors,
   outputLines,
   signUp,
+  verifyFromOutbox,
   terminalText,
   uniqueEmail,
   waitForStatus,
@@ -199,6 +200,10 @@ describe('web app in a real browser', () => {
     await screens(gracePage, '18-invite-anonymous');
     await gracePage.getByRole('link', { name: 'Create an account' }).click();
     await signUp(gracePage, 'Grace Hopper', graceEmail);
+    // An invitation waits for a verified address (issue 12): Grace opens the mailed link.
+    await gracePage.getByTestId('verify-email').waitFor();
+    await screens(gracePage, '18b-invite-verify-email');
+    await verifyFromOutbox(gracePage, graceEmail);
     await gracePage.getByRole('button', { name: 'Accept invitation' }).waitFor();
     await screens(gracePage, '19-invite-accept');
     await gracePage.getByRole('button', { name: 'Accept invitation' }).click();
@@ -236,6 +241,8 @@ describe('web app in a real browser', () => {
     const linusErrors = watchErrors(linusPage);
     await linusPage.goto('/sign-up');
     await signUp(linusPage, 'Linus', linusEmail);
+    await linusPage.waitForURL(/\/new-org/);
+    await verifyFromOutbox(linusPage, linusEmail);
     await linusPage.waitForURL(/\/new-org/);
     const card = linusPage.getByTestId('pending-invitations');
     await card.getByText('Analytical Engines').waitFor();

@@ -42,8 +42,25 @@ export interface TestUser {
   cookie: string;
 }
 
-export async function signUp(name = 'Test User'): Promise<TestUser> {
-  const email = `user-${unique()}@example.test`;
+/** Follows the verification link Better Auth mailed to `email` (the local outbox). */
+export async function verifyEmail(email: string) {
+  const { json } = await call(`/api/dev/outbox.json?to=${encodeURIComponent(email)}`);
+  const mail = (json.mail as { to: string; text: string }[]).find(
+    (m) => m.to === email && m.text.includes('verify-email'),
+  );
+  const link = mail?.text.match(/https?:\/\/\S+/)?.[0];
+  if (!link) throw new Error(`no verification mail to ${email}`);
+  const res = await SELF.fetch(link, { redirect: 'manual', headers: { origin: BASE } });
+  await res.body?.cancel();
+  if (res.status >= 400) throw new Error(`verification failed: ${res.status}`);
+}
+
+/** A new account; its address verified through the mailed link unless `verified: false`. */
+export async function signUp(
+  name = 'Test User',
+  opts: { verified?: boolean; email?: string } = {},
+): Promise<TestUser> {
+  const email = opts.email ?? `user-${unique()}@example.test`;
   const headers = new Headers({ origin: BASE, 'content-type': 'application/json' });
   const res = await SELF.fetch(`${BASE}/api/auth/sign-up/email`, {
     method: 'POST',
@@ -56,6 +73,7 @@ export async function signUp(name = 'Test User'): Promise<TestUser> {
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
+  if (opts.verified !== false) await verifyEmail(email);
   return { id: body.user.id, email, cookie };
 }
 

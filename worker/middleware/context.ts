@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { parseConfig } from '../../core/config';
 import { createDb } from '../../db/client';
 import { createAuth } from '../auth';
+import { createMailer } from '../mail/mailer';
 import type { AppEnv } from '../types';
 
 // Per request: validated config, a database handle (ended after the response) and Better Auth.
@@ -10,7 +11,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const { db, close } = createDb(config);
   c.set('config', config);
   c.set('db', db);
-  c.set('auth', createAuth(db, config.auth));
+  c.set('auth', createAuth(db, config.auth, createMailer(config, db)));
   try {
     await next();
   } finally {

@@ -6,10 +6,16 @@ import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
 
 /**
- * `GET /api/invitations`: the caller's pending invitations, with the organization's name. Better Auth's
- * own list refuses unverified emails, which every local and email + password account is.
+ * `GET /api/invitations`: the caller's pending invitations, with the organization's name. Like Better
+ * Auth's own list, none until the caller's address is verified: anyone can sign up with an invitee's.
  */
 export const invitations = new Hono<AppEnv>().get('/', async (c): Reply<PendingInvitationListResponse> => {
+  const [me] = await c.var.db
+    .select({ verified: user.emailVerified })
+    .from(user)
+    .where(eq(user.id, c.var.principal.userId))
+    .limit(1);
+  if (!me?.verified) return c.json({ invitations: [] }, 200);
   const rows = await c.var.db
     .select({
       id: invitation.id,

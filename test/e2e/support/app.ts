@@ -14,6 +14,13 @@ export async function signUp(page: Page, name: string, email: string) {
   await page.getByRole('button', { name: 'Create account' }).click();
 }
 
+/** Opens the verification link in the local outbox (/api/dev/outbox), as a developer would. */
+export async function verifyFromOutbox(page: Page, email: string) {
+  await page.goto('/api/dev/outbox');
+  const mail = page.locator('article', { hasText: `to ${email}` }).filter({ hasText: 'Verify' });
+  await mail.first().locator('a').first().click();
+}
+
 const ROWS = '.terminal-view:not(.terminal-view-hidden) .xterm-rows > div';
 
 /** The visible terminal's rows as text, one line per row. */

@@ -16,11 +16,14 @@ const A = '/api/auth';
 
 export const auth = {
   getSession: () => api.get<AuthSession | null>(`${A}/get-session`),
-  signUp: (input: { name: string; email: string; password: string }) =>
+  signUp: (input: { name: string; email: string; password: string; callbackURL?: string }) =>
     api.post<SignInResponse>(`${A}/sign-up/email`, input),
   signIn: (input: { email: string; password: string }) =>
     api.post<SignInResponse>(`${A}/sign-in/email`, input),
   signOut: () => api.post<{ success: boolean }>(`${A}/sign-out`),
+  /** Sends the verification link again, to come back to `callbackURL` once verified. */
+  sendVerification: (email: string, callbackURL: string) =>
+    api.post<{ status: boolean }>(`${A}/send-verification-email`, { email, callbackURL }),
   socialSignIn: (provider: 'github' | 'google', callbackURL: string) =>
     api.post<SocialSignInResponse>(`${A}/sign-in/social`, { provider, callbackURL }),
 };

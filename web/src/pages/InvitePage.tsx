@@ -7,6 +7,7 @@ import { AuthLayout } from '../layout/AuthLayout';
 import { Button } from '../components/Button';
 import { Alert } from '../components/Alert';
 import { Spinner } from '../components/Spinner';
+import { VerifyEmailNotice } from './VerifyEmailNotice';
 
 /** `/invite/:id`: the link an admin shares; the invitee signs in (or up) with the invited email and accepts. */
 export function InvitePage() {
@@ -14,8 +15,10 @@ export function InvitePage() {
   const params = useParams<{ id: string }>();
   const navigate = useNavigate();
   const here = () => encodeURIComponent(`/invite/${params.id}`);
+  // Better Auth shows an invitation only to a verified address (worker/auth.ts).
+  const verified = () => !!app.session()?.user.emailVerified;
   const [invitation] = createResource(
-    () => (app.session() ? params.id : undefined),
+    () => (app.session() && verified() ? params.id : undefined),
     (id) => orgs.getInvitation(id),
   );
   const [busy, setBusy] = createSignal<'accept' | 'reject' | null>(null);
@@ -71,6 +74,9 @@ export function InvitePage() {
       <Match when={app.session()}>
         <AuthLayout title="Join organization">
           <Switch>
+            <Match when={!verified()}>
+              <VerifyEmailNotice email={app.session()!.user.email} returnTo={`/invite/${params.id}`} />
+            </Match>
             <Match when={invitation.loading}>
               <div class="row muted">
                 <Spinner /> Loading invitation...

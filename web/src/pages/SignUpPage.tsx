@@ -30,6 +30,8 @@ export function SignUpPage() {
         name: name().trim() || email().split('@')[0]!,
         email: email().trim(),
         password: password(),
+        // The mailed verification link comes back here (an invitation page, say).
+        callbackURL: form.target(),
       }),
     );
   };
