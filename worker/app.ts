@@ -6,6 +6,7 @@ import { databaseAnswers, databaseUnavailable, isDatabaseUnavailable } from './l
 import { requestContext } from './middleware/context';
 import { requireAuth } from './middleware/auth';
 import { inputHygiene } from './middleware/hygiene';
+import { csrfForCookies } from './middleware/csrf';
 import { health } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { publicConfig } from './routes/config';
@@ -31,6 +32,7 @@ export function createApp() {
     .route('/auth', authRoutes)
     .route('/dev', devOutbox) // local mode only, unauthenticated: the developer's own mail
     .route('/workspaces', terminalSocket) // authenticates tickets itself
+    .use(csrfForCookies)
     .use(requireAuth)
     .route('/me', me)
     .route('/api-keys', apiKeys)
