@@ -35,8 +35,13 @@ export function parseRepositoryUrl(
   const url = input.trim();
   const gh = url.match(GITHUB);
   if (gh) {
-    const [, owner, repo] = gh;
-    return { cloneUrl: `https://github.com/${owner}/${repo}.git`, fullName: `${owner}/${repo}`, name: repo! };
+    // GitHub's owner and name are case-insensitive: one spelling, so a repository is registered once.
+    const [owner, repo] = [gh[1]!.toLowerCase(), gh[2]!.toLowerCase()];
+    return {
+      cloneUrl: `https://github.com/${owner}/${repo}.git`,
+      fullName: `${owner}/${repo}`,
+      name: gh[2]!,
+    };
   }
   if (opts.allowLocal && (url.startsWith('file:///') || url.startsWith('/'))) {
     const path = url.startsWith('file://') ? decodePath(url.slice('file://'.length)) : url;

@@ -15,7 +15,8 @@ describe('repositories', () => {
       fullName: 'acme/widgets',
       name: 'widgets',
       defaultBranch: 'main',
-      webhookUrl: 'http://cloud-workspaces.test/webhooks/github',
+      // Each repository's own URL (was the shared /webhooks/github): its secret is tried first.
+      webhookUrl: `http://cloud-workspaces.test/webhooks/github/${r.json.repository.id}`,
     });
     expect(r.json.repository.webhookSecret).toMatch(/^[0-9a-f]{64}$/);
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { cloudWorkspaces, repositories } from '../../db/schema';
 import {
   CreateRepositoryInput,
@@ -22,7 +22,9 @@ function randomSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const webhookUrl = (requestUrl: string) => new URL('/webhooks/github', requestUrl).toString();
+/** Each repository has its own URL, so its secret is tried first (worker/routes/webhooks.ts). */
+const webhookUrl = (requestUrl: string, id: string) =>
+  new URL(`/webhooks/github/${id}`, requestUrl).toString();
 
 /** Webhook secrets are for those who manage repositories (core/policy.ts); members see the rest. */
 async function maySeeSecrets(db: Database, principal: Principal, organizationId: string) {
@@ -38,6 +40,20 @@ export const repositoriesRoute = new Hono<AppEnv>()
     const parsed = parseRepositoryUrl(input.url, { allowLocal: config.localMode });
     if ('error' in parsed)
       throw apiError(400, ErrorCode.validation, `url: ${parsed.error}`, { field: 'url' });
+    // Rows from before names were lower-cased may differ from the new spelling by case only.
+    const [twin] = parsed.fullName
+      ? await db
+          .select({ id: repositories.id })
+          .from(repositories)
+          .where(
+            and(
+              eq(repositories.organizationId, input.organizationId),
+              sql`lower(${repositories.fullName}) = ${parsed.fullName}`,
+            ),
+          )
+          .limit(1)
+      : [];
+    if (twin) throw apiError(409, ErrorCode.conflict, 'This organization already has that repository.');
     const [row] = await db
       .insert(repositories)
       .values({
@@ -52,7 +68,7 @@ export const repositoriesRoute = new Hono<AppEnv>()
       .onConflictDoNothing()
       .returning();
     if (!row) throw apiError(409, ErrorCode.conflict, 'This organization already has that repository.');
-    return c.json({ repository: { ...row, webhookUrl: webhookUrl(c.req.url) } }, 201);
+    return c.json({ repository: { ...row, webhookUrl: webhookUrl(c.req.url, row.id) } }, 201);
   })
   .get('/', query(ListRepositoriesQuery), async (c): Reply<RepositoryListResponse> => {
     const { organizationId } = c.req.valid('query');
@@ -64,11 +80,10 @@ export const repositoriesRoute = new Hono<AppEnv>()
       .from(repositories)
       .where(eq(repositories.organizationId, organizationId))
       .orderBy(desc(repositories.createdAt));
-    const url = webhookUrl(c.req.url);
     const shown = rows.map(({ webhookSecret, ...r }) => ({
       ...r,
       ...(secrets ? { webhookSecret } : {}),
-      webhookUrl: url,
+      webhookUrl: webhookUrl(c.req.url, r.id),
     }));
     return c.json({ repositories: shown }, 200);
   })

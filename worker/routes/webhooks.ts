@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
-import { lt, sql } from 'drizzle-orm';
-import { webhookDeliveries } from '../../db/schema';
+import { eq, lt, sql } from 'drizzle-orm';
+import { repositories, webhookDeliveries } from '../../db/schema';
+import { isUuid } from '../../core/ids';
+import type { Database } from '../../db/client';
 import { ErrorCode } from '../../core/errors';
 import {
   branchOfRef,
@@ -12,7 +14,7 @@ import {
 } from '../../core/schemas/github';
 import { findTextProblem } from '../../core/schemas/text';
 import { requestContext } from '../middleware/context';
-import { apiError } from '../lib/errors';
+import { apiError, notFound } from '../lib/errors';
 import { actorOf, roomFor, unwrap } from '../lib/rooms';
 import { loadWorkspace } from '../lib/load';
 import { parseSignatureHeader, readBodyCapped, verifySignature } from '../webhooks/signature';
@@ -21,6 +23,8 @@ import {
   markPendingPull,
   matchingRepositories,
   repositoryHints,
+  scanRepositoryHints,
+  scannedNulField,
   type CandidateRepository,
 } from '../webhooks/targets';
 import type { PullResponse } from '../../core/api/workspaces';
@@ -51,59 +55,75 @@ function refuseBadText(payload: unknown) {
     });
 }
 
-/** `POST /webhooks/github`: outside `/api` and its session auth; the signature is the authentication. */
-export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', async (c) => {
+/** The repository a per-repository webhook URL names; 404 for one that does not exist. */
+async function ownRepository(db: Database, id: string | undefined) {
+  if (id === undefined) return null;
+  const [row] = isUuid(id)
+    ? await db
+        .select({
+          id: repositories.id,
+          organizationId: repositories.organizationId,
+          webhookSecret: repositories.webhookSecret,
+          fullName: repositories.fullName,
+          url: repositories.url,
+        })
+        .from(repositories)
+        .where(eq(repositories.id, id))
+        .limit(1)
+    : [];
+  if (!row) throw notFound('Repository');
+  return row;
+}
+
+/** `POST /webhooks/github[/<repository id>]`: outside `/api` and its session auth; the signature is the authentication. */
+export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github/:repositoryId?', async (c) => {
   const { db, config } = c.var;
   const event = c.req.header('x-github-event') ?? '';
   const delivery = c.req.header('x-github-delivery')?.trim().slice(0, 200) || null;
   const contentType = c.req.header('content-type');
 
   if (Number(c.req.header('content-length') ?? 0) > GITHUB_WEBHOOK_MAX_BYTES) throw tooLarge();
+  // GitHub always sends one; without it a replay could not be told from a new delivery.
+  if (!delivery) throw apiError(400, ErrorCode.validation, 'Missing X-GitHub-Delivery header.');
   const signature = parseSignatureHeader(c.req.header('x-hub-signature-256'));
   if (!signature) throw badSignature('Missing or malformed X-Hub-Signature-256 header.');
   const body = await readBodyCapped(c.req.raw, GITHUB_WEBHOOK_MAX_BYTES);
   if (!body) throw tooLarge();
 
-  // Who signed it? The global secret first (no parsing needed). Otherwise the payload is decoded,
-  // untrusted, only to read which repository it claims to be about, and that repository's secrets are
-  // tried. Nothing else is read from it until a signature has matched.
+  // Who signed it? Decided before the body is parsed: a bounded scan names the repository, whose
+  // registrations' secrets are tried oldest first, then the global secret. Only then is it parsed.
+  // The repository's own webhook URL (`/webhooks/github/<id>`) puts its registration first, so no
+  // number of registrations by others can crowd its secret out.
+  const nulField = scannedNulField(body);
+  if (nulField)
+    throw apiError(400, ErrorCode.validation, `${nulField}: must not contain null bytes`, {
+      field: nulField,
+    });
+  const own = await ownRepository(db, c.req.param('repositoryId'));
+  const hints = own ? { fullName: own.fullName, urls: [own.url] } : scanRepositoryHints(body, contentType);
+  const named = hints
+    ? await matchingRepositories(db, hints, { localMode: config.localMode, limit: MAX_CANDIDATE_SECRETS })
+    : [];
+  const candidates = own ? [own, ...named.filter((r) => r.id !== own.id)] : named;
+  const signedBy: CandidateRepository[] = [];
+  for (const repo of candidates) {
+    if (await verifySignature(repo.webhookSecret, body, signature)) signedBy.push(repo);
+  }
+  // A repository's secret speaks for that registration only, not for the same repository registered
+  // by another organization; the global secret speaks for all.
   let scope: 'all' | CandidateRepository[];
-  let payload: unknown;
-  let decoded = false;
-  if (config.githubWebhookSecret && (await verifySignature(config.githubWebhookSecret, body, signature))) {
+  if (signedBy.length) scope = signedBy;
+  else if (config.githubWebhookSecret && (await verifySignature(config.githubWebhookSecret, body, signature)))
     scope = 'all';
-  } else {
-    let untrusted: unknown;
-    try {
-      untrusted = decodePayload(body, contentType);
-    } catch {
-      throw badSignature();
-    }
-    refuseBadText(untrusted);
-    const hints = repositoryHints(untrusted);
-    const candidates = hints
-      ? await matchingRepositories(db, hints, { localMode: config.localMode, limit: MAX_CANDIDATE_SECRETS })
-      : [];
-    const signedBy: CandidateRepository[] = [];
-    for (const repo of candidates) {
-      if (await verifySignature(repo.webhookSecret, body, signature)) signedBy.push(repo);
-    }
-    if (!signedBy.length) throw badSignature();
-    // A repository's secret speaks for that repository only, not for the same repository registered by
-    // another organization.
-    scope = signedBy;
-    payload = untrusted;
-    decoded = true;
-  }
+  else throw badSignature();
 
-  if (!decoded) {
-    try {
-      payload = decodePayload(body, contentType);
-    } catch {
-      throw apiError(400, ErrorCode.validation, 'The payload is not valid JSON.');
-    }
-    refuseBadText(payload);
+  let payload: unknown;
+  try {
+    payload = decodePayload(body, contentType);
+  } catch {
+    throw apiError(400, ErrorCode.validation, 'The payload is not valid JSON.');
   }
+  refuseBadText(payload);
 
   const answer = (extra: Partial<WebhookResponse>, status: 200 | 202 = 200) =>
     c.json({ ok: true, event, delivery, ...extra } satisfies WebhookResponse, status);
@@ -121,20 +141,18 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github', a
   }
 
   const outcome = await db.transaction(async (tx) => {
-    if (delivery) {
-      const [fresh] = await tx
-        .insert(webhookDeliveries)
-        .values({ deliveryId: delivery, event })
-        .onConflictDoNothing()
-        .returning();
-      if (!fresh) return { ignored: 'duplicate delivery' };
-      // GitHub redelivers within days; older ids only grow the table. The index keeps this cheap.
-      await tx
-        .delete(webhookDeliveries)
-        .where(
-          lt(webhookDeliveries.receivedAt, sql`now() - make_interval(days => ${DELIVERY_RETENTION_DAYS})`),
-        );
-    }
+    const [fresh] = await tx
+      .insert(webhookDeliveries)
+      .values({ deliveryId: delivery, event })
+      .onConflictDoNothing()
+      .returning();
+    if (!fresh) return { ignored: 'duplicate delivery' };
+    // GitHub redelivers within days; older ids only grow the table. The index keeps this cheap.
+    await tx
+      .delete(webhookDeliveries)
+      .where(
+        lt(webhookDeliveries.receivedAt, sql`now() - make_interval(days => ${DELIVERY_RETENTION_DAYS})`),
+      );
     if (!push) return {};
     const branch = branchOfRef(push.ref);
     if (!branch) return { ignored: 'not a branch push' };

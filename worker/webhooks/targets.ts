@@ -42,6 +42,54 @@ export function repositoryHints(payload: unknown): RepositoryHints | null {
   return { fullName, urls };
 }
 
+/** How much of a body is scanned for the repository before its signature is known. */
+const SCAN_BYTES = 64 * 1024;
+const field = (text: string, name: string, max: number) =>
+  // No control characters (NUL never reaches a query, even as a bound parameter).
+  text.match(new RegExp(`"${name}"\\s*:\\s*"([^"\\\\\\u0000-\\u001f]{1,${max}})"`))?.[1] ?? null;
+
+/**
+ * The repository an unverified delivery claims to be about, found without parsing it: a bounded scan of
+ * its start for the first `full_name` and URLs (GitHub puts `repository` before the large parts of a
+ * push). Only chooses which secrets to try; nothing of the body is trusted until one matches.
+ */
+export function scanRepositoryHints(
+  body: Uint8Array,
+  contentType: string | undefined,
+): RepositoryHints | null {
+  let text = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, SCAN_BYTES));
+  if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    // Cut a percent-escape split by the bound, then decode what is left.
+    text = text.replace(/%[0-9a-fA-F]?$/, '').replace(/\+/g, ' ');
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      return null;
+    }
+  }
+  return repositoryHints({
+    repository: {
+      full_name: field(text, 'full_name', 300),
+      clone_url: field(text, 'clone_url', 2000),
+      html_url: field(text, 'html_url', 2000),
+      url: field(text, 'url', 2000),
+    },
+  });
+}
+
+/**
+ * A repository field of the scanned start that holds a null byte (raw or as `\u0000`): Postgres refuses
+ * it even as a bound parameter, so the delivery is a 400 naming the field, before any query.
+ */
+export function scannedNulField(body: Uint8Array): string | null {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(body.subarray(0, SCAN_BYTES));
+  for (const name of ['full_name', 'clone_url', 'html_url', 'url']) {
+    const m = text.match(new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,2000})"`));
+    if (m && (m[1]!.includes('\\u0000') || m[1]!.includes('\0'))) return `repository.${name}`;
+  }
+  return null;
+}
+
 export interface CandidateRepository {
   id: string;
   organizationId: string;
@@ -63,15 +111,19 @@ export async function matchingRepositories(
     conds.push(and(sql`${repositories.fullName} is null`, inArray(repositories.url, hints.urls))!);
   }
   if (!conds.length) return [];
-  return db
-    .select({
-      id: repositories.id,
-      organizationId: repositories.organizationId,
-      webhookSecret: repositories.webhookSecret,
-    })
-    .from(repositories)
-    .where(or(...conds))
-    .limit(opts.limit);
+  return (
+    db
+      .select({
+        id: repositories.id,
+        organizationId: repositories.organizationId,
+        webhookSecret: repositories.webhookSecret,
+      })
+      .from(repositories)
+      .where(or(...conds))
+      // A fixed order, oldest registration first: later registrations by others cannot push it out.
+      .orderBy(repositories.createdAt, repositories.id)
+      .limit(opts.limit)
+  );
 }
 
 /**
