@@ -65,7 +65,13 @@ export class OrgEvents extends DurableObject<Env> {
         .from(cloudWorkspaces)
         .where(eq(cloudWorkspaces.organizationId, organizationId));
     } catch (err) {
-      send(ws, { type: 'error', code: 'snapshot_failed', message: String((err as Error)?.message ?? err) });
+      // The database's own words (hosts, SQL) stay in the log; the client hears what to do.
+      console.error('organization snapshot failed:', err);
+      send(ws, {
+        type: 'error',
+        code: 'snapshot_failed',
+        message: 'Could not load the workspaces right now; reconnecting will try again.',
+      });
       return;
     } finally {
       this.ctx.waitUntil(close());

@@ -121,6 +121,7 @@ export async function startDesktop(e: ElectronMain, opts: StartOptions): Promise
     fetch: opts.fetch,
   });
   const links = new LinkStore(userData);
+  const picked = new Set<string>();
   const syncApi = syncApiOf(api, `desktop ${app.getVersion()} on ${hostname()} (${opts.platform})`);
   const sync = new SyncService({
     api: syncApi,
@@ -133,8 +134,14 @@ export async function startDesktop(e: ElectronMain, opts: StartOptions): Promise
         defaultPath: app.getPath('home'),
         properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
       });
-      return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+      const folder = r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+      if (folder) picked.add(resolve(folder));
+      return folder;
     },
+    // The page may name a folder only if the user picked it in this dialog, or it is already linked
+    // ("sync again"): a compromised page must not make us clone into, or git over, any path.
+    mayUseFolder: (id, folder) =>
+      picked.has(resolve(folder)) || resolve(links.get(id)?.path ?? '/\0') === resolve(folder),
   });
 
   // The workspace shown in the window, from its URL (the SPA navigates in-page).

@@ -101,6 +101,8 @@ export class SyncService {
       links: LinkStore;
       /** The folder dialog: resolves null when cancelled. */
       chooseFolder: () => Promise<string | null>;
+      /** Whether a folder named by the caller (the page) may be used; unset: any (main's own callers). */
+      mayUseFolder?: (workspaceId: string, folder: string) => boolean;
       git?: GitRunner;
       now?: () => Date;
     },
@@ -125,6 +127,10 @@ export class SyncService {
     if (!isValidBranchName(ws.branch))
       throw fail('failed', `The workspace's branch name is not valid: ${ws.branch}`);
     const repo = await this.deps.api.repository(ws.organizationId, ws.repositoryId);
+    if (folder !== undefined && this.deps.mayUseFolder && !this.deps.mayUseFolder(workspaceId, folder))
+      throw Object.assign(new Error('Choose the folder in the dialog: the page cannot name one.'), {
+        code: 'forbidden',
+      });
     const chosen = folder ?? (await this.deps.chooseFolder());
     if (chosen === null) return this.state(workspaceId, { fetch: false });
     const link = await this.materialize(validateLocalPath(chosen), ws.branch, repo);

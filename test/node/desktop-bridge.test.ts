@@ -75,3 +75,40 @@ describe('desktop bridge', () => {
     await expect(b.syncToLocal(WS, { folder: '/tmp/x' })).rejects.toMatchObject({ code: 'signed_out' });
   });
 });
+
+describe('desktop bridge: Sync to local', () => {
+  it('accepts from the page only a folder the user picked in the main dialog', async () => {
+    const d = createElectronDouble();
+    const repo = { id: 'r1', url: 'file:///nowhere.git', name: 'demo' };
+    const h = (await startDesktop(d.main, {
+      argv: [],
+      env: { PATH: '' },
+      platform: 'linux',
+      preloadPath: '/p.cjs',
+      backgroundPollMs: 0,
+      fetch: (async (url: string) => {
+        if (String(url).includes(`/api/workspaces/${WS}`))
+          return Response.json({
+            workspace: { id: WS, organizationId: 'o1', repositoryId: 'r1', branch: 'main' },
+            sessions: [],
+          });
+        if (String(url).includes('/api/repositories')) return Response.json({ repositories: [repo] });
+        return new Response(null, { status: 404 });
+      }) as typeof fetch,
+    }))!;
+    handles.push(h);
+    d.windows[0]!.webContents.session.fetchImpl = async (url) => {
+      if (url.endsWith('/api/auth/get-session')) return Response.json({ user: { id: 'u1' } });
+      if (url.endsWith('/api/api-keys'))
+        return Response.json({ id: 'k1', key: 'cw_secret' }, { status: 201 });
+      return new Response(null, { status: 404 });
+    };
+    const page = createBridge(d.rendererFor(`${SERVER}/o/acme/workspaces/${WS}`), 'linux');
+    // A compromised page names a folder of its choosing: refused before any git runs.
+    await expect(page.syncToLocal(WS, { folder: '/home/user/.ssh' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    // Cancelling the dialog does nothing.
+    await expect(page.syncToLocal(WS)).resolves.toEqual({ linked: false });
+  });
+});

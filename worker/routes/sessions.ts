@@ -14,6 +14,7 @@ import { roomFor } from '../lib/rooms';
 import { freshSessions, liveSessionCount } from '../../db/queries/sessions';
 import { limitsFor, withOrgLimitsLock } from '../../db/queries/limits';
 import { quotaError } from '../lib/quota';
+import { redactOthers } from '../lib/presence';
 import type { Database } from '../../db/client';
 import type {
   HeartbeatResponse,
@@ -90,7 +91,7 @@ export const workspaceSessions = new Hono<AppEnv>()
       freshSessions(db, ws.id),
       roomFor(c.env, ws.id).presence(),
     ]);
-    return c.json({ sessions, presence }, 200);
+    return c.json({ sessions: redactOthers(sessions, principal.userId), presence }, 200);
   });
 
 /** A session of the caller's, in a workspace the caller may still use. */

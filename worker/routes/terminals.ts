@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
+import { and, eq } from 'drizzle-orm';
+import { cloudWorkspaceSessions } from '../../db/schema';
 import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
@@ -62,12 +64,27 @@ export const terminalSocket = new Hono<AppEnv>().get(
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const windowId = c.req.param('windowId');
     if (!isUuid(windowId)) throw notFound('Terminal window');
+    const q = c.req.valid('query');
+    // The socket heartbeats the presence session it names: only one of the caller's, in this workspace.
+    if (q.sessionId) {
+      const [own] = await db
+        .select({ id: cloudWorkspaceSessions.id })
+        .from(cloudWorkspaceSessions)
+        .where(
+          and(
+            eq(cloudWorkspaceSessions.id, q.sessionId),
+            eq(cloudWorkspaceSessions.userId, principal.userId),
+            eq(cloudWorkspaceSessions.workspaceId, ws.id),
+          ),
+        )
+        .limit(1);
+      if (!own) throw notFound('Session');
+    }
     if (ws.status !== 'running' && ws.status !== 'paused') {
       throw apiError(409, ErrorCode.notRunning, `The workspace is ${ws.status}; start it first.`, {
         status: ws.status,
       });
     }
-    const q = c.req.valid('query');
     const attach: AttachRequest = {
       workspace: {
         id: ws.id,

@@ -18,6 +18,7 @@ import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/
 import { quotaError } from '../lib/quota';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
+import { redactOthers } from '../lib/presence';
 import { SESSION_STALE_MS } from '../../core/protocol';
 import type {
   ExecResponse,
@@ -120,7 +121,7 @@ export const workspaces = new Hono<AppEnv>()
   .get('/:id', async (c): Reply<WorkspaceDetailResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
-    const sessions = await freshSessions(db, ws.id);
+    const sessions = redactOthers(await freshSessions(db, ws.id), principal.userId);
     return c.json({ workspace: ws, sessions }, 200);
   })
   .delete('/:id', async (c) => {
