@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { cloudWorkspaces } from '../db/schema';
 import {
+  CloseCode,
   OrgClientMsgSchema,
   emptyPresence,
   parseFrame,
@@ -25,6 +26,21 @@ export const workspaceState = (ws: WorkspaceRow): WorkspaceState => ({
   statusChangedAt: new Date(ws.statusChangedAt).getTime(),
   lastCommitSha: ws.lastCommitSha,
 });
+
+interface SocketPrincipal {
+  userId: string | null;
+  authSessionId?: string;
+  keyId?: string;
+  keyExpiresAt?: number | null;
+}
+
+function closeRevoked(ws: WebSocket) {
+  try {
+    ws.close(CloseCode.revoked, 'access revoked');
+  } catch {
+    // already closed
+  }
+}
 
 function send(ws: WebSocket, msg: OrgServerMsg) {
   try {
@@ -50,7 +66,15 @@ export class OrgEvents extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ userId: request.headers.get('x-cw-user') });
+    // Who holds the socket, so a revocation can find it after hibernation.
+    const keyExpiresAt = Number(request.headers.get('x-cw-key-expires')) || null;
+    server.serializeAttachment({
+      userId: request.headers.get('x-cw-user'),
+      authSessionId: request.headers.get('x-cw-session') ?? undefined,
+      keyId: request.headers.get('x-cw-key') ?? undefined,
+      keyExpiresAt,
+    } satisfies SocketPrincipal);
+    if (keyExpiresAt) await this.armExpiry(keyExpiresAt);
     this.ctx.waitUntil(this.sendSnapshot(server, organizationId));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -119,6 +143,39 @@ export class OrgEvents extends DurableObject<Env> {
 
   async publishEvent(workspaceId: string, event: WorkspaceEvent): Promise<void> {
     this.broadcast({ type: 'event', workspaceId, event });
+  }
+
+  /** Closes the sockets of a principal whose access ended (4004); answers how many. */
+  async revoke(match: { userId?: string; authSessionId?: string; keyId?: string }): Promise<number> {
+    if (!match.userId && !match.authSessionId && !match.keyId) return 0;
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const p = (ws.deserializeAttachment() ?? {}) as SocketPrincipal;
+      if (match.userId && p.userId !== match.userId) continue;
+      if (match.authSessionId && p.authSessionId !== match.authSessionId) continue;
+      if (match.keyId && p.keyId !== match.keyId) continue;
+      closeRevoked(ws);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Sockets opened with an API key close when it expires; the alarm survives hibernation. */
+  private async armExpiry(at: number) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  async alarm() {
+    const now = Date.now();
+    let next: number | null = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      const at = ((ws.deserializeAttachment() ?? {}) as SocketPrincipal).keyExpiresAt;
+      if (!at) continue;
+      if (at <= now) closeRevoked(ws);
+      else next = Math.min(next ?? at, at);
+    }
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
   /** Open sockets (tests). */

@@ -8,6 +8,7 @@ import type {
   ExecRunResult,
   PullRunResult,
   RoomResult,
+  RevokeMatch,
   RoomSession,
   TerminalWindow,
   TicketPrincipal,
@@ -23,7 +24,7 @@ import { revokeSsh } from './room/ssh-grants';
 import { createRoomState, loadMeta, type Meta, type RoomState } from './room/state';
 import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
-import { acceptTerminal } from './room/viewers';
+import { acceptTerminal, revokeViewers } from './room/viewers';
 import * as windows from './room/windows';
 
 export type * from './room/contract';
@@ -155,6 +156,11 @@ export class WorkspaceRoom extends DurableObject<Env> {
    * messages are handled by room/viewers.ts on the socket itself (room/sockets.ts says why). */
   async fetch(request: Request): Promise<Response> {
     return acceptTerminal(this.room, request);
+  }
+
+  /** Closes the terminal sockets of a principal whose access ended (4004); answers how many. */
+  async revoke(match: RevokeMatch): Promise<number> {
+    return revokeViewers(this.room, match);
   }
 
   // ================================================================ presence and sessions

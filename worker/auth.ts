@@ -6,13 +6,22 @@ import type { Database } from '../db/client';
 import * as schema from '../db/schema';
 import type { AuthConfig } from '../core/config';
 import type { Mailer } from './mail/mailer';
+import type { RevokeMatch } from '../durable-objects/room/contract';
 
 export type { AuthConfig } from '../core/config';
 
 export const API_KEY_PREFIX = 'cw_';
 
 // Built per request: the database handle is per request on Workers (a Pool cannot outlive its request).
-export function createAuth(db: Database, config: AuthConfig, mailer: Mailer = async () => {}) {
+/** Closes a principal's open sockets in these organizations (null: every organization of match.userId). */
+export type Revoker = (organizationIds: string[] | null, match: RevokeMatch) => Promise<void>;
+
+export function createAuth(
+  db: Database,
+  config: AuthConfig,
+  mailer: Mailer = async () => {},
+  revoke: Revoker = async () => {},
+) {
   // A provider that is down must not fail a sign-up: the person can ask for the link again.
   const send: Mailer = (m) =>
     mailer(m).catch((err) => console.error(`mail "${m.subject}" failed:`, (err as Error)?.message ?? err));
@@ -39,12 +48,25 @@ export function createAuth(db: Database, config: AuthConfig, mailer: Mailer = as
       ...(config.google ? { google: config.google } : {}),
     },
     telemetry: { enabled: false },
+    // Signing out (or a revoked session) ends that session's open terminal and live sockets at once.
+    databaseHooks: {
+      session: {
+        delete: {
+          after: async (session) => revoke(null, { userId: session.userId, authSessionId: session.id }),
+        },
+      },
+    },
     plugins: [
       organization({
         allowUserToCreateOrganization: true,
         // Anyone can sign up with an invitee's address; only one who proved it may accept (or an OAuth
         // login whose provider verified it). Better Auth also checks that the addresses match.
         requireEmailVerificationOnInvitation: true,
+        // A removed member keeps no shell and no live socket in the organization.
+        organizationHooks: {
+          afterRemoveMember: async ({ member, organization: org }) =>
+            revoke([org.id], { userId: member.userId }),
+        },
         sendInvitationEmail: async ({ email, organization: org, inviter, id }) =>
           send({
             to: email,

@@ -13,7 +13,12 @@ export interface Principal {
   /** The Better Auth session a cookie caller rides on (what signing out revokes). */
   sessionId?: string;
   /** An API key caller's key: it acts in its one organization, with its permissions only. */
-  key?: { id: string; organizationId: string | null; permissions: KeyPermission[] };
+  key?: {
+    id: string;
+    organizationId: string | null;
+    permissions: KeyPermission[];
+    expiresAt?: number | null;
+  };
 }
 
 export interface AppEnv {

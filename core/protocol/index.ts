@@ -46,6 +46,8 @@ export const CloseCode = {
   shellExited: 4002,
   /** The VM's PTY could not be reached or refused. */
   relayFailed: 4003,
+  /** The caller's access ended: removed from the organization, signed out, or its API key deleted or expired. */
+  revoked: 4004,
 } as const;
 
 /** No viewer shrinks a shared terminal below this: a 2x1 window is useless to everyone else. */

@@ -4,6 +4,7 @@ import type { PullResult } from '../../core/schemas/github';
 import type { ExecResponse } from '../../core/api/workspaces';
 import type { ClientType } from '../../core/schemas/sessions';
 import type { WorkspaceStatus } from '../../core/workspace-state';
+import type { KeyPermission } from '../../core/policy';
 import type { AuditEntry } from '../../db/audit';
 import type { WorkspaceRow } from '../../db/queries/workspaces';
 
@@ -37,6 +38,21 @@ export interface TicketPrincipal {
   email: string;
   image: string | null;
   via: 'session' | 'api_key';
+  /** The Better Auth session or API key the caller rides on: what a revocation matches. */
+  authSessionId?: string;
+  key?: {
+    id: string;
+    organizationId: string | null;
+    permissions: KeyPermission[];
+    expiresAt?: number | null;
+  };
+}
+
+/** Whose sockets a revocation closes: those matching every given field (at least one is given). */
+export interface RevokeMatch {
+  userId?: string;
+  authSessionId?: string;
+  keyId?: string;
 }
 
 /** A terminal window: one named PTY session (slug) on the VM. */

@@ -40,6 +40,19 @@ export function broadcast(s: RoomState, msg: TerminalServerMsg) {
   for (const ws of s.sockets.keys()) send(ws, text);
 }
 
+/** Whether a socket belongs to the principal a revocation names (every given field matches). */
+export function matchesRevocation(
+  att: ViewerAttachment,
+  m: { userId?: string; authSessionId?: string; keyId?: string },
+): boolean {
+  if (!m.userId && !m.authSessionId && !m.keyId) return false;
+  return (
+    (!m.userId || att.userId === m.userId) &&
+    (!m.authSessionId || att.authSessionId === m.authSessionId) &&
+    (!m.keyId || att.keyId === m.keyId)
+  );
+}
+
 /** Closes sockets with `code`; they leave the room's list at once. */
 export function closeSockets(s: RoomState, sockets: WebSocket[], code: number, reason: string) {
   for (const ws of sockets) {

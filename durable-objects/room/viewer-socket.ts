@@ -13,6 +13,9 @@ export interface ViewerAttachment {
   via: 'session' | 'api_key';
   clientType: ClientType;
   sessionId?: string;
+  /** The principal's Better Auth session or API key (revocation closes the socket, 4004). */
+  authSessionId?: string;
+  keyId?: string;
   cols: number;
   rows: number;
 }

@@ -8,7 +8,7 @@ import {
 } from '../../core/protocol';
 import { send } from '../relay/flow';
 import type { WindowRelay } from '../relay/window-relay';
-import type { Actor, AttachRequest, TerminalWindow } from './contract';
+import type { Actor, AttachRequest, RevokeMatch, TerminalWindow } from './contract';
 import { recordActivity } from './idle';
 import { InputMeter } from './input-limits';
 import { roomLimits } from './limits';
@@ -16,7 +16,13 @@ import { quotaExceeded } from './results';
 import { ensureRunning } from './lifecycle';
 import { heartbeat, schedulePresence } from './presence';
 import { envVar, openPty, relayFor, releaseViewer } from './relays';
-import { addViewerSocket, removeViewerSocket, type ViewerAttachment, type ViewerSocket } from './sockets';
+import {
+  addViewerSocket,
+  matchesRevocation,
+  removeViewerSocket,
+  type ViewerAttachment,
+  type ViewerSocket,
+} from './sockets';
 import { loadMeta, observe, type RoomState } from './state';
 import { getWindow } from './windows';
 
@@ -70,6 +76,8 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
     via: req.principal.via,
     clientType: req.clientType,
     sessionId: req.sessionId,
+    authSessionId: req.principal.authSessionId,
+    keyId: req.principal.key?.id,
     cols: size.cols,
     rows: size.rows,
   };
@@ -93,6 +101,12 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
     }
   });
   server.addEventListener('error', () => viewerGone(s, v));
+  // A key that expires while its socket is open ends the socket then, as a revocation would.
+  const expiresAt = req.principal.key?.expiresAt;
+  if (expiresAt) {
+    const t = setTimeout(() => revokeViewer(s, v), Math.max(0, expiresAt - Date.now()));
+    server.addEventListener('close', () => clearTimeout(t));
+  }
   send(server, {
     type: 'hello',
     windowId: req.windowId,
@@ -219,6 +233,22 @@ async function onViewerMessage(s: RoomState, v: ViewerSocket, message: string | 
 }
 
 /** A viewer's socket closed or failed: its relay lets it go and presence is republished. */
+/** Closes every terminal socket of a principal whose access ended; answers how many. */
+export function revokeViewers(s: RoomState, match: RevokeMatch): number {
+  const gone = [...s.sockets.values()].filter((v) => matchesRevocation(v.att, match));
+  for (const v of gone) revokeViewer(s, v);
+  return gone.length;
+}
+
+function revokeViewer(s: RoomState, v: ViewerSocket) {
+  try {
+    v.ws.close(CloseCode.revoked, 'access revoked');
+  } catch {
+    // already closed
+  }
+  viewerGone(s, v);
+}
+
 function viewerGone(s: RoomState, v: ViewerSocket) {
   removeViewerSocket(s, v.ws);
   releaseViewer(s, v.att.windowId, v.att.viewerId);

@@ -19,7 +19,8 @@ async function fromApiKey(c: Parameters<Parameters<typeof createMiddleware<AppEn
   if (!result?.valid || !result.key) return null;
   const [row] = await c.var.db.select().from(user).where(eq(user.id, result.key.referenceId)).limit(1);
   if (!row) return null;
-  const scoped = { id: result.key.id, ...keyScope(result.key) };
+  const expiresAt = result.key.expiresAt ? new Date(result.key.expiresAt).getTime() : null;
+  const scoped = { id: result.key.id, ...keyScope(result.key), expiresAt };
   const { id, name, email, image } = row;
   return { userId: id, via: 'api_key', name, email, image, key: scoped } as Principal;
 }

@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { parseConfig } from '../../core/config';
 import { createDb } from '../../db/client';
-import { createAuth } from '../auth';
+import { createAuth, type Revoker } from '../auth';
+import { organizationsOf, revokeSockets } from '../lib/revoke';
 import { createMailer } from '../mail/mailer';
 import type { AppEnv } from '../types';
 
@@ -11,7 +12,9 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const { db, close } = createDb(config);
   c.set('config', config);
   c.set('db', db);
-  c.set('auth', createAuth(db, config.auth, createMailer(config, db)));
+  const revoke: Revoker = async (orgs, match) =>
+    revokeSockets(c.env, db, orgs ?? (match.userId ? await organizationsOf(db, match.userId) : []), match);
+  c.set('auth', createAuth(db, config.auth, createMailer(config, db), revoke));
   try {
     await next();
   } finally {

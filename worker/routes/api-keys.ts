@@ -7,6 +7,7 @@ import { json } from '../lib/validate';
 import { forbidden, notFound } from '../lib/errors';
 import { roleIn } from '../lib/membership';
 import { KEY_RESOURCE, keyScope } from '../lib/key-scope';
+import { revokeSockets } from '../lib/revoke';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../core/api/api-keys';
 import type { Reply } from '../lib/reply';
 import type { AppEnv, Principal } from '../types';
@@ -90,7 +91,10 @@ export const apiKeys = new Hono<AppEnv>()
     const deleted = await c.var.db
       .delete(apikey)
       .where(and(eq(apikey.id, id), eq(apikey.referenceId, principal.userId)))
-      .returning({ id: apikey.id });
+      .returning({ id: apikey.id, metadata: apikey.metadata });
     if (deleted.length === 0) throw notFound('API key');
+    // Its open sockets end now, not at their next request.
+    const { organizationId } = keyScope({ metadata: parseJson(deleted[0]!.metadata) });
+    if (organizationId) await revokeSockets(c.env, c.var.db, [organizationId], { keyId: id });
     return c.body(null, 204);
   });

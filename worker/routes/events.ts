@@ -14,6 +14,14 @@ export const orgEvents = new Hono<AppEnv>().get('/:id/events', async (c) => {
   await authorize(db, principal, organizationId, 'workspace.read');
   const stub = c.env.ORG_EVENTS.get(c.env.ORG_EVENTS.idFromName(organizationId));
   return stub.fetch('https://org/events', {
-    headers: { Upgrade: 'websocket', 'x-cw-organization': organizationId, 'x-cw-user': principal.userId },
+    headers: {
+      Upgrade: 'websocket',
+      'x-cw-organization': organizationId,
+      'x-cw-user': principal.userId,
+      ...(principal.sessionId ? { 'x-cw-session': principal.sessionId } : {}),
+      ...(principal.key
+        ? { 'x-cw-key': principal.key.id, 'x-cw-key-expires': String(principal.key.expiresAt ?? '') }
+        : {}),
+    },
   });
 });

@@ -7,7 +7,7 @@ import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
 import { boundedIntQuery, displayName, text } from '../../core/schemas/text';
-import type { AttachRequest } from '../../durable-objects/workspace-room';
+import type { AttachRequest, TicketPrincipal } from '../../durable-objects/workspace-room';
 import { apiError, notFound } from '../lib/errors';
 import { json, query } from '../lib/validate';
 import { loadWorkspace } from '../lib/load';
@@ -15,7 +15,7 @@ import { roomFor, unwrap } from '../lib/rooms';
 import { requireAuth } from '../middleware/auth';
 import type { TerminalListResponse, TerminalTicketResponse, TerminalWindow } from '../../core/api/terminals';
 import type { Reply } from '../lib/reply';
-import type { AppEnv } from '../types';
+import type { AppEnv, Principal } from '../types';
 
 const CreateTerminalInput = z.object({ name: displayName(100).optional() });
 
@@ -36,6 +36,17 @@ const SocketQuery = z.object({
   ticket: text(200).optional(),
 });
 
+/** The caller as the room keeps it: with its session or key, so a revocation finds its sockets. */
+const ticketPrincipal = (p: Principal): TicketPrincipal => ({
+  userId: p.userId,
+  name: p.name,
+  email: p.email,
+  image: p.image,
+  via: p.via,
+  authSessionId: p.sessionId,
+  key: p.key,
+});
+
 /**
  * Who opens a terminal socket: a single-use ticket (`?ticket=`, for browsers, which cannot set
  * headers on a WebSocket), else the session cookie or `Authorization: Bearer <api key>`.
@@ -46,7 +57,8 @@ const socketAuth = createMiddleware<AppEnv>(async (c, next) => {
   const id = c.req.param('id') ?? '';
   const principal = isUuid(id) ? await roomFor(c.env, id).redeemTicket(ticket) : null;
   if (!principal) throw apiError(401, ErrorCode.unauthorized, 'The ticket is invalid, used or expired.');
-  c.set('principal', principal);
+  const { authSessionId, ...rest } = principal;
+  c.set('principal', { ...rest, sessionId: authSessionId });
   await next();
 });
 
@@ -94,13 +106,7 @@ export const terminalSocket = new Hono<AppEnv>().get(
         autoStopMinutes: ws.autoStopMinutes,
         name: ws.name,
       },
-      principal: {
-        userId: principal.userId,
-        name: principal.name,
-        email: principal.email,
-        image: principal.image,
-        via: principal.via,
-      },
+      principal: ticketPrincipal(principal),
       windowId,
       cols: q.cols,
       rows: q.rows,
@@ -165,12 +171,6 @@ export const terminals = new Hono<AppEnv>()
   .post('/:id/terminal-ticket', async (c): Reply<TerminalTicketResponse, 201> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
-    const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket({
-      userId: principal.userId,
-      name: principal.name,
-      email: principal.email,
-      image: principal.image,
-      via: principal.via,
-    });
+    const { ticket, expiresAt } = await roomFor(c.env, ws.id).issueTicket(ticketPrincipal(principal));
     return c.json({ ticket, expiresAt }, 201);
   });

@@ -27,12 +27,16 @@ export const ackMessage = (bytes: number) => encode({ type: 'ack', bytes });
 export const heartbeatMessage = (active: boolean) => encode({ type: 'heartbeat', active });
 
 /**
- * Close codes after which reconnecting cannot help: the window was closed or the workspace is gone.
+ * Close codes after which reconnecting cannot help: the window was closed, the workspace is gone, or
+ * the caller's access was revoked.
  * (`shellExited` is handled by the view: attaching again starts a new shell, so it asks first.)
  */
 export function isFinalClose(code: number): boolean {
   return (
-    code === CloseCode.windowClosed || code === CloseCode.workspaceGone || code === CloseCode.shellExited
+    code === CloseCode.windowClosed ||
+    code === CloseCode.workspaceGone ||
+    code === CloseCode.shellExited ||
+    code === CloseCode.revoked
   );
 }
 

@@ -1,0 +1,108 @@
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import {
+  addMember,
+  BASE,
+  call,
+  createApiKey,
+  createOrg,
+  demoRepoUrl,
+  signUp,
+  type TestUser,
+} from './helpers';
+
+// Access that ends must end at once: a removed contractor keeps no shell. Every open socket of the
+// principal closes with 4004 within a second.
+
+type Auth = { cookie?: string; apiKey?: string };
+const headersOf = (a: Auth): Record<string, string> => ({
+  Upgrade: 'websocket',
+  origin: BASE,
+  ...(a.cookie ? { cookie: a.cookie } : {}),
+  ...(a.apiKey ? { authorization: `Bearer ${a.apiKey}` } : {}),
+});
+
+async function open(path: string, a: Auth) {
+  const res = await SELF.fetch(BASE + path, { headers: headersOf(a) });
+  if (res.status !== 101) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  const ws = res.webSocket!;
+  ws.accept();
+  const closed = new Promise<{ code: number; at: number }>((resolve) =>
+    ws.addEventListener('close', (e) => resolve({ code: e.code, at: Date.now() })),
+  );
+  return { ws, closed };
+}
+
+async function closesWithin(sock: Awaited<ReturnType<typeof open>>, act: () => Promise<unknown>, ms = 1000) {
+  const started = Date.now();
+  await act();
+  const timeout = new Promise<null>((r) => setTimeout(() => r(null), ms + 500));
+  const r = await Promise.race([sock.closed, timeout]);
+  expect(r, 'the socket stayed open').not.toBeNull();
+  expect(r!.code).toBe(4004);
+  expect(r!.at - started).toBeLessThanOrEqual(ms);
+}
+
+async function runningWorkspace(owner: TestUser, org: string) {
+  const repo = await call('/api/repositories', {
+    cookie: owner.cookie,
+    body: { organizationId: org, url: demoRepoUrl() },
+  });
+  const created = await call('/api/workspaces', {
+    cookie: owner.cookie,
+    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main' },
+  });
+  const id = created.json.workspace.id as string;
+  for (let i = 0; i < 150; i++) {
+    const ws = (await call(`/api/workspaces/${id}`, { cookie: owner.cookie })).json.workspace;
+    if (ws.status === 'running') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const win = await call(`/api/workspaces/${id}/terminals`, { cookie: owner.cookie, body: {} });
+  return { id, windowId: win.json.windowId as string };
+}
+
+describe('revocation closes open sockets within 1 s', () => {
+  it('a removed member loses their terminal and live socket; others keep theirs', async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner);
+    const contractor = await signUp();
+    await addMember(owner, org, contractor);
+    const { id, windowId } = await runningWorkspace(owner, org);
+    const term = await open(`/api/workspaces/${id}/terminals/${windowId}`, { cookie: contractor.cookie });
+    const live = await open(`/api/organizations/${org}/events`, { cookie: contractor.cookie });
+    const ownerLive = await open(`/api/organizations/${org}/events`, { cookie: owner.cookie });
+    let ownerClosed = false;
+    void ownerLive.closed.then(() => (ownerClosed = true));
+    await closesWithin(term, () =>
+      call('/api/auth/organization/remove-member', {
+        cookie: owner.cookie,
+        body: { memberIdOrEmail: contractor.email, organizationId: org },
+      }).then((r) => expect(r.status).toBe(200)),
+    );
+    await closesWithin(live, async () => {});
+    expect(ownerClosed).toBe(false);
+    ownerLive.ws.close(1000);
+  }, 60_000);
+
+  it('signing out closes that session’s sockets', async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const live = await open(`/api/organizations/${org}/events`, { cookie: user.cookie });
+    await closesWithin(live, () => call('/api/auth/sign-out', { cookie: user.cookie, body: {} }));
+  });
+
+  it("deleting a key closes that key's sockets", async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const made = await call('/api/api-keys', {
+      cookie: user.cookie,
+      body: { name: 'bot', organizationId: org },
+    });
+    const live = await open(`/api/organizations/${org}/events`, { apiKey: made.json.key });
+    await closesWithin(live, () =>
+      call(`/api/api-keys/${made.json.id}`, { cookie: user.cookie, method: 'DELETE' }),
+    );
+    expect(await createApiKey(user, org)).toMatch(/^cw_/);
+  });
+});
