@@ -11,6 +11,7 @@ export const ErrorCode = {
   quotaExceeded: 'quota_exceeded',
   payloadTooLarge: 'payload_too_large',
   unsupportedMediaType: 'unsupported_media_type',
+  rateLimited: 'rate_limited',
   invalidSignature: 'invalid_signature',
   vmHostUnavailable: 'vm_host_unavailable',
   /** The VM host answered, but could not do what was asked (the message says what, in plain words). */

@@ -7,6 +7,7 @@ import { requestContext } from './middleware/context';
 import { requireAuth } from './middleware/auth';
 import { inputHygiene } from './middleware/hygiene';
 import { csrfForCookies } from './middleware/csrf';
+import { authRateLimit } from './middleware/auth-rate-limit';
 import { health } from './routes/health';
 import { authRoutes } from './routes/auth';
 import { publicConfig } from './routes/config';
@@ -29,6 +30,8 @@ export function createApp() {
     .use(requestContext)
     .route('/health', health)
     .route('/config', publicConfig)
+    .use('/auth/sign-in/email', authRateLimit('sign-in'))
+    .use('/auth/sign-up/email', authRateLimit('sign-up'))
     .route('/auth', authRoutes)
     .route('/dev', devOutbox) // local mode only, unauthenticated: the developer's own mail
     .route('/workspaces', terminalSocket) // authenticates tickets itself

@@ -5,3 +5,4 @@ export * from './events';
 export * from './usage';
 export * from './limits';
 export * from './mail';
+export * from './rate-limits';

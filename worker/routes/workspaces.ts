@@ -10,6 +10,7 @@ import {
 import type { WorkspaceAction } from '../../core/workspace-state';
 import { json, query } from '../lib/validate';
 import { authorize } from '../lib/membership';
+import { rateLimit } from '../lib/rate-limit';
 import { workspaceManageAction } from '../../core/policy';
 import { loadRepository, loadWorkspace } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
@@ -69,6 +70,7 @@ export const workspaces = new Hono<AppEnv>()
     const input = c.req.valid('json');
     const { db, principal } = c.var;
     await authorize(db, principal, input.organizationId, 'workspace.create');
+    await rateLimit(db, 'workspace-create:user', principal.userId);
     const repo = await loadRepository(db, input.organizationId, input.repositoryId);
     // A new workspace is one more, and one more running: both limits are checked under one lock.
     const ws = await withOrgLimitsLock(db, input.organizationId, async (tx) => {
@@ -135,6 +137,7 @@ export const workspaces = new Hono<AppEnv>()
   .post('/:id/exec', json(ExecInput), async (c): Reply<ExecResponse> => {
     const { db, principal } = c.var;
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
+    await rateLimit(db, 'exec:user', principal.userId);
     const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
     return c.json(result, 200);
   })
