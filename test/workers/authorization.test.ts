@@ -166,6 +166,14 @@ const routes = (): Route[] => [
     request: post(`/api/workspaces/${ownersWs}/sessions`, { clientType: 'web' }),
   },
   { name: 'GET sessions', allowed: readers, request: get(`/api/workspaces/${ownersWs}/sessions`) },
+  { name: 'GET usage', allowed: readers, request: get(`/api/organizations/${org}/usage`) },
+  { name: 'GET audit', allowed: managers, request: get(`/api/organizations/${org}/audit`) },
+  { name: 'GET limits', allowed: readers, request: get(`/api/organizations/${org}/limits`) },
+  {
+    name: 'PATCH limits',
+    allowed: managers,
+    request: async () => ({ path: `/api/organizations/${org}/limits`, opts: { method: 'PATCH', body: {} } }),
+  },
   {
     name: 'GET /api/repositories',
     allowed: readers,
