@@ -143,7 +143,8 @@ export const workspaces = new Hono<AppEnv>()
   })
   .post('/:id/ssh', async (c): Reply<SshAccessResponse> => {
     const { db, principal, config } = c.var;
-    const ws = await loadWorkspace(db, principal.userId, c.req.param('id'));
+    // SSH is a shell in the VM: the same right as exec and terminals.
+    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
     const grant = unwrap(
       await roomFor(c.env, ws.id).issueSsh(actorOf(principal), config.sshGateway.tokenTtlSeconds),
     );
