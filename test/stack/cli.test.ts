@@ -46,7 +46,12 @@ describe('cw', () => {
   it('logs in with a key (stored 0600), says who, lists workspaces as JSON', async () => {
     const made = await t.runningWorkspace();
     ws = made.workspace;
-    key = (await t.call('/api/api-keys', { cookie: made.user.cookie, body: { name: 'cli' } })).json.key;
+    key = (
+      await t.call('/api/api-keys', {
+        cookie: made.user.cookie,
+        body: { name: 'cli', organizationId: made.org, permissions: ['exec'] },
+      })
+    ).json.key;
     expect((await cw('login', '--url', t.stack.url, '--key', key)).code).toBe(0);
     expect(statSync(join(home, 'cw', 'credentials.json')).mode & 0o777).toBe(0o600);
 

@@ -69,7 +69,21 @@ export async function startTestStack(
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
+    await verifyEmail(email);
     return { id: body.user.id, email, cookie };
+  }
+
+  /** Follows the verification link the server mailed to `email` (the local outbox): invitations need it. */
+  async function verifyEmail(email: string) {
+    const out = await call(`/api/dev/outbox.json?to=${encodeURIComponent(email)}`);
+    const mail = (out.json?.mail as { to: string; text: string }[] | undefined)?.find(
+      (m) => m.to === email && m.text.includes('verify-email'),
+    );
+    const link = mail?.text.match(/https?:\/\/\S+/)?.[0];
+    if (!link) throw new Error(`no verification mail to ${email}`);
+    const res = await fetch(link, { redirect: 'manual', headers: { origin: stack.url } });
+    await res.body?.cancel();
+    if (res.status >= 400) throw new Error(`verification failed: ${res.status}`);
   }
 
   async function createOrg(u: TestUser): Promise<string> {

@@ -39,7 +39,12 @@ describe('SSH access to a workspace', () => {
     t2.type('exit\r');
     await t2.exited();
 
-    const key = (await t.call('/api/api-keys', { cookie: user.cookie, body: { name: 'cli' } })).json.key;
+    const key = (
+      await t.call('/api/api-keys', {
+        cookie: user.cookie,
+        body: { name: 'cli', organizationId: workspace.organizationId, permissions: ['exec'] },
+      })
+    ).json.key;
     const viaKey = await t.call(`/api/workspaces/${workspace.id}/ssh`, { apiKey: key, body: {} });
     expect(viaKey.status).toBe(200);
     expect((await ssh(viaKey.json, 'echo key')).stdout).toBe('key\n');
