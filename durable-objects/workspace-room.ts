@@ -19,8 +19,8 @@ import { recordActivity } from './room/idle';
 import * as lifecycle from './room/lifecycle';
 import * as presence from './room/presence';
 import { schedulePull } from './room/pull';
-import { issueSsh, type SshIssueResult } from './room/ssh';
-import { revokeSsh } from './room/ssh-grants';
+import { issueSsh, type SshHolder, type SshIssueResult } from './room/ssh';
+import { revokeSsh, revokeSshMatching } from './room/ssh-grants';
 import { createRoomState, loadMeta, type Meta, type RoomState } from './room/state';
 import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
@@ -91,8 +91,8 @@ export class WorkspaceRoom extends DurableObject<Env> {
   }
 
   /** SSH access to the VM for `ttlSeconds`: resumes a paused workspace, refuses one that cannot run. */
-  async issueSsh(actor: Actor, ttlSeconds: number): Promise<SshIssueResult> {
-    return issueSsh(this.room, actor, ttlSeconds);
+  async issueSsh(actor: Actor, ttlSeconds: number, holder?: SshHolder): Promise<SshIssueResult> {
+    return issueSsh(this.room, actor, ttlSeconds, holder);
   }
 
   /** Revokes the SSH access granted to one person (or everyone). */
@@ -158,9 +158,9 @@ export class WorkspaceRoom extends DurableObject<Env> {
     return acceptTerminal(this.room, request);
   }
 
-  /** Closes the terminal sockets of a principal whose access ended (4004); answers how many. */
+  /** Closes the terminal sockets and SSH sessions of a principal whose access ended; answers how many. */
   async revoke(match: RevokeMatch): Promise<number> {
-    return revokeViewers(this.room, match);
+    return revokeViewers(this.room, match) + (await revokeSshMatching(this.room, match));
   }
 
   // ================================================================ presence and sessions

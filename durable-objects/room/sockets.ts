@@ -42,7 +42,7 @@ export function broadcast(s: RoomState, msg: TerminalServerMsg) {
 
 /** Whether a socket belongs to the principal a revocation names (every given field matches). */
 export function matchesRevocation(
-  att: ViewerAttachment,
+  att: { userId: string | null; authSessionId?: string; keyId?: string },
   m: { userId?: string; authSessionId?: string; keyId?: string },
 ): boolean {
   if (!m.userId && !m.authSessionId && !m.keyId) return false;

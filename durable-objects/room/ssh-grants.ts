@@ -1,4 +1,6 @@
 import { isVmApiError } from '../../core/vm';
+import type { RevokeMatch } from './contract';
+import { matchesRevocation } from './sockets';
 import type { RoomState } from './state';
 import { SSH_GRANTS_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
@@ -8,6 +10,9 @@ import { setTimer } from './timers';
 export interface SshGrant {
   identityId: string;
   userId: string | null;
+  /** The Better Auth session or API key it was issued to: signing out or deleting the key revokes it. */
+  authSessionId?: string;
+  keyId?: string;
   /** ms */
   expiresAt: number;
 }
@@ -43,6 +48,16 @@ export async function revokeSsh(s: RoomState, userId?: string): Promise<void> {
   const gone = userId === undefined ? all : all.filter((g) => g.userId === userId);
   const failed = await deleteIdentities(s, gone);
   await s.ctx.storage.put(SSH_GRANTS_KEY, [...all.filter((g) => !gone.includes(g)), ...failed]);
+}
+
+/** Revokes the grants of a principal whose access ended (room.revoke); answers how many. */
+export async function revokeSshMatching(s: RoomState, match: RevokeMatch): Promise<number> {
+  const all = (await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? [];
+  const gone = all.filter((g) => matchesRevocation(g, match));
+  if (gone.length === 0) return 0;
+  const failed = await deleteIdentities(s, gone);
+  await s.ctx.storage.put(SSH_GRANTS_KEY, [...all.filter((g) => !gone.includes(g)), ...failed]);
+  return gone.length;
 }
 
 /** Deletes identities; answers the grants whose deletion failed (kept to try again). */

@@ -11,7 +11,18 @@ import { SSH_GRANTS_KEY } from './storage-keys';
 
 export type SshIssueResult = RoomResult<{ vmId: string; token: string; expiresAt: number }>;
 
-export async function issueSsh(s: RoomState, actor: Actor, ttlSeconds: number): Promise<SshIssueResult> {
+/** What the caller rides on (a Better Auth session or an API key): its end revokes the grant too. */
+export interface SshHolder {
+  authSessionId?: string;
+  keyId?: string;
+}
+
+export async function issueSsh(
+  s: RoomState,
+  actor: Actor,
+  ttlSeconds: number,
+  holder: SshHolder = {},
+): Promise<SshIssueResult> {
   const running = await ensureRunning(s, actor, true);
   if (!running.ok) return running;
   return s.lock.run(async (): Promise<SshIssueResult> => {
@@ -28,7 +39,7 @@ export async function issueSsh(s: RoomState, actor: Actor, ttlSeconds: number): 
       // Expired grants are dropped here too, so the list stays short.
       const grants = [
         ...(await liveGrants(s)),
-        { identityId, userId: actor.userId, expiresAt } satisfies SshGrant,
+        { identityId, userId: actor.userId, expiresAt, ...holder } satisfies SshGrant,
       ];
       await s.ctx.storage.put(SSH_GRANTS_KEY, grants);
       await armSshExpiry(s, grants);

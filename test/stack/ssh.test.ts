@@ -99,12 +99,14 @@ describe('SSH access to a workspace', () => {
     open.type('echo still-here\r');
     await open.waitFor(/still-here/);
 
+    const start = Date.now();
     const removed = await t.call('/api/auth/organization/remove-member', {
       cookie: owner.cookie,
       body: { memberIdOrEmail: mate.email, organizationId: org },
     });
     expect(removed.status).toBe(200);
     await open.exited();
+    expect(Date.now() - start).toBeLessThan(1000);
     expect((await ssh(theirs, 'true')).code).toBe(255);
     expect((await ssh(mine, 'true')).code).toBe(0);
   });

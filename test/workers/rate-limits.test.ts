@@ -1,6 +1,35 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call, createOrg, signUp, unique } from './helpers';
+import { addMember, call, createOrg, signUp, unique, type TestUser } from './helpers';
 import { RATE_LIMITS } from '../../worker/lib/rate-limit';
+import { parseConfig } from '../../core/config';
+import { createDb } from '../../db/client';
+import { cloudWorkspaces } from '../../db/schema';
+
+/** A stopped workspace row of `user`'s (no VM: the limit is counted before the room is asked). */
+async function stoppedWorkspace(user: TestUser, org: string): Promise<string> {
+  const repo = await call('/api/repositories', {
+    cookie: user.cookie,
+    body: { organizationId: org, url: `https://github.com/acme/rl-${unique()}` },
+  });
+  const { db, close } = createDb(parseConfig(env as unknown as Env));
+  try {
+    const [ws] = await db
+      .insert(cloudWorkspaces)
+      .values({
+        organizationId: org,
+        repositoryId: repo.json.repository.id,
+        branch: 'main',
+        name: 'rl',
+        creatorId: user.id,
+        status: 'stopped',
+      })
+      .returning();
+    return ws!.id;
+  } finally {
+    await close();
+  }
+}
 
 // Limits that hold across isolates (counted in Postgres): an attacker guessing passwords or flooding
 // the API from many connections meets the same count.
@@ -58,4 +87,32 @@ describe('rate limits', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBeTruthy();
   }, 60_000);
+
+  it('limits exec per user across both command routes, with 429 and Retry-After; others are not limited', async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const id = await stoppedWorkspace(user, org);
+    const { max } = RATE_LIMITS['exec:user'];
+    const exec = (u: TestUser, i: number) =>
+      i % 2
+        ? call(`/api/workspaces/${id}/exec`, { cookie: u.cookie, body: { command: 'true' } })
+        : call('/api/cloud-workspace/command', {
+            cookie: u.cookie,
+            body: { workspaceId: id, command: 'true' },
+          });
+    // Counted before the room answers: a stopped workspace's 409 counts as an exec tried.
+    for (let i = 0; i < max; i++) expect((await exec(user, i)).status).toBe(409);
+    for (const i of [0, 1]) {
+      const limited = await exec(user, i);
+      expect(limited.status).toBe(429);
+      expect(limited.json.error.code).toBe('rate_limited');
+      const retry = Number(limited.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect(retry).toBeLessThanOrEqual(RATE_LIMITS['exec:user'].windowS);
+    }
+    // A teammate's execs are their own count.
+    const mate = await signUp();
+    await addMember(user, org, mate);
+    expect((await exec(mate, 1)).status).toBe(409);
+  }, 120_000);
 });

@@ -1,5 +1,9 @@
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config';
+import { createDb } from '../../db/client';
+import { apikey } from '../../db/schema';
 import {
   addMember,
   BASE,
@@ -105,4 +109,37 @@ describe('revocation closes open sockets within 1 s', () => {
     );
     expect(await createApiKey(user, org)).toMatch(/^cw_/);
   });
+
+  // Keys last at least a day through the API; the test moves one's expiry a few seconds ahead in the
+  // database. A socket learns its key's expiry when it opens (a timer in the room, an alarm in
+  // OrgEvents), so it closes at the expiry, not at the next request.
+  it('a key that expires while its sockets are open closes them at its expiry', async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner);
+    const { id, windowId } = await runningWorkspace(owner, org);
+    const made = await call('/api/api-keys', {
+      cookie: owner.cookie,
+      body: { name: 'short', organizationId: org },
+    });
+    const expiresAt = Date.now() + 3000;
+    const { db, close } = createDb(parseConfig(env as unknown as Env));
+    await db
+      .update(apikey)
+      .set({ expiresAt: new Date(expiresAt) })
+      .where(eq(apikey.id, made.json.id));
+    await close();
+    const term = await open(`/api/workspaces/${id}/terminals/${windowId}`, { apiKey: made.json.key });
+    const live = await open(`/api/organizations/${org}/events`, { apiKey: made.json.key });
+    for (const sock of [term, live]) {
+      const r = await Promise.race([
+        sock.closed,
+        new Promise<null>((res) => setTimeout(() => res(null), expiresAt + 2000 - Date.now())),
+      ]);
+      expect(r, 'the socket outlived its key').not.toBeNull();
+      expect(r!.code).toBe(4004);
+      expect(r!.at).toBeGreaterThanOrEqual(expiresAt - 50);
+      expect(r!.at - expiresAt).toBeLessThanOrEqual(1000);
+    }
+    expect((await call(`/api/workspaces/${id}`, { apiKey: made.json.key })).status).toBe(401);
+  }, 60_000);
 });

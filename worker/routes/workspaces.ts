@@ -145,8 +145,16 @@ export const workspaces = new Hono<AppEnv>()
     const { db, principal, config } = c.var;
     // SSH is a shell in the VM: the same right as exec and terminals.
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
+    // A key that expires sooner ends the SSH access with it (the room's alarm deletes the identity).
+    const keyLeft = principal.key?.expiresAt
+      ? Math.floor((principal.key.expiresAt - Date.now()) / 1000)
+      : Infinity;
+    const ttl = Math.max(1, Math.min(config.sshGateway.tokenTtlSeconds, keyLeft));
     const grant = unwrap(
-      await roomFor(c.env, ws.id).issueSsh(actorOf(principal), config.sshGateway.tokenTtlSeconds),
+      await roomFor(c.env, ws.id).issueSsh(actorOf(principal), ttl, {
+        authSessionId: principal.sessionId,
+        keyId: principal.key?.id,
+      }),
     );
     return c.json(sshAccess(config, ws, grant), 200);
   })
