@@ -53,6 +53,9 @@ export default defineConfig({
                 BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
                 BETTER_AUTH_URL: 'http://cloud-workspaces.test',
                 LOCAL_MODE: 'true',
+                // Two keys: the first encrypts, the second (a rotated-out one) still decrypts.
+                SECRETS_ENCRYPTION_KEY:
+                  'wpoD6MsWXepmc4K8amPKEwaLctpHRGT/dZB9XXJT5zo=,AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
               },
             },
           })),

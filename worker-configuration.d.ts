@@ -33,6 +33,8 @@ declare namespace Cloudflare {
     SSH_GATEWAY_HOST?: string;
     SSH_GATEWAY_PORT?: string;
     SSH_TOKEN_TTL_SECONDS?: string;
+    /** Workspace secrets' AES-GCM keys, base64, comma-separated; the first encrypts (docs/secrets.md). */
+    SECRETS_ENCRYPTION_KEY?: string;
   }
 }
 interface Env extends Cloudflare.Env {}

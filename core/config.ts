@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS, MAX_LIMITS, type Limits } from './limits';
+import { keyringProblem } from './secrets/crypto';
 
 // The Worker's configuration, parsed from its string bindings once per isolate. Platform-free, so the
 // Worker and the Durable Objects (and scripts) read the same rules; the binding types themselves are
@@ -41,6 +42,14 @@ const ConfigSchema = z.object({
   MAIL_FROM: z.string().optional(),
   MAIL_API_KEY: z.string().optional(),
   MAIL_API_URL: z.url().default('https://api.resend.com/emails'),
+  // Workspace secrets' keys (core/secrets/crypto.ts); without it secrets cannot be stored or injected.
+  SECRETS_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v ? keyringProblem(v) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -58,6 +67,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   mail?: MailConfig;
   auth: AuthConfig;
   limits: Limits;
+  /** SECRETS_ENCRYPTION_KEY as given: one or more keys, the first encrypts. */
+  secretsKey?: string;
 } {
   const pair = (id?: string, secret?: string) =>
     id && secret ? { clientId: id, clientSecret: secret } : undefined;
@@ -89,6 +100,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       github: pair(raw.GITHUB_CLIENT_ID, raw.GITHUB_CLIENT_SECRET),
       google: pair(raw.GOOGLE_CLIENT_ID, raw.GOOGLE_CLIENT_SECRET),
     },
+    secretsKey: raw.SECRETS_ENCRYPTION_KEY || undefined,
     limits: {
       workspaces: raw.LIMIT_WORKSPACES,
       running: raw.LIMIT_RUNNING,

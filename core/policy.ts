@@ -31,6 +31,12 @@ export const POLICY = {
   'organization.audit': { roles: managers, key: 'admin' },
   /** Change the organization's limits. */
   'organization.manageLimits': { roles: managers, key: 'admin' },
+  /** List the names of the organization's and its repositories' secrets (never a value). */
+  'secret.read': { roles: everyone, key: 'read' },
+  /** Set and delete organization and repository secrets. */
+  'secret.manage': { roles: managers, key: 'admin' },
+  /** List, set and delete one's own personal secrets: with a session only, they reach every organization. */
+  'secret.personal': { roles: everyone, key: null },
   /** List one's own API keys (not organization-scoped). */
   'apiKey.list': { roles: everyone, key: 'read' },
   /** Create and delete one's own API keys: with a session only, so a leaked key cannot mint more. */

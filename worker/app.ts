@@ -23,6 +23,7 @@ import { orgEvents } from './routes/events';
 import { organizations } from './routes/organizations';
 import { webhooks, workspacePull } from './routes/webhooks';
 import { devOutbox } from './routes/dev-outbox';
+import { organizationSecrets, personalSecrets, repositorySecrets } from './routes/secrets';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -37,15 +38,18 @@ export function createApp() {
     .route('/workspaces', terminalSocket) // authenticates tickets itself
     .use(csrfForCookies)
     .use(requireAuth)
+    .route('/me/secrets', personalSecrets)
     .route('/me', me)
     .route('/api-keys', apiKeys)
     .route('/invitations', invitations)
+    .route('/repositories/:id/secrets', repositorySecrets)
     .route('/repositories', repositoriesRoute)
     .route('/workspaces', workspaces)
     .route('/workspaces', terminals)
     .route('/workspaces', workspaceSessions)
     .route('/sessions', sessions)
     .route('/organizations', orgEvents)
+    .route('/organizations/:id/secrets', organizationSecrets)
     .route('/organizations', organizations)
     .route('/workspaces', workspacePull)
     .route('/cloud-workspace/command', command);

@@ -6,3 +6,4 @@ export * from './usage';
 export * from './limits';
 export * from './mail';
 export * from './rate-limits';
+export * from './secrets';

@@ -7,12 +7,15 @@ export interface LocalSecrets {
   vmHostApiKey: string;
   /** The embedded Postgres superuser's password. */
   postgresPassword: string;
+  /** Workspace secrets' AES-GCM key (SECRETS_ENCRYPTION_KEY), base64 of 32 bytes. */
+  secretsEncryptionKey: string;
 }
 
 const generators: Record<keyof LocalSecrets, () => string> = {
   authSecret: () => randomBytes(32).toString('hex'),
   vmHostApiKey: () => `local_${randomBytes(24).toString('hex')}`,
   postgresPassword: () => randomBytes(24).toString('hex'),
+  secretsEncryptionKey: () => randomBytes(32).toString('base64'),
 };
 
 /**

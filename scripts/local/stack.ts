@@ -159,6 +159,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           DATABASE_URL: databaseUrl,
           NEON_WS_PROXY: proxy.address,
           BETTER_AUTH_SECRET: secrets.authSecret,
+          SECRETS_ENCRYPTION_KEY: secrets.secretsEncryptionKey,
           BETTER_AUTH_URL: url,
           TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
           VM_API_URL: vmHost.url,

@@ -75,6 +75,8 @@ interface Route {
   allowed: Who[];
   /** The request; destructive ones make a fresh target for each allowed caller. */
   request: (who: Who) => Promise<{ path: string; opts: CallOptions }>;
+  /** What refused callers get, when not the organization's usual (personal routes). */
+  refusal?: (who: Who) => number;
 }
 
 const readers: Who[] = ['owner', 'admin', 'member', 'keyRead', 'keyExec', 'keyAdmin'];
@@ -195,7 +197,32 @@ const routes = (): Route[] => [
       opts: { method: 'DELETE' },
     }),
   },
+  ...secretRoutes(`/api/organizations/${org}/secrets`, 'organization'),
+  ...secretRoutes(`/api/repositories/${repoId}/secrets`, 'repository'),
+  ...secretRoutes('/api/me/secrets', 'personal'),
 ];
+
+/** Names are listed to members, changed by managers; personal secrets need a session, in no organization. */
+function secretRoutes(base: string, scope: 'organization' | 'repository' | 'personal'): Route[] {
+  const personal = scope === 'personal';
+  const people: Who[] = ['owner', 'admin', 'member', 'outsider'];
+  const refusal = personal ? (who: Who) => (who === 'anonymous' ? 401 : 403) : undefined;
+  return [
+    { name: `GET ${scope} secrets`, allowed: personal ? people : readers, request: get(base), refusal },
+    {
+      name: `PUT ${scope} secret`,
+      allowed: personal ? people : managers,
+      request: async () => ({ path: `${base}/MATRIX_TOKEN`, opts: { method: 'PUT', body: { value: 'v' } } }),
+      refusal,
+    },
+    {
+      name: `DELETE ${scope} secret`,
+      allowed: personal ? people : managers,
+      request: async () => ({ path: `${base}/MATRIX_TOKEN`, opts: { method: 'DELETE' } }),
+      refusal,
+    },
+  ];
+}
 
 /** What a refused caller gets. */
 function refusal(who: Who): number {
@@ -231,7 +258,8 @@ describe('authorization matrix', () => {
         const authMessage = /^(Organization|Workspace) not found/.test(r.json?.error?.message ?? '');
         const ok = allowed
           ? ![401, 403].includes(r.status) && !(r.status === 404 && authMessage)
-          : r.status === refusal(who) && (r.status !== 403 || r.json?.error?.code === 'forbidden');
+          : r.status === (route.refusal ?? refusal)(who) &&
+            (r.status !== 403 || r.json?.error?.code === 'forbidden');
         if (!ok) failures.push(`${route.name} as ${who}: ${r.status} ${JSON.stringify(r.json?.error ?? '')}`);
       }
     }

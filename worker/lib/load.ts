@@ -33,3 +33,10 @@ export async function loadRepository(db: Database, organizationId: string, id: s
   if (!repo || repo.organizationId !== organizationId) throw notFound('Repository');
   return repo;
 }
+
+/** A repository by id alone (the caller's membership is checked after, against its organization). */
+export async function loadRepositoryById(db: Database, id: string) {
+  if (!isUuid(id)) return undefined;
+  const [repo] = await db.select().from(repositories).where(eq(repositories.id, id)).limit(1);
+  return repo;
+}

@@ -1,0 +1,20 @@
+import type { SecretScope } from '../secrets/rules';
+
+// Response shapes of the secrets routes: names and who changed them when, never a value.
+
+export interface SecretInfo {
+  name: string;
+  scope: SecretScope;
+  updatedAt: string;
+  updatedBy: { id: string; name: string } | null;
+}
+
+export interface SecretListResponse {
+  secrets: SecretInfo[];
+}
+
+export interface SecretResponse {
+  secret: SecretInfo;
+  /** False when an existing secret was replaced. */
+  created: boolean;
+}

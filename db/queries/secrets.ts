@@ -1,0 +1,144 @@
+import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { open, seal, secretAad, type Keyring } from '../../core/secrets/crypto';
+import type { SecretScope } from '../../core/secrets/rules';
+import { cloudWorkspaces, secrets, user } from '../schema';
+import type { Database } from '../client';
+
+/** Whose secret: an organization's, a repository's (of an organization) or one person's. */
+export type SecretOwner =
+  | { scope: 'organization'; organizationId: string }
+  | { scope: 'repository'; organizationId: string; repositoryId: string }
+  | { scope: 'personal'; userId: string };
+
+export interface SecretRow {
+  name: string;
+  scope: SecretScope;
+  updatedAt: Date;
+  updatedBy: { id: string; name: string } | null;
+}
+
+const ownerKey = (o: SecretOwner) =>
+  o.scope === 'organization' ? o.organizationId : o.scope === 'repository' ? o.repositoryId : o.userId;
+
+function ownerWhere(o: SecretOwner): SQL {
+  const scope = eq(secrets.scope, o.scope);
+  if (o.scope === 'organization') return and(scope, eq(secrets.organizationId, o.organizationId))!;
+  if (o.scope === 'repository') return and(scope, eq(secrets.repositoryId, o.repositoryId))!;
+  return and(scope, eq(secrets.userId, o.userId))!;
+}
+
+/** Names and who changed them when; never a value. */
+export async function listSecrets(db: Database, owner: SecretOwner): Promise<SecretRow[]> {
+  const rows = await db
+    .select({
+      name: secrets.name,
+      scope: secrets.scope,
+      updatedAt: secrets.updatedAt,
+      updatedById: secrets.updatedById,
+      updatedByName: user.name,
+    })
+    .from(secrets)
+    .leftJoin(user, eq(user.id, secrets.updatedById))
+    .where(ownerWhere(owner))
+    .orderBy(asc(secrets.name));
+  return rows.map((r) => ({
+    name: r.name,
+    scope: r.scope,
+    updatedAt: r.updatedAt,
+    updatedBy: r.updatedById ? { id: r.updatedById, name: r.updatedByName ?? '' } : null,
+  }));
+}
+
+/** Creates or replaces one secret, sealed under the ring's current key. */
+export async function putSecret(
+  db: Database,
+  ring: Keyring,
+  owner: SecretOwner,
+  name: string,
+  value: string,
+  actorId: string,
+): Promise<{ created: boolean }> {
+  const sealed = await seal(ring, value, secretAad(owner.scope, ownerKey(owner), name));
+  const now = new Date();
+  const values = {
+    scope: owner.scope,
+    organizationId: owner.scope === 'personal' ? null : owner.organizationId,
+    repositoryId: owner.scope === 'repository' ? owner.repositoryId : null,
+    userId: owner.scope === 'personal' ? owner.userId : null,
+    name,
+    ...sealed,
+    updatedById: actorId,
+  };
+  const target =
+    owner.scope === 'organization'
+      ? [secrets.organizationId, secrets.name]
+      : owner.scope === 'repository'
+        ? [secrets.repositoryId, secrets.name]
+        : [secrets.userId, secrets.name];
+  const [row] = await db
+    .insert(secrets)
+    .values(values)
+    .onConflictDoUpdate({
+      target,
+      targetWhere: sql.raw(`scope = '${owner.scope}'`),
+      set: { ...sealed, updatedById: actorId, updatedAt: now },
+    })
+    // A fresh row's createdAt is its updatedAt's instant only when inserted now.
+    .returning({ created: sql<boolean>`(xmax = 0)` });
+  return { created: !!row?.created };
+}
+
+export async function deleteSecret(db: Database, owner: SecretOwner, name: string): Promise<boolean> {
+  const rows = await db
+    .delete(secrets)
+    .where(and(ownerWhere(owner), eq(secrets.name, name)))
+    .returning({ id: secrets.id });
+  return rows.length > 0;
+}
+
+export interface WorkspaceSecrets {
+  organization: Record<string, string>;
+  repository: Record<string, string>;
+  personal: Record<string, string>;
+  /** Names that could not be opened (a key no longer configured, an altered row). */
+  unreadable: string[];
+}
+
+/**
+ * Everything a workspace's shells receive, in one query: its organization's and repository's secrets,
+ * and `userId`'s personal ones (none for null).
+ */
+export async function workspaceSecrets(
+  db: Database,
+  ring: Keyring,
+  workspaceId: string,
+  userId: string | null,
+): Promise<WorkspaceSecrets> {
+  const ws = db
+    .select({ organizationId: cloudWorkspaces.organizationId, repositoryId: cloudWorkspaces.repositoryId })
+    .from(cloudWorkspaces)
+    .where(eq(cloudWorkspaces.id, workspaceId))
+    .as('ws');
+  const rows = await db
+    .select()
+    .from(secrets)
+    .innerJoin(ws, sql`true`)
+    .where(
+      or(
+        and(eq(secrets.scope, 'organization'), eq(secrets.organizationId, ws.organizationId)),
+        and(eq(secrets.scope, 'repository'), eq(secrets.repositoryId, ws.repositoryId)),
+        userId ? and(eq(secrets.scope, 'personal'), eq(secrets.userId, userId)) : undefined,
+      ),
+    );
+  const out: WorkspaceSecrets = { organization: {}, repository: {}, personal: {}, unreadable: [] };
+  for (const { secrets: r } of rows) {
+    const owner =
+      r.scope === 'organization' ? r.organizationId : r.scope === 'repository' ? r.repositoryId : r.userId;
+    try {
+      out[r.scope][r.name] = await open(ring, r, secretAad(r.scope, owner!, r.name));
+    } catch {
+      out.unreadable.push(`${r.scope}:${r.name}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+import { Hono, type Context } from 'hono';
+import type { SecretInfo, SecretListResponse, SecretResponse } from '../../core/api/secrets';
+import { ErrorCode } from '../../core/errors';
+import { keyAllows } from '../../core/policy';
+import { loadKeyring } from '../../core/secrets/crypto';
+import { SECRET_VALUE_MAX_BYTES, secretNameProblem, secretValueBytes } from '../../core/secrets/rules';
+import { PutSecretInput } from '../../core/schemas/secrets';
+import { isUuid } from '../../core/ids';
+import { recordAudit } from '../../db/audit';
+import {
+  deleteSecret,
+  listSecrets,
+  putSecret,
+  type SecretOwner,
+  type SecretRow,
+} from '../../db/queries/secrets';
+import { apiError, forbidden, notFound } from '../lib/errors';
+import { authorize } from '../lib/membership';
+import { loadRepositoryById } from '../lib/load';
+import type { Reply } from '../lib/reply';
+import { json } from '../lib/validate';
+import type { AppEnv } from '../types';
+
+// Secrets of the three scopes: `/organizations/:id/secrets`, `/repositories/:id/secrets`, `/me/secrets`.
+// Values go in and never come out: every answer, audit row and error names the secret only.
+
+type C = Context<AppEnv>;
+
+const info = (r: SecretRow): SecretInfo => ({ ...r, updatedAt: r.updatedAt.toISOString() });
+
+function secretName(c: C): string {
+  const name = c.req.param('name') ?? '';
+  const problem = secretNameProblem(name);
+  if (problem) throw apiError(400, ErrorCode.validation, `name: ${problem}`, { field: 'name' });
+  return name;
+}
+
+async function keyring(c: C) {
+  const spec = c.var.config.secretsKey;
+  if (!spec) {
+    throw apiError(
+      503,
+      ErrorCode.serviceUnavailable,
+      'Secrets cannot be stored: this server has no SECRETS_ENCRYPTION_KEY (docs/secrets.md).',
+    );
+  }
+  return loadKeyring(spec);
+}
+
+function checkValue(value: string) {
+  const bytes = secretValueBytes(value);
+  if (bytes > SECRET_VALUE_MAX_BYTES) {
+    throw apiError(
+      413,
+      ErrorCode.payloadTooLarge,
+      `value: a secret is at most ${SECRET_VALUE_MAX_BYTES} bytes (64 KiB); this one is ${bytes}.`,
+      { field: 'value' },
+    );
+  }
+}
+
+/** Who the organization's secrets belong to, after checking the caller may `manage` or read them. */
+async function organizationOwner(c: C, manage: boolean): Promise<SecretOwner> {
+  const organizationId = c.req.param('id')!;
+  await authorize(c.var.db, c.var.principal, organizationId, manage ? 'secret.manage' : 'secret.read');
+  return { scope: 'organization', organizationId };
+}
+
+async function repositoryOwner(c: C, manage: boolean): Promise<SecretOwner> {
+  const id = c.req.param('id')!;
+  if (!isUuid(id)) throw notFound('Repository');
+  const repo = await loadRepositoryById(c.var.db, id);
+  if (!repo) throw notFound('Repository');
+  const action = manage ? 'secret.manage' : 'secret.read';
+  await authorize(c.var.db, c.var.principal, repo.organizationId, action, 'Repository');
+  return { scope: 'repository', organizationId: repo.organizationId, repositoryId: repo.id };
+}
+
+async function personalOwner(c: C): Promise<SecretOwner> {
+  const { principal } = c.var;
+  if (principal.key && !keyAllows(principal.key.permissions, 'secret.personal')) {
+    throw forbidden('API keys cannot read or change personal secrets; sign in.');
+  }
+  return { scope: 'personal', userId: principal.userId };
+}
+
+async function audit(c: C, owner: SecretOwner, action: 'secret_set' | 'secret_deleted', name: string) {
+  // Personal secrets belong to no organization's log: they are the person's own.
+  if (owner.scope === 'personal') return;
+  const { principal } = c.var;
+  await recordAudit(c.var.db, {
+    organizationId: owner.organizationId,
+    actorType: principal.via === 'api_key' ? 'api_key' : 'user',
+    actorUserId: principal.userId,
+    action,
+    detail: {
+      scope: owner.scope,
+      name,
+      ...(owner.scope === 'repository' ? { repositoryId: owner.repositoryId } : {}),
+    },
+  });
+}
+
+function secretsOf(resolve: (c: C, manage: boolean) => Promise<SecretOwner>) {
+  return new Hono<AppEnv>()
+    .get('/', async (c): Reply<SecretListResponse> => {
+      const owner = await resolve(c, false);
+      return c.json({ secrets: (await listSecrets(c.var.db, owner)).map(info) }, 200);
+    })
+    .put('/:name', json(PutSecretInput), async (c): Reply<SecretResponse> => {
+      const owner = await resolve(c, true);
+      const name = secretName(c);
+      const { value } = c.req.valid('json');
+      checkValue(value);
+      const ring = await keyring(c);
+      const { created } = await putSecret(c.var.db, ring, owner, name, value, c.var.principal.userId);
+      await audit(c, owner, 'secret_set', name);
+      const row = (await listSecrets(c.var.db, owner)).find((r) => r.name === name)!;
+      return c.json({ secret: info(row), created }, 200);
+    })
+    .delete('/:name', async (c) => {
+      const owner = await resolve(c, true);
+      const name = secretName(c);
+      if (!(await deleteSecret(c.var.db, owner, name))) throw notFound('Secret');
+      await audit(c, owner, 'secret_deleted', name);
+      return c.body(null, 204);
+    });
+}
+
+/** Mounted at `/organizations/:id/secrets`, `/repositories/:id/secrets` and `/me/secrets`. */
+export const organizationSecrets = secretsOf(organizationOwner);
+export const repositorySecrets = secretsOf(repositoryOwner);
+export const personalSecrets = secretsOf((c) => personalOwner(c));
