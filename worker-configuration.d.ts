@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     DATABASE_URL: string;
     /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
     NEON_WS_PROXY?: string;
+    DB_TRANSPORT?: string;
     BETTER_AUTH_SECRET: string;
     BETTER_AUTH_URL: string;
     TRUSTED_ORIGINS?: string;

@@ -18,6 +18,8 @@ const limit = (name: keyof Limits) =>
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   NEON_WS_PROXY: z.string().optional(),
+  // Local measurements only (db/client.ts): `pool` is the per-request WebSocket path it replaced.
+  DB_TRANSPORT: z.enum(['http', 'pool']).default('http'),
   BETTER_AUTH_SECRET: z.string().min(16, 'BETTER_AUTH_SECRET must be at least 16 characters'),
   BETTER_AUTH_URL: z.url('BETTER_AUTH_URL must be a URL'),
   TRUSTED_ORIGINS: z.string().optional(),
@@ -57,6 +59,7 @@ export type Config = ReturnType<typeof toConfig>;
 function toConfig(raw: z.output<typeof ConfigSchema>): {
   databaseUrl: string;
   neonWsProxy?: string;
+  dbTransport: 'http' | 'pool';
   localMode: boolean;
   vmApiUrl: string;
   vmApiKey: string;
@@ -76,6 +79,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   return {
     databaseUrl: raw.DATABASE_URL,
     neonWsProxy: raw.NEON_WS_PROXY,
+    dbTransport: raw.DB_TRANSPORT,
     localMode: raw.LOCAL_MODE,
     vmApiUrl: raw.VM_API_URL,
     vmApiKey: raw.FREESTYLE_API_KEY,

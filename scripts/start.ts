@@ -18,6 +18,7 @@ async function main() {
     dataDir: process.env.DATA_DIR ?? '.data',
     port,
     databaseUrl: process.env.DATABASE_URL,
+    dbLatencyMs: Number(process.env.DB_LATENCY_MS ?? 0),
     postgresPort: postgres.port,
     vmHostPort: Number(process.env.VM_HOST_PORT ?? 0),
     sshPort: Number(process.env.VM_HOST_SSH_PORT ?? 0),

@@ -64,7 +64,12 @@ export function postgresPart(opts: { dataDir: string; port: number; password: st
   return { part, url };
 }
 
-export function proxyPart(opts: { target: { host: string; port: number }; port: number; log: Log }) {
+export function proxyPart(opts: {
+  target: { host: string; port: number };
+  port: number;
+  latencyMs?: number;
+  log: Log;
+}) {
   const part = createPart({
     name: 'db-proxy',
     command: process.execPath,
@@ -73,6 +78,7 @@ export function proxyPart(opts: { target: { host: string; port: number }; port: 
       CW_PROXY_PORT: String(opts.port),
       CW_PG_HOST: opts.target.host,
       CW_PG_PORT: String(opts.target.port),
+      CW_DB_LATENCY_MS: String(opts.latencyMs ?? 0),
     },
     ready: (p) => waitUntil(p, 'listen', () => portAnswers(opts.port)),
     // A frozen process still accepts TCP connections (the kernel does); an HTTP answer needs the process.

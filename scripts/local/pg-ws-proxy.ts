@@ -1,56 +1,289 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import pg from 'pg';
 
 export interface PgWsProxy {
-  /** `host:port`, the form `neonConfig.wsProxy` expects. */
+  /** `host:port`, the form `neonConfig.wsProxy` expects; `http://<address>/sql` is the HTTP path. */
   address: string;
+  /** Round trips seen so far (also `GET /stats`). */
+  stats(): RoundTrips;
   close(): Promise<void>;
 }
 
 /**
- * What Neon runs in front of Postgres in production, for local use: each WebSocket is one Postgres
- * connection, its binary frames the TCP stream. It only ever connects to the one database it serves.
+ * Round trips the Worker made to the database, as the wire shows them. A WebSocket connection costs
+ * its upgrade (`connections`) plus the startup and password exchange (`setupFlights`); each time the
+ * client speaks after the server did is one more (`queryFlights`); each HTTP query or batch is one
+ * (`httpRequests`). Setup is what a pooled path (Hyperdrive) saves; statements it does not.
  */
-export async function startPgWsProxy(opts: { target: { host: string; port: number }; port?: number }) {
+export interface RoundTrips {
+  connections: number;
+  setupFlights: number;
+  queryFlights: number;
+  httpRequests: number;
+  /** connections + setupFlights + queryFlights + httpRequests */
+  total: number;
+}
+
+/**
+ * What Neon runs in front of Postgres in production, for local use: each WebSocket is one Postgres
+ * connection, its binary frames the TCP stream; `POST /sql` is Neon's HTTP query path (one query, or a
+ * batch run as one transaction). It only ever connects to the one database it serves. `latencyMs`
+ * delays every answer (the upgrade, each server flight, each HTTP response) by a fixed time, so a
+ * loopback stack pays what a Worker far from its database pays per round trip.
+ */
+export async function startPgWsProxy(opts: {
+  target: { host: string; port: number };
+  port?: number;
+  latencyMs?: number;
+}) {
   const wss = new WebSocketServer({ noServer: true });
   const { host, port } = opts.target;
+  const latency = Math.max(0, opts.latencyMs ?? 0);
   const allowed = new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]);
+  const counts = { connections: 0, setupFlights: 0, queryFlights: 0, httpRequests: 0 };
+  const stats = (): RoundTrips => ({
+    ...counts,
+    total: counts.connections + counts.setupFlights + counts.queryFlights + counts.httpRequests,
+  });
+  const later = (fn: () => void) => (latency ? setTimeout(fn, latency) : fn());
+  const http = new HttpSql(opts.target);
 
-  const server = createServer((_req, res) => res.writeHead(426).end('WebSocket only'));
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && path === '/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats()));
+    } else if (req.method === 'POST' && path === '/sql') {
+      counts.httpRequests++;
+      void http
+        .handle(req)
+        .then(({ status, body }) =>
+          later(() =>
+            res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+          ),
+        );
+    } else res.writeHead(426).end('WebSocket only');
+  });
   server.on('upgrade', (req, socket, head) => {
     const address = new URL(req.url ?? '/', 'http://x').searchParams.get('address') ?? '';
     if (!allowed.has(address)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => pipe(ws, host, port));
+    counts.connections++;
+    later(() => wss.handleUpgrade(req, socket, head, (ws) => pipe(ws, host, port, counts, later)));
   });
   await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const { port: listening } = server.address() as AddressInfo;
   return {
     address: `127.0.0.1:${listening}`,
+    stats,
     close: () =>
       new Promise<void>((r) => {
         for (const ws of wss.clients) ws.terminate();
+        void http.close();
         server.close(() => r());
       }),
   } satisfies PgWsProxy;
 }
 
-function pipe(ws: WebSocket, host: string, port: number) {
+function pipe(
+  ws: WebSocket,
+  host: string,
+  port: number,
+  counts: { setupFlights: number; queryFlights: number },
+  later: (fn: () => void) => void,
+) {
   const tcp = connect({ host, port });
   tcp.setNoDelay(true);
   const pending: Buffer[] = [];
   let connected = false;
+  // Who spoke last, and whether the server has said ReadyForQuery yet (the end of the startup).
+  let clientTurn = false;
+  let ready = false;
+  const server = new MessageScanner(() => (ready = true));
   tcp.on('connect', () => {
     connected = true;
     for (const chunk of pending.splice(0)) tcp.write(chunk);
   });
-  ws.on('message', (data: Buffer) => (connected ? tcp.write(data) : pending.push(data)));
-  tcp.on('data', (chunk) => ws.send(chunk));
+  ws.on('message', (data: Buffer) => {
+    // Terminate ('X') waits for no answer: a goodbye is not a round trip.
+    const goodbye = data.length === 5 && data[0] === 0x58;
+    if (!clientTurn && !goodbye) {
+      clientTurn = true;
+      if (ready) counts.queryFlights++;
+      else counts.setupFlights++;
+    }
+    if (connected) tcp.write(data);
+    else pending.push(data);
+  });
+  tcp.on('data', (chunk) => {
+    clientTurn = false;
+    server.scan(chunk);
+    later(() => ws.readyState === ws.OPEN && ws.send(chunk));
+  });
   ws.on('close', () => tcp.destroy());
   ws.on('error', () => tcp.destroy());
-  tcp.on('close', () => ws.close());
+  tcp.on('close', () => later(() => ws.close()));
   tcp.on('error', () => ws.terminate());
+}
+
+/** Finds the first ReadyForQuery ('Z') in the server's stream of `type, int32 length, body` messages. */
+class MessageScanner {
+  private header = Buffer.alloc(0);
+  private skip = 0;
+  private done = false;
+  constructor(private readonly onReady: () => void) {}
+
+  scan(chunk: Buffer) {
+    let i = 0;
+    while (!this.done && i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      const need = 5 - this.header.length;
+      this.header = Buffer.concat([this.header, chunk.subarray(i, i + need)]);
+      i += Math.min(need, chunk.length - i);
+      if (this.header.length < 5) return;
+      if (this.header[0] === 0x5a) {
+        this.done = true;
+        this.onReady();
+      }
+      this.skip = this.header.readInt32BE(1) - 4;
+      this.header = Buffer.alloc(0);
+    }
+  }
+}
+
+/** The `application_name` of the HTTP path's pooled connections (Neon's pooler keeps its own too). */
+export const HTTP_SQL_APPLICATION = 'cw-http-sql';
+
+type SqlQuery = { query: string; params?: unknown[] };
+
+const PG_ERROR_FIELDS = [
+  'severity',
+  'code',
+  'detail',
+  'hint',
+  'position',
+  'internalPosition',
+  'internalQuery',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'file',
+  'line',
+  'routine',
+] as const;
+
+/** Neon's SQL-over-HTTP endpoint: raw text values in array mode, a batch as one transaction. */
+class HttpSql {
+  private pools = new Map<string, pg.Pool>();
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  private pool(connectionString: string) {
+    let pool = this.pools.get(connectionString);
+    if (!pool) {
+      // Only ever the database this proxy serves, whatever host the string names.
+      const url = new URL(connectionString);
+      pool = new pg.Pool({
+        host: this.target.host,
+        port: this.target.port,
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: url.pathname.slice(1) || 'postgres',
+        max: 20,
+        application_name: HTTP_SQL_APPLICATION,
+        idleTimeoutMillis: 30_000,
+      });
+      pool.on('error', () => {});
+      this.pools.set(connectionString, pool);
+    }
+    return pool;
+  }
+
+  async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    let client: pg.PoolClient | undefined;
+    try {
+      const body = JSON.parse(await readBody(req)) as SqlQuery | { queries: SqlQuery[] };
+      const conn = req.headers['neon-connection-string'];
+      if (typeof conn !== 'string')
+        return { status: 400, body: { message: 'Neon-Connection-String missing' } };
+      try {
+        client = await this.pool(conn).connect();
+      } catch (err) {
+        // Neon answers a database it cannot reach as a connection failure.
+        return { status: 400, body: { message: (err as Error).message, code: '08006' } };
+      }
+      if (!('queries' in body)) return { status: 200, body: await run(client, body) };
+      const level = req.headers['neon-batch-isolation-level'];
+      const readOnly = req.headers['neon-batch-read-only'] === 'true';
+      const begin = `begin${level ? ` isolation level ${isolation(String(level))}` : ''}${readOnly ? ' read only' : ''}`;
+      await client.query(begin);
+      try {
+        const results = [];
+        for (const q of body.queries) results.push(await run(client, q));
+        await client.query('commit');
+        return { status: 200, body: { results } };
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      }
+    } catch (err) {
+      const e = err as Record<string, unknown>;
+      const out: Record<string, unknown> = { message: String(e.message ?? err) };
+      for (const f of PG_ERROR_FIELDS) if (e[f] !== undefined) out[f] = e[f];
+      return { status: 400, body: out };
+    } finally {
+      client?.release();
+    }
+  }
+
+  async close() {
+    await Promise.all([...this.pools.values()].map((p) => p.end().catch(() => {})));
+  }
+}
+
+const rawText = { getTypeParser: () => (v: string) => v };
+
+async function run(client: pg.PoolClient, q: SqlQuery) {
+  const r = await client.query({
+    text: q.query,
+    values: q.params ?? [],
+    rowMode: 'array',
+    types: rawText as never,
+  });
+  return {
+    command: r.command,
+    rowCount: r.rowCount,
+    rows: r.rows,
+    fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+    rowAsArray: true,
+  };
+}
+
+function isolation(level: string) {
+  const known: Record<string, string> = {
+    ReadUncommitted: 'read uncommitted',
+    ReadCommitted: 'read committed',
+    RepeatableRead: 'repeatable read',
+    Serializable: 'serializable',
+  };
+  return known[level] ?? 'read committed';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

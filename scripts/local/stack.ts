@@ -28,6 +28,8 @@ export interface StackOptions {
   extraVars?: Record<string, string>;
   /** Tests: on stop, delete every VM (and its cgroups) instead of keeping them for the next start. */
   ephemeral?: boolean;
+  /** A fixed delay on each round trip between the Worker and the database (`DB_LATENCY_MS`). */
+  dbLatencyMs?: number;
   /** The Worker's V8 inspector (the bench reads the isolate's heap through it); wrangler picks one if unset. */
   inspectorPort?: number;
 }
@@ -125,6 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const proxy = proxyPart({
       target: { host: target.hostname, port: Number(target.port || 5432) },
       port: await freePort(),
+      latencyMs: opts.dbLatencyMs,
       log,
     });
     await run(proxy.part);

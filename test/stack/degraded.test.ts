@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './harness';
+import { HTTP_SQL_APPLICATION } from '../../scripts/local/pg-ws-proxy';
 
 // On the real stack: Postgres stopped, and Postgres out of connections ("too many clients", which 100
 // concurrent requests used to reach and answer 500).
@@ -60,6 +61,15 @@ describe('Postgres out of connections', () => {
     const user = await t.signUp();
     const held: pg.Client[] = [];
     try {
+      // The HTTP query path keeps idle connections, as Neon's pooler does: end them first, so what
+      // the request needs is a new connection, and none is left.
+      const admin = new pg.Client({ connectionString: t.stack.databaseUrl });
+      await admin.connect();
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [HTTP_SQL_APPLICATION],
+      );
+      held.push(admin);
       // Take every connection there is (superusers may use the reserved ones too).
       for (let i = 0; i < 200; i++) {
         const client = new pg.Client({ connectionString: t.stack.databaseUrl });

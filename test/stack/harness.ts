@@ -22,7 +22,12 @@ export interface TestUser {
  * folder of origin repositories every VM can read.
  */
 export async function startTestStack(
-  opts: { extraVars?: Record<string, string>; inspectorPort?: number; log?: (line: string) => void } = {},
+  opts: {
+    extraVars?: Record<string, string>;
+    inspectorPort?: number;
+    dbLatencyMs?: number;
+    log?: (line: string) => void;
+  } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
   const originsDir = join(dir, 'origins');
@@ -37,6 +42,7 @@ export async function startTestStack(
     log: opts.log ?? (() => {}),
     extraVars: opts.extraVars,
     inspectorPort: opts.inspectorPort,
+    dbLatencyMs: opts.dbLatencyMs,
   });
 
   async function call(

@@ -1,0 +1,214 @@
+// `npm run bench` (API part; alone: `npm run bench:api`): what an API request costs with the database
+// far away. The local proxy delays every database round trip by DB_LATENCY_MS and counts them, so each
+// route shows its round trips beside its latencies at 0 and 40 ms, for the database path in use
+// (`http`: Neon's HTTP queries) and the one it replaced (`pool`: a WebSocket Pool opened per request).
+// Then 50 connections at once against the list and the trivial route (`/api/config`, no database).
+import { Agent, request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestStack, type TestStack } from '../test/stack/harness';
+import { roundTripsOf, type RoundTrips } from './round-trips';
+import { runAndExit } from './groups';
+
+const SAMPLES = Number(process.env.BENCH_API_SAMPLES ?? 40);
+const CREATES = Number(process.env.BENCH_API_CREATES ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_API_CONNECTIONS ?? 50);
+const LOAD_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 5);
+const LATENCY = Number(process.env.BENCH_API_LATENCY_MS ?? 40);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/** One HTTP request over a keep-alive agent (no connection setup in the figures). */
+function send(base: URL, agent: Agent, headers: Record<string, string>, call: Call) {
+  return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+    const started = performance.now();
+    const data = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path: call.path,
+        method: call.method,
+        agent,
+        headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started }));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+interface RouteFigures {
+  route: string;
+  roundTrips: RoundTrips;
+  p50: number;
+  p99: number;
+}
+
+async function measureRoutes(t: TestStack) {
+  const { user, org, repositoryId, workspace } = await t.runningWorkspace();
+  const base = new URL(t.stack.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const headers = { cookie: user.cookie, origin: t.stack.url };
+  const routes: [string, Call, number][] = [
+    ['GET /api/workspaces', { method: 'GET', path: `/api/workspaces?organizationId=${org}` }, SAMPLES],
+    ['GET /api/workspaces/:id', { method: 'GET', path: `/api/workspaces/${workspace.id}` }, SAMPLES],
+    [
+      'POST /api/workspaces/:id/exec',
+      { method: 'POST', path: `/api/workspaces/${workspace.id}/exec`, body: { command: 'true' } },
+      SAMPLES,
+    ],
+    [
+      'POST /api/workspaces (create)',
+      {
+        method: 'POST',
+        path: '/api/workspaces',
+        body: { organizationId: org, repositoryId, branch: 'main' },
+      },
+      CREATES,
+    ],
+  ];
+  const out: RouteFigures[] = [];
+  for (const [route, call, samples] of routes) {
+    const once = async () => {
+      const r = await send(base, agent, headers, call);
+      if (r.status >= 300) throw new Error(`${route}: ${r.status} ${r.body}`);
+      return r.ms;
+    };
+    for (let i = 0; i < 3; i++) await once(); // warm: the isolate, the room, the agent's socket
+    const ms: number[] = [];
+    for (let i = 0; i < samples; i++) ms.push(await once());
+    // Creating provisions in the background: count only until the answer.
+    const roundTrips = await roundTripsOf(t.stack.pgWsProxy, once, {
+      settleMs: route.includes('create') ? 0 : 250,
+    });
+    out.push({ route, roundTrips, p50: pct(ms, 50), p99: pct(ms, 99) });
+  }
+  return { out, agent, headers, base, org };
+}
+
+/** `connections` clients in a loop for `seconds`: every latency, and requests per second. */
+async function load(
+  base: URL,
+  agent: Agent,
+  headers: Record<string, string>,
+  call: Call,
+  connections: number,
+  seconds: number,
+) {
+  const ms: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const r = await send(base, agent, headers, call).catch(() => null);
+        if (!r || r.status >= 300) errors++;
+        else ms.push(r.ms);
+      }
+    }),
+  );
+  return { p50: pct(ms, 50), p99: pct(ms, 99), rps: ms.length / seconds, errors };
+}
+
+async function main() {
+  const variants = [
+    { transport: 'http', latencyMs: 0 },
+    { transport: 'http', latencyMs: LATENCY },
+    { transport: 'pool', latencyMs: 0 },
+    { transport: 'pool', latencyMs: LATENCY },
+  ];
+  const results: Record<string, RouteFigures[]> = {};
+  let concurrency: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  for (const v of variants) {
+    console.log(`stack with DB_TRANSPORT=${v.transport}, DB_LATENCY_MS=${v.latencyMs}...`);
+    const t = await startTestStack({
+      extraVars: { DB_TRANSPORT: v.transport, LIMIT_WORKSPACES: '200', LIMIT_RUNNING: '200' },
+      dbLatencyMs: v.latencyMs,
+    });
+    try {
+      const m = await measureRoutes(t);
+      results[`${v.transport}@${v.latencyMs}`] = m.out;
+      if (v.transport === 'http' && v.latencyMs === 0) {
+        console.log(`${CONCURRENCY} connections for ${LOAD_SECONDS} s each...`);
+        const trivial = { method: 'GET', path: '/api/config' };
+        const list = { method: 'GET', path: `/api/workspaces?organizationId=${m.org}` };
+        await load(m.base, m.agent, m.headers, trivial, CONCURRENCY, 1); // warm the sockets
+        concurrency = {
+          trivial: await load(m.base, m.agent, m.headers, trivial, CONCURRENCY, LOAD_SECONDS),
+          list: await load(m.base, m.agent, m.headers, list, CONCURRENCY, LOAD_SECONDS),
+        };
+      }
+      m.agent.destroy();
+    } finally {
+      await t.stop();
+    }
+  }
+
+  const f = (n: number) => n.toFixed(1);
+  const rt = (r: RoundTrips) =>
+    r.httpRequests
+      ? `${r.total} (${r.httpRequests} http)`
+      : `${r.total} (${r.connections} connect + ${r.setupFlights} startup + ${r.queryFlights} statements)`;
+  const rows = [
+    [
+      'route',
+      'round trips http',
+      `http p50/p99 0 ms`,
+      `http p50/p99 ${LATENCY} ms`,
+      'round trips pool (before)',
+      `pool p50/p99 0 ms`,
+      `pool p50/p99 ${LATENCY} ms`,
+    ],
+  ];
+  const http0 = results['http@0']!;
+  for (let i = 0; i < http0.length; i++) {
+    const at = (k: string) => results[k]![i]!;
+    rows.push([
+      http0[i]!.route,
+      rt(at(`http@${LATENCY}`).roundTrips),
+      `${f(at('http@0').p50)} / ${f(at('http@0').p99)}`,
+      `${f(at(`http@${LATENCY}`).p50)} / ${f(at(`http@${LATENCY}`).p99)}`,
+      rt(at(`pool@${LATENCY}`).roundTrips),
+      `${f(at('pool@0').p50)} / ${f(at('pool@0').p99)}`,
+      `${f(at(`pool@${LATENCY}`).p50)} / ${f(at(`pool@${LATENCY}`).p99)}`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  const listAt = results[`http@${LATENCY}`]![0]!;
+  console.log(`\nlist p50 at ${LATENCY} ms database latency: ${f(listAt.p50)} ms (goal <= 100)`);
+  const { trivial, list } = concurrency;
+  if (trivial && list) {
+    console.log(
+      `${CONCURRENCY} connections, 0 ms: trivial p50/p99 ${f(trivial.p50)} / ${f(trivial.p99)} ms, ${f(trivial.rps)} req/s; ` +
+        `list ${f(list.p50)} / ${f(list.p99)} ms, ${f(list.rps)} req/s (${list.errors + trivial.errors} errors)`,
+    );
+    console.log(
+      `  list/trivial: p99 ${(list.p99 / trivial.p99).toFixed(2)}x (goal <= 3), throughput ${(list.rps / trivial.rps).toFixed(2)}x (goal >= 0.5)`,
+    );
+  }
+  const dir = join(process.cwd(), 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date().toISOString();
+  const file = join(dir, `api-${at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at, latencyMs: LATENCY, results, concurrency }, null, 2));
+  console.log(`\nwrote ${file}`);
+}
+
+runAndExit(main);
