@@ -41,6 +41,18 @@ const ConfigSchema = z.object({
   SSH_GATEWAY_HOST: z.string().min(1).default('{vmId}.beta-ssh.freestyle.sh'),
   SSH_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(22),
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  // Preview URLs: `<port>-<workspaceId>.<PREVIEW_DOMAIN>` (may carry a port locally: `localhost:8787`).
+  PREVIEW_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/, 'PREVIEW_DOMAIN must be a host name')
+    .optional(),
+  // The VM platform's domain for TLS rules (`<port>-<workspaceId>.<VM_PREVIEW_DOMAIN>`), and where the
+  // Worker sends preview traffic (default: `https://<that domain>`; locally the VM host's forwarder).
+  VM_PREVIEW_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'VM_PREVIEW_DOMAIN must be a host name')
+    .optional(),
+  VM_FORWARD_URL: z.url().optional(),
   MAIL_FROM: z.string().optional(),
   MAIL_API_KEY: z.string().optional(),
   MAIL_API_URL: z.url().default('https://api.resend.com/emails'),
@@ -68,6 +80,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   sshGateway: { host: string; port: number; tokenTtlSeconds: number };
   /** A mail provider over HTTP; without one, local mode writes to the outbox and production sends none. */
   mail?: MailConfig;
+  /** Preview URLs of VM ports; absent when PREVIEW_DOMAIN is unset outside local mode. */
+  preview?: PreviewConfig;
   auth: AuthConfig;
   limits: Limits;
   /** SECRETS_ENCRYPTION_KEY as given: one or more keys, the first encrypts. */
@@ -93,6 +107,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       raw.MAIL_FROM && raw.MAIL_API_KEY
         ? { from: raw.MAIL_FROM, apiKey: raw.MAIL_API_KEY, apiUrl: raw.MAIL_API_URL }
         : undefined,
+    preview: previewConfig(raw),
     auth: {
       baseURL: raw.BETTER_AUTH_URL,
       secret: raw.BETTER_AUTH_SECRET,
@@ -112,6 +127,32 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       terminalSockets: raw.LIMIT_TERMINAL_SOCKETS,
       sessionsPerUser: raw.LIMIT_SESSIONS_PER_USER,
     },
+  };
+}
+
+export interface PreviewConfig {
+  /** `localhost:8787` locally, `preview.example.com` in production. */
+  domain: string;
+  /** The app's scheme: previews are served by the same Worker. */
+  scheme: 'http' | 'https';
+  /** Domain of the VM platform's TLS rules. */
+  vmDomain: string;
+  /** Where preview requests go (the domain is named in X-Forwarded-Host); unset: `https://<rule domain>`. */
+  forwardUrl?: string;
+}
+
+function previewConfig(raw: z.output<typeof ConfigSchema>): PreviewConfig | undefined {
+  const app = new URL(raw.BETTER_AUTH_URL);
+  const domain =
+    raw.PREVIEW_DOMAIN ?? (raw.LOCAL_MODE ? `localhost${app.port ? `:${app.port}` : ''}` : undefined);
+  if (!domain) return undefined;
+  if (domain === app.host)
+    throw new Error('Invalid configuration: PREVIEW_DOMAIN must not be the app origin');
+  return {
+    domain,
+    scheme: app.protocol === 'https:' ? 'https' : 'http',
+    vmDomain: raw.VM_PREVIEW_DOMAIN ?? domain.replace(/:\d+$/, ''),
+    forwardUrl: raw.VM_FORWARD_URL,
   };
 }
 

@@ -17,6 +17,8 @@ export const ErrorCode = {
   /** The VM host answered, but could not do what was asked (the message says what, in plain words). */
   vmError: 'vm_error',
   serviceUnavailable: 'service_unavailable',
+  /** A preview URL's port has no server listening in the VM. */
+  nothingListening: 'nothing_listening',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

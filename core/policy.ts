@@ -37,6 +37,13 @@ export const POLICY = {
   'secret.manage': { roles: managers, key: 'admin' },
   /** List, set and delete one's own personal secrets: with a session only, they reach every organization. */
   'secret.personal': { roles: everyone, key: null },
+  /** Open a private port's preview URL (a member may already run anything in the VM). */
+  'port.preview': { roles: everyone, key: 'exec' },
+  /**
+   * Make a port public (anyone with the URL) or private again. Every member: they can run a tunnel
+   * from inside the VM anyway, so a narrower rule would only hide it; public is written to the audit.
+   */
+  'port.setVisibility': { roles: everyone, key: 'exec' },
   /** List one's own API keys (not organization-scoped). */
   'apiKey.list': { roles: everyone, key: 'read' },
   /** Create and delete one's own API keys: with a session only, so a leaked key cannot mint more. */

@@ -25,9 +25,14 @@ import { createRoomState, loadMeta, type Meta, type RoomState } from './room/sta
 import { Timer } from './room/storage-keys';
 import { setTimer } from './room/timers';
 import { acceptTerminal, revokeViewers } from './room/viewers';
+import type { PortInfo, PortVisibility } from '../core/ports';
+import { currentPorts, setVisibility } from './room/ports';
+import * as preview from './room/preview';
+import type { PreviewGate, PreviewGateRequest, PreviewPrincipal } from './room/preview-contract';
 import * as windows from './room/windows';
 
 export type * from './room/contract';
+export type * from './room/preview-contract';
 export { TICKET_TTL_MS } from './room/windows';
 
 /**
@@ -155,12 +160,52 @@ export class WorkspaceRoom extends DurableObject<Env> {
   /** The terminal WebSocket upgrade, forwarded by the Worker once it has checked the caller. Its
    * messages are handled by room/viewers.ts on the socket itself (room/sockets.ts says why). */
   async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === '/preview-socket') {
+      return preview.acceptPreviewSocket(this.room, request);
+    }
     return acceptTerminal(this.room, request);
   }
 
-  /** Closes the terminal sockets and SSH sessions of a principal whose access ended; answers how many. */
+  /** Closes the terminal and preview sockets and SSH sessions of a principal whose access ended; answers how many. */
   async revoke(match: RevokeMatch): Promise<number> {
-    return revokeViewers(this.room, match) + (await revokeSshMatching(this.room, match));
+    return (
+      revokeViewers(this.room, match) +
+      (await revokeSshMatching(this.room, match)) +
+      (await preview.revokePreview(this.room, match))
+    );
+  }
+
+  // ================================================================ ports and previews
+
+  async listPorts(): Promise<RoomResult<{ ports: PortInfo[] }>> {
+    return currentPorts(this.room);
+  }
+
+  async setPortVisibility(
+    port: number,
+    visibility: PortVisibility,
+    actor: Actor,
+  ): Promise<RoomResult<{ port: PortInfo; previous: PortVisibility }>> {
+    const r = await setVisibility(this.room, port, visibility, actor);
+    if (r.ok && visibility === 'private') preview.closeAnonymous(this.room, port);
+    return r;
+  }
+
+  /** Whether a preview request passes, and where it goes (room/preview.ts). */
+  async previewGate(req: PreviewGateRequest): Promise<PreviewGate> {
+    return (await preview.gate(this.room, req)).gate;
+  }
+
+  async issuePreviewCode(port: number, principal: PreviewPrincipal): Promise<string> {
+    return preview.issueCode(this.room, port, principal);
+  }
+
+  async redeemPreviewCode(code: string, port: number) {
+    return preview.redeemCode(this.room, code, port);
+  }
+
+  async previewRuleMissing(port: number): Promise<void> {
+    await preview.forgetRule(this.room, port);
   }
 
   // ================================================================ presence and sessions

@@ -24,6 +24,8 @@ import { organizations } from './routes/organizations';
 import { webhooks, workspacePull } from './routes/webhooks';
 import { devOutbox } from './routes/dev-outbox';
 import { organizationSecrets, personalSecrets, repositorySecrets } from './routes/secrets';
+import { ports } from './routes/ports';
+import { forwardAuth, previewAuthorize } from './routes/preview-auth';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -36,6 +38,7 @@ export function createApp() {
     .route('/auth', authRoutes)
     .route('/dev', devOutbox) // local mode only, unauthenticated: the developer's own mail
     .route('/workspaces', terminalSocket) // authenticates tickets itself
+    .route('/preview', previewAuthorize) // a browser navigation: redirects to sign in itself
     .use(csrfForCookies)
     .use(requireAuth)
     .route('/me/secrets', personalSecrets)
@@ -52,11 +55,14 @@ export function createApp() {
     .route('/organizations/:id/secrets', organizationSecrets)
     .route('/organizations', organizations)
     .route('/workspaces', workspacePull)
+    .route('/workspaces', ports)
     .route('/cloud-workspace/command', command);
 
   const app = new Hono<AppEnv>()
     .use('/api/*', inputHygiene)
     .use('/webhooks/*', inputHygiene)
+    // Asked by the VM platform before every preview request: kept off the per-request database setup.
+    .get('/api/preview/forward-auth', forwardAuth)
     .route('/api', api)
     .route('/webhooks', webhooks);
 

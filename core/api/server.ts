@@ -10,6 +10,8 @@ export interface AuthProviders {
 export interface PublicConfigResponse {
   localMode: boolean;
   providers: AuthProviders;
+  /** Preview URLs: `<scheme>://<port>-<workspaceId>.<domain>`; absent when previews are not configured. */
+  preview?: { scheme: 'http' | 'https'; domain: string };
 }
 
 type Up = 'up' | 'down';

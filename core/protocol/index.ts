@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WORKSPACE_STATUSES } from '../workspace-state';
 import { CLIENT_TYPES } from '../schemas/sessions';
+import { PortInfoSchema } from '../ports';
 
 // The WebSocket messages of the product, defined once and imported by the Worker, the Durable Objects
 // and every client. docs/terminal-protocol.md explains them. Binary frames are raw terminal bytes
@@ -166,6 +167,8 @@ export const TerminalServerMsgSchema = z.discriminatedUnion('type', [
     type: z.literal('windows'),
     windows: z.array(z.object({ windowId: z.string(), name: z.string(), createdAt: z.number() })),
   }),
+  /** The workspace's listening ports changed (a server started or stopped, a visibility changed): all of them. */
+  z.object({ type: z.literal('ports'), ports: z.array(PortInfoSchema) }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type TerminalServerMsg = z.infer<typeof TerminalServerMsgSchema>;

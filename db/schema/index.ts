@@ -7,3 +7,4 @@ export * from './limits';
 export * from './mail';
 export * from './rate-limits';
 export * from './secrets';
+export * from './ports';

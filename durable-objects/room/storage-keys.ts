@@ -42,3 +42,9 @@ export const TICKET_PREFIX = 'ticket:';
 
 /** SSH access granted on the VM: `SshGrant[]` (room/ssh.ts), revoked when the workspace stops or goes. */
 export const SSH_GRANTS_KEY = 'ssh:grants';
+
+/** Previews (room/preview.ts): `preview:code:<sha256>` one-time codes, `preview:grant:<sha256>` grants
+ * behind preview cookies, `preview:rule:<vmId>:<port>` TLS rules made on the VM platform. */
+export const PREVIEW_CODE_PREFIX = 'preview:code:';
+export const PREVIEW_GRANT_PREFIX = 'preview:grant:';
+export const PREVIEW_RULE_PREFIX = 'preview:rule:';

@@ -25,6 +25,7 @@ import {
 } from './sockets';
 import { loadMeta, observe, type RoomState } from './state';
 import { getWindow } from './windows';
+import { watchPorts } from './ports';
 
 // Terminal viewers: the upgrade, joining a window's relay, what a socket says once attached
 // (docs/terminal-protocol.md), and its leaving.
@@ -86,6 +87,7 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
   server.accept();
   const v: ViewerSocket = { ws: server, att, meter: new InputMeter(Date.now()) };
   addViewerSocket(s, v);
+  watchPorts(s, server);
   server.addEventListener('message', (e) => {
     onViewerMessage(s, v, e.data as string | ArrayBuffer).catch((err) =>
       console.error('a terminal message failed:', err),

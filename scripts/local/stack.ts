@@ -166,6 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           BETTER_AUTH_URL: url,
           TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
           VM_API_URL: vmHost.url,
+          VM_FORWARD_URL: vmHost.forwardUrl,
           FREESTYLE_API_KEY: secrets.vmHostApiKey,
           LOCAL_MODE: 'true',
           SSH_GATEWAY_HOST: '127.0.0.1',

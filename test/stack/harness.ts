@@ -27,6 +27,8 @@ export async function startTestStack(
     inspectorPort?: number;
     dbLatencyMs?: number;
     log?: (line: string) => void;
+    /** More host paths every VM may read (a test's server binaries). */
+    readonlyPaths?: string[];
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
@@ -35,7 +37,7 @@ export async function startTestStack(
   const stack: Stack = await startStack({
     dataDir: join(dir, 'data'),
     port: await freePort(),
-    readonlyPaths: [originsDir],
+    readonlyPaths: [originsDir, ...(opts.readonlyPaths ?? [])],
     seed: false,
     buildWeb: false,
     ephemeral: true,

@@ -1,9 +1,18 @@
-import { env } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cloudWorkspaces } from '../../db/schema';
 import { createDb } from '../../db/client';
 import { parseConfig } from '../../core/config';
-import { addMember, call, createApiKey, createOrg, signUp, type CallOptions, type TestUser } from './helpers';
+import {
+  BASE,
+  addMember,
+  call,
+  createApiKey,
+  createOrg,
+  signUp,
+  type CallOptions,
+  type TestUser,
+} from './helpers';
 
 // The policy (core/policy.ts) as an attacker meets it: every route, every kind of caller. Allowed
 // callers must get past authorization (no 401/403 and no "not found" for the organization's own
@@ -171,6 +180,15 @@ const routes = (): Route[] => [
   { name: 'GET usage', allowed: readers, request: get(`/api/organizations/${org}/usage`) },
   { name: 'GET audit', allowed: managers, request: get(`/api/organizations/${org}/audit`) },
   { name: 'GET limits', allowed: readers, request: get(`/api/organizations/${org}/limits`) },
+  { name: 'GET ports', allowed: readers, request: get(`/api/workspaces/${ownersWs}/ports`) },
+  {
+    name: 'PATCH ports/:port',
+    allowed: users,
+    request: async () => ({
+      path: `/api/workspaces/${ownersWs}/ports/3000`,
+      opts: { method: 'PATCH', body: { visibility: 'private' } },
+    }),
+  },
   {
     name: 'PATCH limits',
     allowed: managers,
@@ -277,6 +295,72 @@ describe('authorization matrix', () => {
       const r = await call(`/api/repositories?organizationId=${org}`, as(who));
       expect(r.json.repositories.every((x: any) => typeof x.webhookSecret === 'string')).toBe(true);
     }
+  });
+
+  it('opens a private preview host (`port.preview`) only for keys that may, and never on a session cookie', async () => {
+    // The fixture is provisioning: a caller who passes gets 409 "not running", not a refusal.
+    const expected: Record<Who, number> = {
+      owner: 401, // a session cookie is the app origin's; a preview host never sees it
+      admin: 401,
+      member: 401,
+      keyRead: 403,
+      keyExec: 409,
+      keyAdmin: 409,
+      keyOtherOrg: 404,
+      outsider: 401,
+      anonymous: 401,
+    };
+    const got: Record<string, number> = {};
+    for (const who of WHO) {
+      const o = as(who);
+      const headers: Record<string, string> = {};
+      if (o.cookie) headers.cookie = o.cookie;
+      if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
+      const r = await SELF.fetch(`http://3000-${ownersWs}.localhost/`, { headers });
+      await r.body?.cancel();
+      got[who] = r.status;
+    }
+    expect(got).toEqual(expected);
+  });
+
+  it('hands a preview code only to members signed in at the app origin', async () => {
+    const host = `3000-${ownersWs}.localhost`;
+    const got: Record<string, string> = {};
+    for (const who of WHO) {
+      const o = as(who);
+      const headers: Record<string, string> = {};
+      if (o.cookie) headers.cookie = o.cookie;
+      if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
+      const r = await SELF.fetch(`${BASE}/api/preview/authorize?host=${host}&next=/`, {
+        headers,
+        redirect: 'manual',
+      });
+      await r.body?.cancel();
+      const loc = r.headers.get('location') ?? '';
+      got[who] =
+        r.status === 302
+          ? loc.startsWith(`http://${host}/__cw/preview-callback?code=`)
+            ? 'code'
+            : loc.split('?')[0]!
+          : String(r.status);
+    }
+    expect(got).toEqual({
+      owner: 'code',
+      admin: 'code',
+      member: 'code',
+      // Keys are for tools, which send them to the preview host itself.
+      keyRead: '/sign-in',
+      keyExec: '/sign-in',
+      keyAdmin: '/sign-in',
+      keyOtherOrg: '/sign-in',
+      outsider: '404',
+      anonymous: '/sign-in',
+    });
+    const bad = await SELF.fetch(`${BASE}/api/preview/authorize?host=${BASE.slice(7)}&next=/`, {
+      headers: { cookie: owner.cookie },
+      redirect: 'manual',
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('lets a member stop and delete their own workspace but not a teammate’s', async () => {

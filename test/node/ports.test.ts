@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { signForward, verifyForward } from '../../core/forward-token';
+import { parsePreviewHost, previewUrl, safePreviewPath } from '../../core/ports';
+import { parseProcNetTcp } from '../../core/vm';
+
+const ID = '0b7e8a44-5d0c-4f7e-9a51-3c2d1e0f9a8b';
+
+describe('preview hosts', () => {
+  it('reads the port and workspace of a preview host, and nothing else', () => {
+    expect(parsePreviewHost(`3000-${ID}.localhost:8787`, 'localhost:8787')).toEqual({
+      port: 3000,
+      workspaceId: ID,
+    });
+    expect(parsePreviewHost(`3000-${ID.toUpperCase()}.Preview.Example.com`, 'preview.example.com')).toEqual({
+      port: 3000,
+      workspaceId: ID,
+    });
+    for (const bad of [
+      `0-${ID}.localhost:8787`,
+      `70000-${ID}.localhost:8787`,
+      `03000-${ID}.localhost:8787`,
+      `3000-${ID}.localhost:9999`,
+      `3000-${ID}.evil.localhost:8787`,
+      `x.3000-${ID}.localhost:8787`,
+      '127.0.0.1:8787',
+      `3000-${ID}localhost:8787`,
+    ]) {
+      expect(parsePreviewHost(bad, 'localhost:8787')).toBeNull();
+    }
+    expect(previewUrl('https', 5173, ID, 'preview.example.com')).toBe(
+      `https://5173-${ID}.preview.example.com`,
+    );
+  });
+
+  it('goes back only to a path of the same host', () => {
+    expect(safePreviewPath('/a?b=1')).toBe('/a?b=1');
+    for (const bad of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '', undefined]) {
+      expect(safePreviewPath(bad)).toBe('/');
+    }
+  });
+});
+
+describe('forward-auth token', () => {
+  it('verifies its own token until it expires, and no altered one', async () => {
+    const now = Date.now();
+    const token = await signForward('s'.repeat(32), ID, 3000, now);
+    expect(await verifyForward('s'.repeat(32), token, now)).toEqual({ workspaceId: ID, port: 3000 });
+    expect(await verifyForward('s'.repeat(32), token, now + 61_000)).toBeNull();
+    expect(await verifyForward('t'.repeat(32), token, now)).toBeNull();
+    expect(await verifyForward('s'.repeat(32), token.replace('.3000.', '.3001.'), now)).toBeNull();
+    expect(await verifyForward('s'.repeat(32), 'garbage', now)).toBeNull();
+  });
+});
+
+describe('/proc/net/tcp', () => {
+  it('lists listening ports once, with their address', () => {
+    const text = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1',
+      '   1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1',
+      '   2: 0100007F:0BB8 0100007F:D3A4 01 00000000:00000000 00:00000000 00000000     0        0 3 1',
+      '   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0 4 1',
+      '   1: 00000000000000000000000000000000:1435 00000000000000000000000000000000:0000 0A 0 0 0 0 0 5 1',
+    ].join('\n');
+    expect(parseProcNetTcp(text)).toEqual([
+      { port: 3000, address: '127.0.0.1' },
+      { port: 5173, address: '::' },
+      { port: 8080, address: '0.0.0.0' },
+    ]);
+  });
+});
+
+describe('terminal links', () => {
+  it('opens localhost links printed in a workspace terminal at the preview URL', async () => {
+    const { localLinkToPreview } = await import('../../core/ports');
+    const p = { scheme: 'http', domain: 'localhost:8787' };
+    expect(localLinkToPreview('http://localhost:5173/', ID, p)).toBe(`http://5173-${ID}.localhost:8787/`);
+    expect(localLinkToPreview('http://127.0.0.1:3000/a?b=1#c', ID, p)).toBe(
+      `http://3000-${ID}.localhost:8787/a?b=1#c`,
+    );
+    expect(localLinkToPreview('http://0.0.0.0:8080', ID, p)).toBe(`http://8080-${ID}.localhost:8787/`);
+    expect(localLinkToPreview('https://example.com:3000/', ID, p)).toBeNull();
+    expect(localLinkToPreview('http://localhost:99999/', ID, p)).toBeNull();
+    expect(localLinkToPreview('http://localhost:3000/', ID, undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { ErrorCode } from '../../core/errors';
+import { verifyForward } from '../../core/forward-token';
+import { FORWARD_COOKIE, PREVIEW_CALLBACK_PATH, parsePreviewHost, safePreviewPath } from '../../core/ports';
+import { parseConfig } from '../../core/config';
+import { apiError } from '../lib/errors';
+import { loadWorkspace } from '../lib/load';
+import { roomFor } from '../lib/rooms';
+import type { AppEnv } from '../types';
+
+// The app origin's half of a private preview: the session and membership are checked here, where the
+// session cookie lives, and a one-time code goes back to the preview host (worker/preview), which
+// sets its own cookie. The preview host never sees the session cookie.
+
+export const previewAuthorize = new Hono<AppEnv>().get('/authorize', async (c) => {
+  const preview = c.var.config.preview;
+  const host = c.req.query('host') ?? '';
+  const target = preview ? parsePreviewHost(host, preview.domain) : null;
+  if (!preview || !target)
+    throw apiError(400, ErrorCode.validation, 'host must be a preview host.', { field: 'host' });
+  const next = safePreviewPath(c.req.query('next'));
+  const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
+  if (!session) {
+    const back = `/api/preview/authorize?host=${encodeURIComponent(host)}&next=${encodeURIComponent(next)}`;
+    return c.redirect(`/sign-in?redirect=${encodeURIComponent(back)}`, 302);
+  }
+  const u = session.user;
+  const principal = {
+    userId: u.id,
+    via: 'session' as const,
+    name: u.name,
+    email: u.email,
+    image: u.image ?? null,
+    sessionId: session.session.id,
+  };
+  await loadWorkspace(c.var.db, principal, target.workspaceId, 'port.preview');
+  const code = await roomFor(c.env, target.workspaceId).issuePreviewCode(target.port, {
+    userId: u.id,
+    authSessionId: session.session.id,
+    expiresAt: new Date(session.session.expiresAt).getTime(),
+  });
+  const back = `${preview.scheme}://${host}${PREVIEW_CALLBACK_PATH}?code=${encodeURIComponent(code)}&next=${encodeURIComponent(next)}`;
+  c.header('cache-control', 'no-store');
+  return c.redirect(back, 302);
+});
+
+/**
+ * The VM platform's forward auth (`/v5/tls/forward-auth`): a request to a port's domain passes only
+ * with the Worker's short-lived token for that workspace and port, so the platform's public domain
+ * cannot be used to skip the checks above. No database: an HMAC.
+ */
+export async function forwardAuth(c: import('hono').Context<AppEnv>) {
+  const config = parseConfig(c.env);
+  const preview = config.preview;
+  const ok = await verifyForward(config.auth.secret, getCookie(c, FORWARD_COOKIE));
+  const host = (c.req.header('x-forwarded-host') ?? '').toLowerCase().replace(/:\d+$/, '');
+  const expected =
+    ok && preview
+      ? [
+          `${ok.port}-${ok.workspaceId}.${preview.vmDomain}`,
+          `${ok.port}-${ok.workspaceId}.${preview.domain.replace(/:\d+$/, '')}`,
+        ]
+      : [];
+  if (!expected.includes(host)) {
+    return c.json(
+      { error: { code: ErrorCode.unauthorized, message: 'Open this port through its preview URL.' } },
+      401,
+    );
+  }
+  return c.body(null, 204);
+}
