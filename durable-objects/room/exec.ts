@@ -7,6 +7,7 @@ import {
 } from '../../core/schemas/workspaces';
 import { touchWorkspace } from '../../db/queries/workspaces';
 import type { Actor, ExecRunResult } from './contract';
+import { workspaceEnvironment } from './environment';
 import { recordActivity } from './idle';
 import { ensureRunning } from './lifecycle';
 import { notRunning, vmFailure } from './results';
@@ -39,7 +40,13 @@ export async function execCommand(s: RoomState, actor: Actor, input: ExecInput):
   const started = Date.now();
   let result;
   try {
-    result = await s.deps.vm.exec(vmId, { command, timeoutMs: input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS });
+    // The caller's personal secrets over the workspace's: an exec is that person's command.
+    const env = await workspaceEnvironment(s, actor.userId);
+    result = await s.deps.vm.exec(vmId, {
+      command,
+      timeoutMs: input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS,
+      ...(Object.keys(env).length ? { env } : {}),
+    });
   } catch (err) {
     return vmFailure(err, 'run the command');
   }

@@ -3,6 +3,7 @@ import { shellQuote } from '../../core/shell';
 import { VM_WORKSPACE_PATH } from '../../core/vm';
 import { send } from '../relay/flow';
 import { WindowRelay, type RelayLimits } from '../relay/window-relay';
+import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { recordActivity } from './idle';
 import { closeSockets, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
@@ -89,14 +90,42 @@ export function releaseViewer(s: RoomState, windowId: string, viewerId: string) 
   }
 }
 
-/** Opens the window's PTY socket on the VM. */
-export async function openPty(s: RoomState, slug: string, cols: number, rows: number): Promise<WebSocket> {
+/**
+ * How a new window's shell starts. With secrets, they are written to a 0600 file the shell sources and
+ * deletes before anything else runs: a PTY's only input is its URL, which must never hold a value.
+ * A window that already has its shell on the VM is attached as it is (its environment is the one it
+ * started with).
+ */
+async function shellCommand(s: RoomState, vmId: string, slug: string, userId: string | undefined) {
+  const env = await workspaceEnvironment(s, userId ?? null);
+  if (Object.keys(env).length === 0) return TERMINAL_SHELL;
+  const { sessions } = await s.deps.vm.listPtySessions(vmId);
+  if (sessions.some((x) => x.slug === slug && x.state === 'running')) return TERMINAL_SHELL;
+  const file = `/tmp/.cw-env-${crypto.randomUUID()}`;
+  const wrote = await s.deps.vm.exec(vmId, {
+    command: `umask 077 && cat > ${file}`,
+    stdin: toBase64(envScript(env)),
+    timeoutMs: 15_000,
+  });
+  if (wrote.statusCode !== 0) throw new Error('The shell environment could not be written to the VM.');
+  return `f=${file}; . "$f"; rm -f "$f"; unset f; ${TERMINAL_SHELL}`;
+}
+
+/** Opens the window's PTY socket on the VM; the shell gets `userId`'s personal secrets (its creator's). */
+export async function openPty(
+  s: RoomState,
+  slug: string,
+  cols: number,
+  rows: number,
+  userId?: string,
+): Promise<WebSocket> {
   let meta = await loadMeta(s);
   // Remembered before the VM existed: read it again.
   if (meta && !meta.vmId) meta = await loadMeta(s, true);
   if (!meta?.vmId) throw new Error('The workspace has no VM yet.');
   // Shells open in the clone, as a developer expects; the same `exec` works on Freestyle's VMs.
-  const req = s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: TERMINAL_SHELL });
+  const exec = await shellCommand(s, meta.vmId, slug, userId);
+  const req = s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec });
   const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
   const ws = resp.webSocket;
   if (!ws) {

@@ -1,0 +1,39 @@
+import { shellQuote } from '../../core/shell';
+import { loadKeyring } from '../../core/secrets/crypto';
+import { mergeEnvironment } from '../../core/secrets/rules';
+import { workspaceSecrets } from '../../db/queries/secrets';
+import type { RoomState } from './state';
+
+// The environment of a workspace's shells, execs and setup, computed when each one starts (so changed
+// secrets reach new shells and commands, never running ones). Lowest precedence first: the
+// repository's `containerEnv`/`remoteEnv` (`base`), organization, repository, then the personal
+// secrets of `userId`, the person the shell is for (null: none). Values never reach a log.
+
+export async function workspaceEnvironment(
+  s: RoomState,
+  userId: string | null,
+  base?: Record<string, string>,
+): Promise<Record<string, string>> {
+  const spec = s.deps.config.secretsKey;
+  if (!spec) return mergeEnvironment(base);
+  const ring = await loadKeyring(spec);
+  const found = await s.deps.withDb((db) => workspaceSecrets(db, ring, s.workspaceId, userId));
+  if (found.unreadable.length) {
+    console.error(`workspace ${s.workspaceId}: secrets that did not open: ${found.unreadable.join(', ')}`);
+  }
+  return mergeEnvironment(base, found.organization, found.repository, found.personal);
+}
+
+/** `export NAME='value'` lines a POSIX shell sources; names are already shell-safe (core/secrets). */
+export const envScript = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
+    .join('');
+
+/** Base64 of UTF-8, for exec's `stdin`: the values travel in a request body, never a URL or argv. */
+export function toBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
