@@ -24,6 +24,8 @@ declare namespace Cloudflare {
     MAIL_API_KEY?: string;
     MAIL_API_URL?: string;
     LOCAL_MODE?: string;
+    /** Local only: host folders the VMs can read, colon-separated (a repository elsewhere is refused). */
+    LOCAL_REPOSITORY_ROOTS?: string;
     /** Default limits of every organization (core/limits.ts); each organization may set its own. */
     LIMIT_WORKSPACES?: string;
     LIMIT_RUNNING?: string;

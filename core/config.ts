@@ -32,6 +32,8 @@ const ConfigSchema = z.object({
   FREESTYLE_API_KEY: z.string().min(1, 'FREESTYLE_API_KEY is required'),
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
   LOCAL_MODE: flag,
+  // Local only: the host folders local VMs can read (colon-separated); a file:// repository elsewhere is refused.
+  LOCAL_REPOSITORY_ROOTS: z.string().optional(),
   LIMIT_WORKSPACES: limit('workspaces'),
   LIMIT_RUNNING: limit('running'),
   LIMIT_WINDOWS: limit('windows'),
@@ -84,6 +86,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   preview?: PreviewConfig;
   auth: AuthConfig;
   limits: Limits;
+  /** Local mode: the folders VMs can read, so a repository outside them is refused at once. */
+  localRepositoryRoots?: string[];
   /** SECRETS_ENCRYPTION_KEY as given: one or more keys, the first encrypts. */
   secretsKey?: string;
 } {
@@ -120,6 +124,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       google: pair(raw.GOOGLE_CLIENT_ID, raw.GOOGLE_CLIENT_SECRET),
     },
     secretsKey: raw.SECRETS_ENCRYPTION_KEY || undefined,
+    localRepositoryRoots: raw.LOCAL_REPOSITORY_ROOTS?.split(':').filter(Boolean),
     limits: {
       workspaces: raw.LIMIT_WORKSPACES,
       running: raw.LIMIT_RUNNING,

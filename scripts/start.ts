@@ -22,6 +22,8 @@ async function main() {
     postgresPort: postgres.port,
     vmHostPort: Number(process.env.VM_HOST_PORT ?? 0),
     sshPort: Number(process.env.VM_HOST_SSH_PORT ?? 0),
+    // Folders of local repositories VMs may clone from (read-only), besides .data/repos.
+    readonlyPaths: process.env.LOCAL_REPOSITORY_ROOTS?.split(':').filter(Boolean),
     log: (line) => console.log(line),
   });
   const secs = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidBranchName, parseRepositoryUrl } from './repositories';
+import { isValidBranchName, localRepositoryProblem, parseRepositoryUrl } from './repositories';
 import { shellQuote } from '../shell';
 import { execFileSync } from 'node:child_process';
 
@@ -76,5 +76,24 @@ describe('shellQuote', () => {
       const out = execFileSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
       expect(out).toBe(value);
     }
+  });
+});
+
+describe('localRepositoryProblem', () => {
+  const roots = ['/data/repos', '/srv/git/'];
+  it('accepts repositories under a root VMs can read, and GitHub URLs', () => {
+    expect(localRepositoryProblem('file:///data/repos/demo.git', roots)).toBeNull();
+    expect(localRepositoryProblem('file:///srv/git', roots)).toBeNull();
+    expect(localRepositoryProblem('https://github.com/acme/app.git', roots)).toBeNull();
+    expect(localRepositoryProblem('file:///anywhere', [])).toBeNull();
+  });
+  it('refuses one elsewhere, naming the folders and both ways out', () => {
+    const problem = localRepositoryProblem('file:///tmp/my-app', roots)!;
+    expect(problem).toContain('/tmp/my-app is outside the folders');
+    expect(problem).toContain('/data/repos, /srv/git/');
+    expect(problem).toContain('git clone --bare /tmp/my-app /data/repos/my-app.git');
+    expect(problem).toContain('LOCAL_REPOSITORY_ROOTS=/tmp/my-app npm start');
+    // A sibling with the same prefix is not inside.
+    expect(localRepositoryProblem('file:///data/repos-other/x.git', roots)).not.toBeNull();
   });
 });

@@ -72,3 +72,26 @@ function decodePath(encoded: string): string | null {
     return null;
   }
 }
+
+/**
+ * Local mode: VMs see only some host folders (the stack's repositories folder and
+ * LOCAL_REPOSITORY_ROOTS), read-only. A repository elsewhere would fail to clone later, so it is
+ * refused now with what to do; null when `cloneUrl` is under one of `roots`.
+ */
+export function localRepositoryProblem(cloneUrl: string, roots: readonly string[]): string | null {
+  if (!cloneUrl.startsWith('file://') || roots.length === 0) return null;
+  const path = cloneUrl.slice('file://'.length);
+  const under = (root: string) => {
+    const r = root.replace(/\/+$/, '');
+    return path === r || path.startsWith(`${r}/`);
+  };
+  if (roots.some(under)) return null;
+  const name = (path.split('/').pop() || 'repository').replace(/\.git$/, '');
+  const home = roots[0]!.replace(/\/+$/, '');
+  return (
+    `${path} is outside the folders this machine's VMs can read (${roots.join(', ')}), so a workspace ` +
+    `could not clone it. Copy it there (git clone --bare ${path} ${home}/${name}.git) and add ` +
+    `file://${home}/${name}.git, or restart with LOCAL_REPOSITORY_ROOTS=${path} npm start to let VMs ` +
+    `read it (read-only).`
+  );
+}

@@ -169,6 +169,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           VM_FORWARD_URL: vmHost.forwardUrl,
           FREESTYLE_API_KEY: secrets.vmHostApiKey,
           LOCAL_MODE: 'true',
+          LOCAL_REPOSITORY_ROOTS: [reposDir, ...(opts.readonlyPaths ?? [])].map((p) => resolve(p)).join(':'),
           SSH_GATEWAY_HOST: '127.0.0.1',
           SSH_GATEWAY_PORT: String(sshPort),
           ...opts.extraVars,

@@ -4,6 +4,7 @@ import { cloudWorkspaces, repositories } from '../../db/schema';
 import {
   CreateRepositoryInput,
   ListRepositoriesQuery,
+  localRepositoryProblem,
   parseRepositoryUrl,
 } from '../../core/schemas/repositories';
 import { ErrorCode } from '../../core/errors';
@@ -40,6 +41,8 @@ export const repositoriesRoute = new Hono<AppEnv>()
     const parsed = parseRepositoryUrl(input.url, { allowLocal: config.localMode });
     if ('error' in parsed)
       throw apiError(400, ErrorCode.validation, `url: ${parsed.error}`, { field: 'url' });
+    const unreachable = localRepositoryProblem(parsed.cloneUrl, config.localRepositoryRoots ?? []);
+    if (unreachable) throw apiError(400, ErrorCode.validation, `url: ${unreachable}`, { field: 'url' });
     // Rows from before names were lower-cased may differ from the new spelling by case only.
     const [twin] = parsed.fullName
       ? await db
