@@ -1,6 +1,7 @@
 import type { ApiErrorBody } from '../../core/errors';
 import type { MeResponse } from '../../core/api/me';
 import type { RepositoryListResponse } from '../../core/api/repositories';
+import type { OpenSessionResponse } from '../../core/api/sessions';
 import type { SshAccessResponse } from '../../core/api/ssh';
 import type { TerminalListResponse, TerminalWindow } from '../../core/api/terminals';
 import type {
@@ -90,6 +91,11 @@ export function createApi(creds: Credentials) {
     terminals: (id: string) => call<TerminalListResponse>('GET', `${ws(id)}/terminals`),
     createTerminal: (id: string) => call<TerminalWindow>('POST', `${ws(id)}/terminals`, {}),
     ssh: (id: string) => call<SshAccessResponse>('POST', `${ws(id)}/ssh`, {}),
+    openSession: (id: string) =>
+      call<OpenSessionResponse>('POST', `${ws(id)}/sessions`, { clientType: 'ssh' }),
+    heartbeat: (sessionId: string, active: boolean) =>
+      call<unknown>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/heartbeat`, { active }),
+    leave: (sessionId: string) => call<void>('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`),
     terminalSocketUrl: (id: string, windowId: string, cols: number, rows: number) =>
       `${base.replace(/^http/, 'ws')}${ws(id)}/terminals/${encodeURIComponent(windowId)}?cols=${cols}&rows=${rows}`,
   };

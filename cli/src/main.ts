@@ -3,6 +3,7 @@ import { accountCommands } from './commands/account';
 import { attachCommand } from './commands/attach';
 import { execCommand } from './commands/exec';
 import { sshCommands } from './commands/ssh';
+import { sshProxyCommand } from './commands/ssh-proxy';
 import { workspaceCommands } from './commands/workspaces';
 import { CliError, Exit } from './errors';
 
@@ -17,6 +18,7 @@ workspaceCommands(program);
 execCommand(program);
 attachCommand(program);
 sshCommands(program);
+sshProxyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

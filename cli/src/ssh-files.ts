@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SshAccessResponse } from '../../core/api/ssh';
 import { configDir } from './config';
 
@@ -18,10 +19,23 @@ export const hostKeyOptions = () => [
   'StrictHostKeyChecking=accept-new',
 ];
 
-export function hostBlock(a: SshAccessResponse): string {
+const quote = (s: string) => `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
+
+/**
+ * OpenSSH's ProxyCommand through cw (commands/ssh-proxy.ts): the connection resumes the workspace,
+ * shows in presence and counts as activity. The config folder goes along: editors run ssh without
+ * cw's environment.
+ */
+export function proxyCommand(workspaceId: string): string {
+  const bin = fileURLToPath(new URL('../bin/cw.mjs', import.meta.url));
+  return `env CW_CONFIG_DIR=${quote(configDir())} ${quote(process.execPath)} ${quote(bin)} ssh-proxy ${workspaceId} %h %p`;
+}
+
+export function hostBlock(a: SshAccessResponse, workspaceId: string): string {
   return [
     `# ${a.hostAlias}: made by cw, token valid until ${a.expiresAt}`,
     a.sshConfig.trimEnd(),
+    `  ProxyCommand ${proxyCommand(workspaceId)}`,
     `  UserKnownHostsFile ${knownHostsFile()}`,
     '  StrictHostKeyChecking accept-new',
     '',
@@ -29,10 +43,10 @@ export function hostBlock(a: SshAccessResponse): string {
 }
 
 /** Writes the workspace's block and makes sure ~/.ssh/config includes cw's blocks; answers its path. */
-export function installHostBlock(a: SshAccessResponse): string {
+export function installHostBlock(a: SshAccessResponse, workspaceId: string): string {
   mkdirSync(blocksDir(), { recursive: true, mode: 0o700 });
   const file = join(blocksDir(), `${a.hostAlias}.conf`);
-  writeFileSync(file, hostBlock(a), { mode: 0o600 });
+  writeFileSync(file, hostBlock(a, workspaceId), { mode: 0o600 });
   const sshDir = join(homedir(), '.ssh');
   const userConfig = join(sshDir, 'config');
   const include = `Include ${join(blocksDir(), '*.conf')}`;

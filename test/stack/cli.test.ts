@@ -113,6 +113,56 @@ describe('cw', () => {
     expect(cfg.stdout).toMatch(/^Host cw-.*\n  HostName 127\.0\.0\.1\n/m);
   });
 
+  it('an SSH connection through cw shows in presence as `ssh` while it is open, and heartbeats', async () => {
+    const sessions = async () =>
+      (await t.call(`/api/workspaces/${ws.id}/sessions`, { apiKey: key })).json as {
+        sessions: { clientType: string; connectedAt: string; lastHeartbeatAt: string }[];
+        presence: { users: { clientTypes: string[] }[] };
+      };
+    const sshIn = (r: Awaited<ReturnType<typeof sessions>>) =>
+      r.presence.users.some((u) => u.clientTypes.includes('ssh'));
+    env.CW_HEARTBEAT_MS = '300';
+    const held = cw('ssh', ws.name, '--', 'sleep 3; echo held');
+    delete env.CW_HEARTBEAT_MS;
+    // The connection of the test before ended: its session is gone.
+    expect(sshIn(await sessions())).toBe(false);
+    let seen: Awaited<ReturnType<typeof sessions>> | undefined;
+    for (let i = 0; i < 100 && !(seen && sshIn(seen)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await sessions();
+    }
+    expect(sshIn(seen!)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = (await sessions()).sessions.find((x) => x.clientType === 'ssh')!;
+    expect(Date.parse(s.lastHeartbeatAt)).toBeGreaterThan(Date.parse(s.connectedAt));
+    expect(await held).toMatchObject({ code: 0, stdout: 'held\n' });
+    // The connection ended: so did its session.
+    expect(sshIn(await sessions())).toBe(false);
+  });
+
+  it("ssh-config's Host blocks go through cw: connecting resumes a paused workspace", async () => {
+    const wrote = await cw('ssh-config', '--write');
+    expect(wrote.code).toBe(0);
+    const alias = wrote.stderr.match(/(cw-[^:\s]+):/)![1]!;
+    expect((await cw('pause', ws.name)).code).toBe(0);
+    // What an editor does: the system ssh with the user's config, no cw in its environment.
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(
+        'ssh',
+        ['-F', join(home, '.ssh', 'config'), '-o', 'BatchMode=yes', alias, 'echo awake'],
+        {
+          env: { PATH: process.env.PATH!, HOME: home },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(r).toEqual({ code: 0, stdout: 'awake\n' });
+    expect(JSON.parse((await cw('ls', '--json')).stdout)[0].status).toBe('running');
+  });
+
   it('pause, resume, stop, start; a stopped workspace is "not running" (exit 5); rm', async () => {
     expect((await cw('pause', ws.name)).code).toBe(0);
     expect(JSON.parse((await cw('ls', '--json')).stdout)[0].status).toBe('paused');

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { cloudWorkspaceSessions } from '../../db/schema';
 import { ErrorCode } from '../../core/errors';
 import { isUuid } from '../../core/ids';
-import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import { TERMINAL_CLIENT_TYPES } from '../../core/schemas/sessions';
 import { boundedIntQuery, displayName, text } from '../../core/schemas/text';
 import type { AttachRequest, TicketPrincipal } from '../../durable-objects/workspace-room';
 import { apiError, notFound } from '../lib/errors';
@@ -31,7 +31,7 @@ const size = (min: number, fallback: number) =>
 const SocketQuery = z.object({
   cols: size(MIN_SIZE.cols, 80),
   rows: size(MIN_SIZE.rows, 24),
-  clientType: z.enum(CLIENT_TYPES).optional().default('web'),
+  clientType: z.enum(TERMINAL_CLIENT_TYPES).optional().default('web'),
   sessionId: z.uuid().optional(),
   ticket: text(200).optional(),
 });

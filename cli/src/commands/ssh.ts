@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { CliError, Exit } from '../errors';
 import { note } from '../output';
-import { hostBlock, hostKeyOptions, installHostBlock } from '../ssh-files';
+import { hostBlock, hostKeyOptions, installHostBlock, proxyCommand } from '../ssh-files';
 import { allWorkspaces, requireRunnable, resolveWorkspace } from '../workspaces';
 import { apiFromLogin } from './workspaces';
 
@@ -47,6 +47,8 @@ export function sshCommands(program: Command) {
       const { options, command } = splitSshArgs(args);
       const sshArgs = [
         ...hostKeyOptions(),
+        '-o',
+        `ProxyCommand=${proxyCommand(w.id)}`,
         '-p',
         String(a.port),
         '-l',
@@ -69,8 +71,8 @@ export function sshCommands(program: Command) {
       for (const w of all.filter((x) => x.status !== 'running')) note(`# skipped ${w.name}: ${w.status}`);
       for (const w of running) {
         const a = await api.ssh(w.id);
-        if (o.write) note(`${a.hostAlias}: ${installHostBlock(a)}`);
-        else process.stdout.write(hostBlock(a) + '\n');
+        if (o.write) note(`${a.hostAlias}: ${installHostBlock(a, w.id)}`);
+        else process.stdout.write(hostBlock(a, w.id) + '\n');
       }
     });
 
@@ -82,7 +84,7 @@ export function sshCommands(program: Command) {
       const w = await resolveWorkspace(api, ref);
       requireRunnable(w);
       const a = await api.ssh(w.id);
-      installHostBlock(a);
+      installHostBlock(a, w.id);
       const uri = `vscode-remote://ssh-remote+${a.hostAlias}/workspace`;
       try {
         process.exitCode = await run('code', ['--folder-uri', uri]);

@@ -134,13 +134,23 @@ export function WorkspacePage() {
         name: u.name,
         image: u.image,
         devices: Math.max(1, u.terminals),
+        clients: u.clientTypes,
       }));
     }
     const byUser = new Map<string, PresentUser>();
     for (const s of state.sessions()) {
       const u = byUser.get(s.userId);
-      if (u) u.devices++;
-      else byUser.set(s.userId, { userId: s.userId, name: s.userName, image: s.userImage, devices: 1 });
+      if (u) {
+        u.devices++;
+        if (!u.clients.includes(s.clientType)) u.clients.push(s.clientType);
+      } else
+        byUser.set(s.userId, {
+          userId: s.userId,
+          name: s.userName,
+          image: s.userImage,
+          devices: 1,
+          clients: [s.clientType],
+        });
     }
     return [...byUser.values()];
   });
