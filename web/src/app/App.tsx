@@ -14,6 +14,8 @@ import { RepositoriesPage } from '../pages/RepositoriesPage';
 import { MembersPage } from '../pages/MembersPage';
 import { UsagePage } from '../pages/UsagePage';
 import { AuditPage } from '../pages/AuditPage';
+import { OrgSecretsPage } from '../pages/OrgSecretsPage';
+import { PersonalSecretsPage } from '../pages/PersonalSecretsPage';
 import { OrgIndexRedirect } from '../pages/OrgIndexRedirect';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { WorkspaceLinkRedirect } from '../desktop';
@@ -33,6 +35,7 @@ export function App() {
         <Route path="/" component={HomeRedirect} />
         <Route path="/new-org" component={NewOrgPage} />
         <Route path="/settings/api-keys" component={ApiKeysPage} />
+        <Route path="/settings/secrets" component={PersonalSecretsPage} />
         <Route path="/workspaces/:id" component={WorkspaceLinkRedirect} />
         <Route path="/o/:org" component={OrgLayout}>
           <Route path="/" component={OrgIndexRedirect} />
@@ -42,6 +45,7 @@ export function App() {
           <Route path="/members" component={MembersPage} />
           <Route path="/usage" component={UsagePage} />
           <Route path="/audit" component={AuditPage} />
+          <Route path="/secrets" component={OrgSecretsPage} />
         </Route>
         <Route path="*" component={() => <NotFoundPage />} />
       </Route>

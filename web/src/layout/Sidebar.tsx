@@ -32,6 +32,7 @@ export function Sidebar(props: { org: Organization | undefined; canAdmin: boolea
               <NavLink href={`/o/${org().slug}/workspaces`} icon="box" label="Workspaces" />
               <NavLink href={`/o/${org().slug}/repositories`} icon="repo" label="Repositories" />
               <NavLink href={`/o/${org().slug}/members`} icon="users" label="Members" />
+              <NavLink href={`/o/${org().slug}/secrets`} icon="lock" label="Secrets" />
               <NavLink href={`/o/${org().slug}/usage`} icon="clock" label="Usage" />
               <Show when={props.canAdmin}>
                 <NavLink href={`/o/${org().slug}/audit`} icon="settings" label="Audit log" />
@@ -41,6 +42,7 @@ export function Sidebar(props: { org: Organization | undefined; canAdmin: boolea
         </Show>
         <div class="nav-section">Account</div>
         <NavLink href="/settings/api-keys" icon="key" label="API keys" />
+        <NavLink href="/settings/secrets" icon="lock" label="Personal secrets" />
       </nav>
       <div class="spacer" />
       <UserMenu />

@@ -4,10 +4,12 @@ import { Button } from '../components/Button';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { RelativeTime } from '../components/RelativeTime';
+import { RepositorySecrets } from './RepositorySecrets';
 
 /** `onRemove` only for those who may manage repositories; the webhook secret only when the API sent it. */
 export function RepositoryCard(props: { repository: Repository; onRemove?: () => void }) {
   const [showWebhook, setShowWebhook] = createSignal(false);
+  const [showSecrets, setShowSecrets] = createSignal(false);
   const [revealed, setRevealed] = createSignal(false);
   const masked = () => '•'.repeat(24);
   return (
@@ -33,6 +35,14 @@ export function RepositoryCard(props: { repository: Repository; onRemove?: () =>
           <Button
             size="sm"
             variant="ghost"
+            onClick={() => setShowSecrets(!showSecrets())}
+            aria-expanded={showSecrets()}
+          >
+            Secrets
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
             onClick={() => setShowWebhook(!showWebhook())}
             aria-expanded={showWebhook()}
           >
@@ -52,6 +62,11 @@ export function RepositoryCard(props: { repository: Repository; onRemove?: () =>
           </Show>
         </div>
       </div>
+      <Show when={showSecrets()}>
+        <div class="card-section">
+          <RepositorySecrets repositoryId={props.repository.id} />
+        </div>
+      </Show>
       <Show when={showWebhook()}>
         <div class="card-section stack webhook">
           <p class="muted">
