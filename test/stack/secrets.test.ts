@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 import { TermClient } from './terminal-client';
@@ -39,6 +40,13 @@ describe('secrets in a workspace', () => {
       cookie: mate.cookie,
       body: { invitationId: inv.json.id },
     });
+    // The organization's live socket, as the web app listens to it: no value may pass through it.
+    const heard: string[] = [];
+    const live = new WebSocket(`${t.stack.url.replace('http', 'ws')}/api/organizations/${org}/events`, {
+      headers: { cookie: owner.cookie, origin: t.stack.url },
+    });
+    live.on('message', (data) => heard.push(String(data)));
+    await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
     const v = { org: `org-${tag()}`, repo: `repo-${tag()}`, own: `own-${tag()}`, mate: `mate-${tag()}` };
     const weird = `it's "quoted" $HOME \`x\` \\ ${tag()}\nsecond line`;
     await put(owner, `/api/organizations/${org}/secrets/A_ONLY`, v.org);
@@ -108,7 +116,14 @@ describe('secrets in a workspace', () => {
         '/api/me/secrets',
       ].map((p) => t.call(p, { cookie: owner.cookie })),
     );
-    const seen = [logs.join('\n'), JSON.stringify(audit.json), JSON.stringify(listed.map((r) => r.json))];
+    live.close();
+    expect(heard.length).toBeGreaterThan(0);
+    const seen = [
+      logs.join('\n'),
+      JSON.stringify(audit.json),
+      JSON.stringify(listed.map((r) => r.json)),
+      heard.join('\n'),
+    ];
     for (const value of [...Object.values(v), changed, weird.split('\n')[0]!]) {
       for (const text of seen) expect(text).not.toContain(value);
     }
