@@ -12,10 +12,18 @@ export type { AuthConfig } from '../core/config';
 
 export const API_KEY_PREFIX = 'cw_';
 
-// Built per request: the database handle is per request on Workers (a Pool cannot outlive its request).
+/**
+ * How long a session is read from its signed cookie instead of the database. Short, and every route
+ * that reads organization data checks in its own statement that the session still exists
+ * (worker/lib/membership.ts), so signing out or a revocation holds there at once and elsewhere
+ * (`/api/me`, keys, invitations) within this.
+ */
+export const SESSION_COOKIE_CACHE_SECONDS = 60;
+
 /** Closes a principal's open sockets in these organizations (null: every organization of match.userId). */
 export type Revoker = (organizationIds: string[] | null, match: RevokeMatch) => Promise<void>;
 
+/** Built once per isolate (worker/middleware/context.ts): nothing in it belongs to one request. */
 export function createAuth(
   db: Database,
   config: AuthConfig,
@@ -31,6 +39,7 @@ export function createAuth(
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     database: drizzleAdapter(db, { provider: 'pg', schema, usePlural: false }),
+    session: { cookieCache: { enabled: true, maxAge: SESSION_COOKIE_CACHE_SECONDS } },
     emailAndPassword: { enabled: config.emailPasswordEnabled, autoSignIn: true, minPasswordLength: 8 },
     // Owning an address is proved by a link sent to it: invitations need it (below).
     emailVerification: {

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { LIMIT_NAMES, type Limits } from '../../core/limits';
-import { cloudWorkspaces, organizationLimits } from '../schema';
+import { auditEvents, cloudWorkspaces, organizationLimits } from '../schema';
+import { fromRow, type WorkspaceRow } from './workspaces';
 import type { Database } from '../client';
 
 /** The database or a transaction on it. */
@@ -52,4 +53,58 @@ export function withOrgLimitsLock<T>(db: Database, organizationId: string, fn: (
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'org-limits:' + organizationId}))`);
     return fn(tx);
   });
+}
+
+export interface NewWorkspace {
+  organizationId: string;
+  repositoryId: string;
+  branch: string;
+  name: string;
+  creatorId: string;
+  autoStopMinutes: number;
+}
+
+/**
+ * Creates a workspace if the organization's workspace and running limits allow it, with its audit
+ * entry, in one round trip: a batch is one transaction, whose first statement takes the limits lock
+ * (so racing creations count one after the other) and whose last reports the counts for a refusal.
+ */
+export async function createWorkspaceWithinLimits(
+  db: Database,
+  values: NewWorkspace,
+  defaults: Limits,
+  audit: { actorType: string; actorUserId: string },
+): Promise<{ workspace?: WorkspaceRow; total: number; running: number; limits: Limits }> {
+  const id = crypto.randomUUID();
+  const org = values.organizationId;
+  const ws = cloudWorkspaces;
+  const ol = organizationLimits;
+  const maxOf = (col: typeof ol.workspaces | typeof ol.running, fallback: number) =>
+    sql`coalesce((select ${col} from ${ol} where ${ol.organizationId} = ${org}), ${fallback})`;
+  const total = sql`(select count(*) from ${ws} where ${ws.organizationId} = ${org})`;
+  const running = sql`(select count(*) from ${ws} where ${ws.organizationId} = ${org}
+    and ${ws.status} in ('running', 'provisioning'))`;
+  const [, inserted, , report] = await db.batch([
+    db.execute(sql`select pg_advisory_xact_lock(hashtext(${'org-limits:' + org}))`),
+    db.execute(sql`insert into ${ws} (id, organization_id, repository_id, branch, name, creator_id, auto_stop_minutes)
+      select ${id}, ${org}, ${values.repositoryId}, ${values.branch}, ${values.name}, ${values.creatorId}, ${values.autoStopMinutes}
+      where ${total} < ${maxOf(ol.workspaces, defaults.workspaces)}
+        and ${running} < ${maxOf(ol.running, defaults.running)}
+      returning *`),
+    db.execute(sql`insert into ${auditEvents} (organization_id, workspace_id, actor_type, actor_user_id, action, detail)
+      select ${org}, ${id}, ${audit.actorType}, ${audit.actorUserId}, 'create',
+        ${JSON.stringify({ repositoryId: values.repositoryId, branch: values.branch })}::jsonb
+      where exists (select 1 from ${ws} where ${ws.id} = ${id})`),
+    db.execute(sql`select ${total}::int as total, ${running}::int as running,
+      ${maxOf(ol.workspaces, defaults.workspaces)}::int as workspaces, ${maxOf(ol.running, defaults.running)}::int as running_max`),
+  ]);
+  const raw = (inserted.rows as Record<string, unknown>[])[0];
+  const r = report.rows[0] as { total: number; running: number; workspaces: number; running_max: number };
+  return {
+    workspace: raw ? fromRow(raw) : undefined,
+    // Before this one, as the limits are checked.
+    total: raw ? r.total - 1 : r.total,
+    running: raw ? r.running - 1 : r.running,
+    limits: { ...defaults, workspaces: r.workspaces, running: r.running_max },
+  };
 }

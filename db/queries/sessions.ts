@@ -5,7 +5,7 @@ import type { Database } from '../client';
 import type { Db } from './limits';
 
 /** Sessions of a workspace that are still live (a heartbeat within the last two minutes), with who. */
-export async function freshSessions(db: Database, workspaceId: string) {
+export function freshSessions(db: Database, workspaceId: string) {
   return db
     .select({
       id: cloudWorkspaceSessions.id,

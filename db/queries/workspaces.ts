@@ -59,7 +59,7 @@ const columnOf = getTableColumns(cloudWorkspaces) as Record<
 const columns = Object.entries(columnOf);
 
 /** A raw `cloud_workspaces` row (snake_case, driver values) as drizzle would have returned it. */
-function fromRow(raw: Record<string, unknown>): WorkspaceRow {
+export function fromRow(raw: Record<string, unknown>): WorkspaceRow {
   const row: Record<string, unknown> = {};
   for (const [key, col] of columns) {
     const v = raw[col.name];

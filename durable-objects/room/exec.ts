@@ -50,7 +50,8 @@ export async function execCommand(s: RoomState, actor: Actor, input: ExecInput):
   } catch (err) {
     return vmFailure(err, 'run the command');
   }
-  await s.deps.withDb((db) => touchWorkspace(db, s.workspaceId));
+  // The answer does not wait for the activity stamp.
+  s.ctx.waitUntil(s.deps.withDb((db) => touchWorkspace(db, s.workspaceId)).catch(() => {}));
   recordActivity(s);
   const stdout = cap(result.stdout ?? '');
   const stderr = cap(result.stderr ?? '');

@@ -48,7 +48,7 @@ export async function startPgWsProxy(opts: {
     total: counts.connections + counts.setupFlights + counts.queryFlights + counts.httpRequests,
   });
   const later = (fn: () => void) => (latency ? setTimeout(fn, latency) : fn());
-  const http = new HttpSql(opts.target);
+  const http = new HttpSql(opts.target, allowed);
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -186,12 +186,15 @@ const PG_ERROR_FIELDS = [
 /** Neon's SQL-over-HTTP endpoint: raw text values in array mode, a batch as one transaction. */
 class HttpSql {
   private pools = new Map<string, pg.Pool>();
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly allowed: Set<string>,
+  ) {}
 
   private pool(connectionString: string) {
     let pool = this.pools.get(connectionString);
     if (!pool) {
-      // Only ever the database this proxy serves, whatever host the string names.
+      // Only ever the database this proxy serves (checked in handle).
       const url = new URL(connectionString);
       pool = new pg.Pool({
         host: this.target.host,
@@ -216,6 +219,11 @@ class HttpSql {
       const conn = req.headers['neon-connection-string'];
       if (typeof conn !== 'string')
         return { status: 400, body: { message: 'Neon-Connection-String missing' } };
+      const { hostname, port } = new URL(conn);
+      if (!this.allowed.has(`${hostname}:${port || 5432}`)) {
+        // Another database is out of reach, as a wrong host is in production.
+        return { status: 400, body: { message: `could not connect to ${hostname}`, code: '08001' } };
+      }
       try {
         client = await this.pool(conn).connect();
       } catch (err) {

@@ -143,3 +143,51 @@ describe('revocation closes open sockets within 1 s', () => {
     expect((await call(`/api/workspaces/${id}`, { apiKey: made.json.key })).status).toBe(401);
   }, 60_000);
 });
+
+// Sessions are read from Better Auth's signed cookie cache (no query), so a copy of the cookie outlives
+// its session by up to SESSION_COOKIE_CACHE_SECONDS: every route that reads an organization's data
+// checks in its own statement that the session still exists.
+describe('the cookie cache does not outlive a session', () => {
+  async function signIn(email: string) {
+    const res = await call('/api/auth/sign-in/email', {
+      body: { email, password: 'correct-horse-battery' },
+    });
+    expect(res.status).toBe(200);
+    return res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+  }
+
+  it('a copy of a signed-out cookie reads and changes nothing, though it is cached', async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    expect(user.cookie, 'the cookie carries the cached session').toMatch(/session_data=/);
+    expect((await call(`/api/workspaces?organizationId=${org}`, { cookie: user.cookie })).status).toBe(200);
+    expect((await call('/api/auth/sign-out', { cookie: user.cookie, body: {} })).status).toBe(200);
+    for (const path of [`/api/workspaces?organizationId=${org}`, `/api/repositories?organizationId=${org}`]) {
+      const r = await call(path, { cookie: user.cookie });
+      expect(r.status, path).toBe(401);
+    }
+    const key = await call('/api/api-keys', {
+      cookie: user.cookie,
+      body: { name: 'k', organizationId: org },
+    });
+    expect(key.status).toBe(401);
+    expect((await call('/api/auth/get-session', { cookie: user.cookie })).json).toBeNull();
+  });
+
+  it('a session revoked from another device is refused at once', async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const laptop = await signIn(user.email);
+    const phone = await signIn(user.email);
+    expect(laptop).toMatch(/session_data=/);
+    const list = `/api/workspaces?organizationId=${org}`;
+    expect((await call(list, { cookie: laptop })).status).toBe(200);
+    const revoked = await call('/api/auth/revoke-other-sessions', { cookie: phone, body: {} });
+    expect(revoked.status).toBe(200);
+    expect((await call(list, { cookie: laptop })).status).toBe(401);
+    expect((await call(list, { cookie: phone })).status).toBe(200);
+  });
+});

@@ -1,5 +1,19 @@
 import { KEY_PERMISSIONS, type KeyPermission } from '../../core/policy';
 
+/** Better Auth keeps metadata and permissions as JSON text in the row. */
+export function parseJson(text: string | null): unknown {
+  let v: unknown = text;
+  // Tolerate a doubly encoded value.
+  for (let i = 0; i < 2 && typeof v === 'string'; i++) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return v;
+}
+
 /** Better Auth's permissions record holds ours under this resource name. */
 export const KEY_RESOURCE = 'api';
 

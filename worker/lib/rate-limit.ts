@@ -17,13 +17,13 @@ export type RateLimitRule = keyof typeof RATE_LIMITS;
 
 /**
  * Counts one request of `subject` under `rule` in Postgres (one atomic upsert, so every isolate sees
- * the same count) and throws 429 with `Retry-After` past the limit.
+ * the same count). A query, so it can share a round trip with others (`db.batch`); `enforce` reads it.
  */
-export async function rateLimit(db: Database, rule: RateLimitRule, subject: string) {
-  const { max, windowS } = RATE_LIMITS[rule];
+export function rateLimitQuery(db: Database, rule: RateLimitRule, subject: string) {
+  const { windowS } = RATE_LIMITS[rule];
   const key = `${rule}:${subject.toLowerCase().slice(0, 300)}`;
   const expired = sql`${rateLimits.windowStart} <= now() - make_interval(secs => ${windowS})`;
-  const [row] = await db
+  return db
     .insert(rateLimits)
     .values({ key, count: 1, windowStart: sql`now()` })
     .onConflictDoUpdate({
@@ -37,11 +37,21 @@ export async function rateLimit(db: Database, rule: RateLimitRule, subject: stri
       count: rateLimits.count,
       retryAfter: sql<number>`ceil(extract(epoch from (${rateLimits.windowStart} + make_interval(secs => ${windowS}) - now())))::int`,
     });
-  if (row && row.count > max) {
+}
+
+/** Throws 429 with `Retry-After` when the counted request was past the limit. */
+export function enforceRateLimit(rule: RateLimitRule, rows: { count: number; retryAfter: number }[]) {
+  const row = rows[0];
+  if (row && row.count > RATE_LIMITS[rule].max) {
     const retryAfter = Math.max(1, row.retryAfter);
     const message = `Too many requests; try again in ${retryAfter} s.`;
     const body: ApiErrorBody = { error: { code: ErrorCode.rateLimited, message, retryAfter } };
     const res = Response.json(body, { status: 429, headers: { 'Retry-After': String(retryAfter) } });
     throw new HTTPException(429, { res, message });
   }
+}
+
+/** Counts the request and throws 429 past the limit (README, "Rate limits"). */
+export async function rateLimit(db: Database, rule: RateLimitRule, subject: string) {
+  enforceRateLimit(rule, await rateLimitQuery(db, rule, subject));
 }

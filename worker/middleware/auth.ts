@@ -1,11 +1,12 @@
 import { createMiddleware } from 'hono/factory';
-import { eq } from 'drizzle-orm';
-import { user } from '../../db/schema';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { apikey, user } from '../../db/schema';
+import type { Database } from '../../db/client';
 import { apiError, unauthorized } from '../lib/errors';
 import { ErrorCode } from '../../core/errors';
 import { API_KEY_PREFIX } from '../auth';
 import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
-import { keyScope } from '../lib/key-scope';
+import { keyScope, parseJson } from '../lib/key-scope';
 import type { AppEnv, Principal } from '../types';
 
 function bearer(header: string | undefined): string | undefined {
@@ -13,27 +14,78 @@ function bearer(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-async function fromApiKey(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0], key: string) {
-  if (!key.startsWith(API_KEY_PREFIX)) return null;
-  const result = await c.var.auth.api.verifyApiKey({ body: { key } }).catch(() => null);
-  if (!result?.valid || !result.key) return null;
-  const [row] = await c.var.db.select().from(user).where(eq(user.id, result.key.referenceId)).limit(1);
+/** Better Auth's key hash (the API-key plugin's default): SHA-256, base64url without padding. */
+async function hashKey(key: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+/**
+ * The key and its user in one statement, which also records the key's use (the keys page shows its
+ * last one). The API-key plugin's own check is three round trips (read, usage update, user).
+ */
+async function fromApiKey(db: Database, key: string): Promise<Principal | null> {
+  if (!key.startsWith(API_KEY_PREFIX) || key.length > 512) return null;
+  const now = new Date();
+  const [row] = await db
+    .update(apikey)
+    .set({
+      lastRequest: now,
+      requestCount: sql`coalesce(${apikey.requestCount}, 0) + 1`,
+      remaining: sql`${apikey.remaining} - 1`,
+    })
+    .from(user)
+    .where(
+      and(
+        eq(apikey.key, await hashKey(key)),
+        eq(user.id, apikey.referenceId),
+        sql`${apikey.enabled} is not false`,
+        or(isNull(apikey.expiresAt), gt(apikey.expiresAt, now)),
+        or(isNull(apikey.remaining), gt(apikey.remaining, 0)),
+      ),
+    )
+    .returning({
+      keyId: apikey.id,
+      metadata: apikey.metadata,
+      permissions: apikey.permissions,
+      expiresAt: apikey.expiresAt,
+      userId: user.id,
+      name: user.name,
+      email: user.email,
+      image: user.image,
+    });
   if (!row) return null;
-  const expiresAt = result.key.expiresAt ? new Date(result.key.expiresAt).getTime() : null;
-  const scoped = { id: result.key.id, ...keyScope(result.key), expiresAt };
-  const { id, name, email, image } = row;
-  return { userId: id, via: 'api_key', name, email, image, key: scoped } as Principal;
+  const scope = keyScope({ metadata: parseJson(row.metadata), permissions: parseJson(row.permissions) });
+  const { userId, name, email, image } = row;
+  return {
+    userId,
+    via: 'api_key',
+    name,
+    email,
+    image,
+    key: { id: row.keyId, ...scope, expiresAt: row.expiresAt ? row.expiresAt.getTime() : null },
+  };
 }
 
 /** Every /api route but health and auth: a session cookie or `Authorization: Bearer <api key>`. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
   let principal: Principal | null = null;
+  let refreshed: string[] = [];
   if (key) {
-    principal = await fromApiKey(c, key);
+    principal = await fromApiKey(c.var.db, key).catch(() => null);
   } else {
-    // An invalid or expired cookie makes getSession throw: that is a 401, not a 500.
-    const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
+    // From the signed cookie cache while it is fresh (no query; routes check the session still
+    // exists in their own statement, worker/lib/membership.ts), else from the database. An invalid
+    // or expired cookie makes getSession throw: that is a 401, not a 500.
+    const result = await c.var.auth.api
+      .getSession({ headers: c.req.raw.headers, returnHeaders: true })
+      .catch(() => null);
+    refreshed = result?.headers.getSetCookie() ?? [];
+    const session = result?.response;
     if (session) {
       const u = session.user;
       principal = {
@@ -62,4 +114,12 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set('principal', principal);
   await next();
+  // A cache cookie renewed from the database goes back to the browser, so its next request needs none.
+  for (const cookie of refreshed) {
+    try {
+      c.res.headers.append('set-cookie', cookie);
+    } catch {
+      // An upgraded socket's or a room's response has immutable headers: the next request renews it.
+    }
+  }
 });

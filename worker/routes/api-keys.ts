@@ -4,29 +4,15 @@ import { apikey } from '../../db/schema';
 import { CreateApiKeyInput, DEFAULT_KEY_PERMISSIONS } from '../../core/schemas/api-keys';
 import { keyAllows, type Action } from '../../core/policy';
 import { json } from '../lib/validate';
-import { forbidden, notFound } from '../lib/errors';
-import { roleIn } from '../lib/membership';
-import { KEY_RESOURCE, keyScope } from '../lib/key-scope';
+import { forbidden, notFound, unauthorized } from '../lib/errors';
+import { accessOf, accessQuery } from '../lib/membership';
+import { KEY_RESOURCE, keyScope, parseJson } from '../lib/key-scope';
 import { revokeSockets } from '../lib/revoke';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../core/api/api-keys';
 import type { Reply } from '../lib/reply';
 import type { AppEnv, Principal } from '../types';
 
 const DAY_S = 24 * 3600;
-
-/** Better Auth keeps metadata as JSON text in the row. */
-function parseJson(text: string | null): unknown {
-  let v: unknown = text;
-  // Tolerate a doubly encoded value.
-  for (let i = 0; i < 2 && typeof v === 'string'; i++) {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
-  return v;
-}
 
 /** Keys may list keys, but never make them: a leaked key must not outlive its revocation. */
 function assertKeyMay(principal: Principal, action: Action) {
@@ -41,7 +27,10 @@ export const apiKeys = new Hono<AppEnv>()
     const { principal, db } = c.var;
     assertKeyMay(principal, 'apiKey.manage');
     const input = c.req.valid('json');
-    if ((await roleIn(db, principal.userId, input.organizationId)) === null) throw notFound('Organization');
+    // A member of it, signed in still (a session signed out since its cookie was cached makes none).
+    const access = accessOf(await accessQuery(db, principal, input.organizationId));
+    if (!access.signedIn) throw unauthorized();
+    if (access.role === null) throw notFound('Organization');
     const permissions = [...new Set(input.permissions ?? DEFAULT_KEY_PERMISSIONS)];
     const created = await c.var.auth.api.createApiKey({
       body: {

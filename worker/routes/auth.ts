@@ -7,13 +7,30 @@ import { authInput } from '../middleware/auth-input';
 import type { AppEnv } from '../types';
 
 /**
+ * Better Auth's own endpoints read the session from the database, never from the cookie cache: they
+ * change things (sign-out, invitations, which need the address verified since the cookie was signed)
+ * or are the app's one read of the session per page (get-session, which renews the cached cookie).
+ */
+function withoutCachedSession(req: Request): Request {
+  const cookie = req.headers.get('cookie');
+  if (!cookie || !/session_data=/.test(cookie)) return req;
+  const kept = cookie
+    .split(';')
+    .filter((part) => !/^\s*(__Secure-)?[\w-]+\.session_data=/.test(part))
+    .join(';');
+  const headers = new Headers(req.headers);
+  headers.set('cookie', kept);
+  return new Request(req, { headers });
+}
+
+/**
  * Better Auth's routes. It answers a failed dependency with an empty 500 (and a session it could not
  * read as no session): both become our JSON error, a 503 when the database is what failed.
  */
 export const authRoutes = new Hono<AppEnv>().on(['GET', 'POST'], '/*', authInput, async (c) => {
   let res: Response;
   try {
-    res = await c.var.auth.handler(c.req.raw);
+    res = await c.var.auth.handler(withoutCachedSession(c.req.raw));
   } catch (err) {
     console.error(`${c.req.method} ${c.req.path} failed:`, err);
     res = new Response(null, { status: 500 });

@@ -10,7 +10,7 @@ import {
 import { ErrorCode } from '../../core/errors';
 import { json, query } from '../lib/validate';
 import { apiError, notFound } from '../lib/errors';
-import { authorize, roleIn } from '../lib/membership';
+import { authorize, authorizeWith } from '../lib/membership';
 import { keyAllows, roleAllows } from '../../core/policy';
 import { isUuid } from '../../core/ids';
 import type { RepositoryListResponse, RepositoryResponse } from '../../core/api/repositories';
@@ -28,9 +28,9 @@ const webhookUrl = (requestUrl: string, id: string) =>
   new URL(`/webhooks/github/${id}`, requestUrl).toString();
 
 /** Webhook secrets are for those who manage repositories (core/policy.ts); members see the rest. */
-async function maySeeSecrets(db: Database, principal: Principal, organizationId: string) {
+function maySeeSecrets(principal: Principal, role: string | null) {
   if (principal.key && !keyAllows(principal.key.permissions, 'repository.manage')) return false;
-  return roleAllows(await roleIn(db, principal.userId, organizationId), 'repository.manage');
+  return roleAllows(role, 'repository.manage');
 }
 
 export const repositoriesRoute = new Hono<AppEnv>()
@@ -76,13 +76,16 @@ export const repositoriesRoute = new Hono<AppEnv>()
   .get('/', query(ListRepositoriesQuery), async (c): Reply<RepositoryListResponse> => {
     const { organizationId } = c.req.valid('query');
     const { db, principal } = c.var;
-    await authorize(db, principal, organizationId, 'repository.read');
-    const secrets = await maySeeSecrets(db, principal, organizationId);
-    const rows = await db
-      .select()
-      .from(repositories)
-      .where(eq(repositories.organizationId, organizationId))
-      .orderBy(desc(repositories.createdAt));
+    // One round trip: the caller's role (which also decides the secrets) and the list.
+    const { access, results } = await authorizeWith(db, principal, organizationId, 'repository.read', [
+      db
+        .select()
+        .from(repositories)
+        .where(eq(repositories.organizationId, organizationId))
+        .orderBy(desc(repositories.createdAt)),
+    ]);
+    const secrets = maySeeSecrets(principal, access.role);
+    const rows = results[0];
     const shown = rows.map(({ webhookSecret, ...r }) => ({
       ...r,
       ...(secrets ? { webhookSecret } : {}),

@@ -9,13 +9,13 @@ import {
 } from '../../core/schemas/workspaces';
 import type { WorkspaceAction } from '../../core/workspace-state';
 import { json, query } from '../lib/validate';
-import { authorize } from '../lib/membership';
-import { rateLimit } from '../lib/rate-limit';
+import { authorizeWith } from '../lib/membership';
+import { isUuid } from '../../core/ids';
+import { enforceRateLimit, rateLimitQuery } from '../lib/rate-limit';
 import { workspaceManageAction } from '../../core/policy';
-import { loadRepository, loadWorkspace } from '../lib/load';
+import { checkRepository, loadWorkspace, loadWorkspaceWith, repositoryQuery } from '../lib/load';
 import { actorOf, roomFor, transitionVia, unwrap } from '../lib/rooms';
-import { recordAudit } from '../../db/audit';
-import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
+import { createWorkspaceWithinLimits } from '../../db/queries/limits';
 import { quotaError } from '../lib/quota';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
@@ -32,6 +32,8 @@ import type { Reply } from '../lib/reply';
 import { sshAccess } from '../lib/ssh-access';
 import type { AppEnv } from '../types';
 
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
 const listColumns = {
   workspace: cloudWorkspaces,
   repositoryName: repositories.name,
@@ -42,16 +44,18 @@ const listColumns = {
     and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - make_interval(secs => ${SESSION_STALE_MS / 1000}))`,
 };
 
-async function listWorkspaces(db: Database, where: SQL | undefined) {
-  const rows = await db
+function listQuery(db: Database, where: SQL | undefined) {
+  return db
     .select(listColumns)
     .from(cloudWorkspaces)
     .innerJoin(repositories, eq(repositories.id, cloudWorkspaces.repositoryId))
     .innerJoin(user, eq(user.id, cloudWorkspaces.creatorId))
     .where(where)
     .orderBy(desc(cloudWorkspaces.updatedAt));
-  return rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
 }
+
+const flatten = (rows: Awaited<ReturnType<typeof listQuery>>) =>
+  rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
 
 const lifecycle =
   (action: WorkspaceAction) =>
@@ -69,62 +73,64 @@ export const workspaces = new Hono<AppEnv>()
   .post('/', json(CreateWorkspaceInput), async (c): Reply<WorkspaceResponse, 201> => {
     const input = c.req.valid('json');
     const { db, principal } = c.var;
-    await authorize(db, principal, input.organizationId, 'workspace.create');
-    await rateLimit(db, 'workspace-create:user', principal.userId);
-    const repo = await loadRepository(db, input.organizationId, input.repositoryId);
-    // A new workspace is one more, and one more running: both limits are checked under one lock.
-    const ws = await withOrgLimitsLock(db, input.organizationId, async (tx) => {
-      const limits = await limitsFor(tx, input.organizationId, c.var.config.limits);
-      const counts = await workspaceCounts(tx, input.organizationId);
-      if (counts.total >= limits.workspaces) throw quotaError('workspaces', limits.workspaces, counts.total);
-      if (counts.running >= limits.running) throw quotaError('running', limits.running, counts.running);
-      const [row] = await tx
-        .insert(cloudWorkspaces)
-        .values({
-          organizationId: input.organizationId,
-          repositoryId: repo.id,
-          branch: input.branch,
-          name: input.name ?? `${repo.name}/${input.branch}`,
-          creatorId: principal.userId,
-          autoStopMinutes: input.autoStopMinutes ?? 30,
-        })
-        .returning();
-      return row!;
-    });
-    await recordAudit(db, {
-      organizationId: ws.organizationId,
-      workspaceId: ws.id,
-      actorType: actorOf(principal).type,
-      actorUserId: principal.userId,
-      action: 'create',
-      detail: { repositoryId: repo.id, branch: ws.branch },
-    });
+    // Round trip 1: who is asking, the rate limit and the repository; 2: the insert within the limits
+    // and its audit entry; 3: the room, which provisions on its alarm.
+    const { results } = await authorizeWith(db, principal, input.organizationId, 'workspace.create', [
+      rateLimitQuery(db, 'workspace-create:user', principal.userId),
+      // A malformed id finds nothing: the same 404, after the organization's own check.
+      repositoryQuery(db, isUuid(input.repositoryId) ? input.repositoryId : NO_ID),
+    ]);
+    enforceRateLimit('workspace-create:user', results[0]);
+    const repo = checkRepository(results[1][0], input.organizationId);
+    const created = await createWorkspaceWithinLimits(
+      db,
+      {
+        organizationId: input.organizationId,
+        repositoryId: repo.id,
+        branch: input.branch,
+        name: input.name ?? `${repo.name}/${input.branch}`,
+        creatorId: principal.userId,
+        autoStopMinutes: input.autoStopMinutes ?? 30,
+      },
+      c.var.config.limits,
+      { actorType: actorOf(principal).type, actorUserId: principal.userId },
+    );
+    const { limits } = created;
+    if (created.total >= limits.workspaces) throw quotaError('workspaces', limits.workspaces, created.total);
+    if (!created.workspace) throw quotaError('running', limits.running, created.running);
+    const ws = created.workspace;
     await roomFor(c.env, ws.id).provision();
     return c.json({ workspace: ws }, 201);
   })
   .get('/', query(ListWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId, repositoryId } = c.req.valid('query');
-    await authorize(c.var.db, c.var.principal, organizationId, 'workspace.read');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       repositoryId ? eq(cloudWorkspaces.repositoryId, repositoryId) : undefined,
     );
-    return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
+    const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
+      listQuery(c.var.db, where),
+    ]);
+    return c.json({ workspaces: flatten(results[0]) }, 200);
   })
   .get('/active', query(ActiveWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId } = c.req.valid('query');
-    await authorize(c.var.db, c.var.principal, organizationId, 'workspace.read');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       inArray(cloudWorkspaces.status, ['provisioning', 'running', 'paused']),
     );
-    return c.json({ workspaces: await listWorkspaces(c.var.db, where) }, 200);
+    const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
+      listQuery(c.var.db, where),
+    ]);
+    return c.json({ workspaces: flatten(results[0]) }, 200);
   })
   .get('/:id', async (c): Reply<WorkspaceDetailResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
-    const sessions = redactOthers(await freshSessions(db, ws.id), principal.userId);
-    return c.json({ workspace: ws, sessions }, 200);
+    const id = c.req.param('id');
+    const { workspace, results } = await loadWorkspaceWith(db, principal, id, 'workspace.read', [
+      freshSessions(db, id),
+    ]);
+    return c.json({ workspace, sessions: redactOthers(results[0], principal.userId) }, 200);
   })
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;
@@ -136,8 +142,15 @@ export const workspaces = new Hono<AppEnv>()
   })
   .post('/:id/exec', json(ExecInput), async (c): Reply<ExecResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.use');
-    await rateLimit(db, 'exec:user', principal.userId);
+    // The caller's own rate limit is counted in the same round trip as the workspace it checks.
+    const { workspace: ws, results } = await loadWorkspaceWith(
+      db,
+      principal,
+      c.req.param('id'),
+      'workspace.use',
+      [rateLimitQuery(db, 'exec:user', principal.userId)],
+    );
+    enforceRateLimit('exec:user', results[0]);
     const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
     return c.json(result, 200);
   })
