@@ -10,6 +10,14 @@ export const SECRET_NAME_MAX = 200;
 /** A value's UTF-8 bytes; beyond it the API answers 413. */
 export const SECRET_VALUE_MAX_BYTES = 64 * 1024;
 
+/**
+ * Each organization, repository and person holds at most this many secrets, of this many value bytes
+ * in all: a shell's whole environment (three scopes) stays under 1 MiB, inside what execve and the
+ * VM API's stdin take.
+ */
+export const SECRETS_PER_OWNER_MAX = 100;
+export const SECRETS_PER_OWNER_MAX_BYTES = 256 * 1024;
+
 /** Why a name cannot be a secret's, or null. */
 export function secretNameProblem(name: string): string | null {
   if (name.length === 0) return 'must not be empty';

@@ -49,6 +49,19 @@ export async function listSecrets(db: Database, owner: SecretOwner): Promise<Sec
   }));
 }
 
+/** How many secrets `owner` has and their values' bytes, besides `except` (the one being replaced). */
+export async function ownerUsage(db: Database, owner: SecretOwner, except: string) {
+  const [row] = await db
+    .select({
+      count: sql<number>`count(*)::int`,
+      // GCM's ciphertext is the value's bytes plus a 16-byte tag.
+      bytes: sql<number>`coalesce(sum(octet_length(decode(${secrets.ciphertext}, 'base64')) - 16), 0)::int`,
+    })
+    .from(secrets)
+    .where(and(ownerWhere(owner), sql`${secrets.name} <> ${except}`));
+  return { count: Number(row?.count ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
 /** Creates or replaces one secret, sealed under the ring's current key. */
 export async function putSecret(
   db: Database,

@@ -116,6 +116,28 @@ describe('secrets', () => {
     }
   });
 
+  it('bounds each scope at 100 secrets and 256 KiB in all, with 409 naming the limit', async () => {
+    const someone = await signUp();
+    const full = 'x'.repeat(64 * 1024);
+    for (const n of ['B1', 'B2', 'B3', 'B4'])
+      expect((await put(`/api/me/secrets/${n}`, full, someone)).status).toBe(200);
+    const over = await put('/api/me/secrets/B5', 'y', someone);
+    expect(over.status).toBe(409);
+    expect(over.json.error).toMatchObject({
+      code: 'quota_exceeded',
+      limit: { name: 'secretBytes', max: 256 * 1024, current: 256 * 1024 },
+    });
+    // Replacing one counts its new size, not both.
+    expect((await put('/api/me/secrets/B4', full, someone)).status).toBe(200);
+    for (const n of ['B1', 'B2', 'B3', 'B4'])
+      await call(`/api/me/secrets/${n}`, { method: 'DELETE', cookie: someone.cookie });
+    for (let i = 0; i < 100; i++) expect((await put(`/api/me/secrets/N${i}`, 'v', someone)).status).toBe(200);
+    const many = await put('/api/me/secrets/N100', 'v', someone);
+    expect(many.status).toBe(409);
+    expect(many.json.error.limit).toEqual({ name: 'secrets', max: 100, current: 100 });
+    expect((await put('/api/me/secrets/N99', 'replaced', someone)).status).toBe(200);
+  }, 60_000);
+
   it('writes names, never values, to the audit log', async () => {
     const value = `audit-${unique()}`;
     await put(`/api/organizations/${org}/secrets/AUDITED`, value);

@@ -3,13 +3,20 @@ import type { SecretInfo, SecretListResponse, SecretResponse } from '../../core/
 import { ErrorCode } from '../../core/errors';
 import { keyAllows } from '../../core/policy';
 import { loadKeyring } from '../../core/secrets/crypto';
-import { SECRET_VALUE_MAX_BYTES, secretNameProblem, secretValueBytes } from '../../core/secrets/rules';
+import {
+  SECRET_VALUE_MAX_BYTES,
+  SECRETS_PER_OWNER_MAX,
+  SECRETS_PER_OWNER_MAX_BYTES,
+  secretNameProblem,
+  secretValueBytes,
+} from '../../core/secrets/rules';
 import { PutSecretInput } from '../../core/schemas/secrets';
 import { isUuid } from '../../core/ids';
 import { recordAudit } from '../../db/audit';
 import {
   deleteSecret,
   listSecrets,
+  ownerUsage,
   putSecret,
   type SecretOwner,
   type SecretRow,
@@ -55,6 +62,31 @@ function checkValue(value: string) {
       ErrorCode.payloadTooLarge,
       `value: a secret is at most ${SECRET_VALUE_MAX_BYTES} bytes (64 KiB); this one is ${bytes}.`,
       { field: 'value' },
+    );
+  }
+}
+
+const scopeWord = (o: SecretOwner) =>
+  o.scope === 'organization' ? 'This organization' : o.scope === 'repository' ? 'This repository' : 'You';
+
+/** A scope's bound (core/secrets/rules.ts): 409 `quota_exceeded`, as the organization limits answer. */
+async function checkRoom(c: C, owner: SecretOwner, name: string, value: string) {
+  const used = await ownerUsage(c.var.db, owner, name);
+  if (used.count >= SECRETS_PER_OWNER_MAX) {
+    throw apiError(
+      409,
+      ErrorCode.quotaExceeded,
+      `${scopeWord(owner)} already ${owner.scope === 'personal' ? 'have' : 'has'} ${used.count} secrets, the most allowed (${SECRETS_PER_OWNER_MAX}). Delete one you no longer need.`,
+      { limit: { name: 'secrets', max: SECRETS_PER_OWNER_MAX, current: used.count } },
+    );
+  }
+  const bytes = used.bytes + secretValueBytes(value);
+  if (bytes > SECRETS_PER_OWNER_MAX_BYTES) {
+    throw apiError(
+      409,
+      ErrorCode.quotaExceeded,
+      `${scopeWord(owner)} would hold ${bytes} bytes of secrets, more than the ${SECRETS_PER_OWNER_MAX_BYTES} (256 KiB) allowed in all. Delete or shorten some.`,
+      { limit: { name: 'secretBytes', max: SECRETS_PER_OWNER_MAX_BYTES, current: used.bytes } },
     );
   }
 }
@@ -112,6 +144,7 @@ function secretsOf(resolve: (c: C, manage: boolean) => Promise<SecretOwner>) {
       const name = secretName(c);
       const { value } = c.req.valid('json');
       checkValue(value);
+      await checkRoom(c, owner, name, value);
       const ring = await keyring(c);
       const { created } = await putSecret(c.var.db, ring, owner, name, value, c.var.principal.userId);
       await audit(c, owner, 'secret_set', name);
