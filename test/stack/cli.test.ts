@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pty from '@lydell/node-pty';
@@ -176,5 +176,99 @@ describe('cw', () => {
     expect(JSON.parse((await cw('ls', '--json')).stdout)).toEqual([]);
     expect((await cw('logout')).code).toBe(0);
     expect((await cw('whoami')).code).toBe(3);
+  });
+});
+
+describe('cw login in the browser', () => {
+  /** `cw login --web` with a browser that opens nothing: answers the link it printed and its end. */
+  function startLogin(configDir: string) {
+    const child = spawn(process.execPath, [CW, 'login', '--url', t.stack.url, '--web'], {
+      env: { ...env, CW_CONFIG_DIR: configDir, BROWSER: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const link = new Promise<URL>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = stderr.match(/Opening (\S+)/);
+        if (m) resolve(new URL(m[1]!));
+      }),
+    );
+    const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stderr })),
+    );
+    return { link, done };
+  }
+  /** What the page's form does: a POST of the fields to the CLI's loopback callback. */
+  const post = (link: URL, fields: Record<string, string>) =>
+    fetch(`http://127.0.0.1:${link.searchParams.get('port')}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
+
+  it('opens the web app, takes the key its page makes, and stores it 0600', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const dir = join(home, 'cw-browser');
+    const login = startLogin(dir);
+    const link = await login.link;
+    expect(link.origin + link.pathname).toBe(`${t.stack.url}/cli-login`);
+    const state = link.searchParams.get('state')!;
+    expect(state.length).toBeGreaterThanOrEqual(16);
+
+    // The page, as the browser runs it: the signed-in person makes an organization key...
+    const made = await t.call('/api/api-keys', {
+      cookie: user.cookie,
+      body: {
+        name: `cw on ${link.searchParams.get('host')}`.slice(0, 32),
+        organizationId: org,
+        permissions: ['exec'],
+      },
+    });
+    expect(made.status).toBe(201);
+    // ...a page that does not know the state is refused, and cw keeps waiting...
+    expect((await post(link, { state: 'x'.repeat(state.length), key: made.json.key })).status).toBe(400);
+    expect((await fetch(`http://127.0.0.1:${link.searchParams.get('port')}/callback`)).status).toBe(404);
+    // ...and the real form post signs cw in.
+    const ok = await post(link, { state, key: made.json.key });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/cw is signed in/);
+    const end = await login.done;
+    expect(end.code).toBe(0);
+    expect(end.stderr).toMatch(new RegExp(`Signed in to .* as ${user.email}`));
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'))).toEqual({
+      url: t.stack.url,
+      key: made.json.key,
+    });
+  });
+
+  it('a cancel on the page ends cw login with exit 1 and stores nothing', async () => {
+    const dir = join(home, 'cw-cancel');
+    const login = startLogin(dir);
+    const link = await login.link;
+    expect((await post(link, { state: link.searchParams.get('state')!, error: 'denied' })).status).toBe(200);
+    const end = await login.done;
+    expect(end.code).toBe(1);
+    expect(end.stderr).toMatch(/cancelled in the browser/);
+    expect(existsSync(join(dir, 'credentials.json'))).toBe(false);
+  });
+
+  it('the pasted key still works (piped)', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const key = (
+      await t.call('/api/api-keys', { cookie: user.cookie, body: { name: 'p', organizationId: org } })
+    ).json.key as string;
+    const dir = join(home, 'cw-paste');
+    const child = spawn(process.execPath, [CW, 'login', '--url', t.stack.url], {
+      env: { ...env, CW_CONFIG_DIR: dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdin.end(key + '\n');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 });

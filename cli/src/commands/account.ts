@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createApi } from '../api';
+import { browserLogin } from '../browser-login';
 import { loadCredentials, removeCredentials, saveCredentials } from '../config';
 import { CliError, Exit } from '../errors';
 import { note, printJson } from '../output';
@@ -23,12 +24,17 @@ async function askKey(url: string): Promise<string> {
 export function accountCommands(program: Command) {
   program
     .command('login')
-    .description('sign in with an API key (pasted, piped or --key); stored readable by you only')
+    .description(
+      'sign in: in the browser (a terminal), or with a key pasted (--paste), piped or given (--key); stored readable by you only',
+    )
     .option('--url <url>', 'the Cloud Workspaces address', process.env.CW_URL ?? 'http://127.0.0.1:8787')
-    .option('--key <key>', 'the API key (else it is asked for)')
-    .action(async (o: { url: string; key?: string }) => {
+    .option('--key <key>', 'the API key')
+    .option('--paste', 'paste a key made in the web app instead of opening the browser')
+    .option('--web', 'open the browser even when stdin is not a terminal')
+    .action(async (o: { url: string; key?: string; paste?: boolean; web?: boolean }) => {
       const url = o.url.replace(/\/+$/, '');
-      const key = o.key ?? (await askKey(url));
+      const inBrowser = !o.key && !o.paste && (o.web || process.stdin.isTTY);
+      const key = o.key ?? (inBrowser ? await browserLogin(url) : await askKey(url));
       if (!key) throw new CliError('No API key given.', Exit.usage);
       const me = await createApi({ url, key }).me();
       saveCredentials({ url, key });

@@ -9,6 +9,7 @@ import { InvitePage } from '../pages/InvitePage';
 import { HomeRedirect } from '../pages/HomeRedirect';
 import { NewOrgPage } from '../pages/NewOrgPage';
 import { ApiKeysPage } from '../pages/ApiKeysPage';
+import { CliLoginPage } from '../pages/CliLoginPage';
 import { WorkspacesPage } from '../pages/WorkspacesPage';
 import { RepositoriesPage } from '../pages/RepositoriesPage';
 import { MembersPage } from '../pages/MembersPage';
@@ -36,6 +37,7 @@ export function App() {
         <Route path="/new-org" component={NewOrgPage} />
         <Route path="/settings/api-keys" component={ApiKeysPage} />
         <Route path="/settings/secrets" component={PersonalSecretsPage} />
+        <Route path="/cli-login" component={CliLoginPage} />
         <Route path="/workspaces/:id" component={WorkspaceLinkRedirect} />
         <Route path="/o/:org" component={OrgLayout}>
           <Route path="/" component={OrgIndexRedirect} />
