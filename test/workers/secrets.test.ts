@@ -138,6 +138,16 @@ describe('secrets', () => {
     expect((await put('/api/me/secrets/N99', 'replaced', someone)).status).toBe(200);
   }, 60_000);
 
+  it('refuses a copy of a signed-out cookie, though its session is cached', async () => {
+    const someone = await signUp();
+    const theirOrg = await createOrg(someone);
+    expect((await put('/api/me/secrets/BEFORE', 'v', someone)).status).toBe(200);
+    expect((await call('/api/auth/sign-out', { cookie: someone.cookie, body: {} })).status).toBe(200);
+    expect((await call('/api/me/secrets', { cookie: someone.cookie })).status).toBe(401);
+    expect((await put('/api/me/secrets/AFTER', 'v', someone)).status).toBe(401);
+    expect((await put(`/api/organizations/${theirOrg}/secrets/AFTER`, 'v', someone)).status).toBe(401);
+  });
+
   it('writes names, never values, to the audit log', async () => {
     const value = `audit-${unique()}`;
     await put(`/api/organizations/${org}/secrets/AUDITED`, value);

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { sql } from 'drizzle-orm';
 import type { SecretInfo, SecretListResponse, SecretResponse } from '../../core/api/secrets';
 import { ErrorCode } from '../../core/errors';
 import { keyAllows } from '../../core/policy';
@@ -21,8 +22,8 @@ import {
   type SecretOwner,
   type SecretRow,
 } from '../../db/queries/secrets';
-import { apiError, forbidden, notFound } from '../lib/errors';
-import { authorize } from '../lib/membership';
+import { apiError, forbidden, notFound, unauthorized } from '../lib/errors';
+import { authorize, signedInSql } from '../lib/membership';
 import { loadRepositoryById } from '../lib/load';
 import type { Reply } from '../lib/reply';
 import { json } from '../lib/validate';
@@ -113,6 +114,9 @@ async function personalOwner(c: C): Promise<SecretOwner> {
   if (principal.key && !keyAllows(principal.key.permissions, 'secret.personal')) {
     throw forbidden('API keys cannot read or change personal secrets; sign in.');
   }
+  // The session came from the cookie cache: one signed out or revoked since must not reach them.
+  const { rows } = await c.var.db.execute<{ ok: boolean }>(sql`select ${signedInSql(principal)} as ok`);
+  if (rows[0]?.ok !== true) throw unauthorized();
   return { scope: 'personal', userId: principal.userId };
 }
 
