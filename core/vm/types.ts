@@ -20,9 +20,26 @@ export interface VmData {
   displayName?: string | null;
   resources: VmResources;
   metadata: Record<string, string>;
+  /** Total CPU time consumed, seconds (Freestyle's field; the local host reads its cgroup). */
+  cpuTimeSeconds?: number | null;
+  /** Seconds spent running, across every run. */
+  totalRunSeconds?: number;
+  /** Local VM host only: what Freestyle's API does not report (memory, OOM kills, disk, why it stopped). */
+  local?: LocalVmStats;
   createdAt: string;
   updatedAt: string;
   [extra: string]: unknown;
+}
+
+/** Local VM host only, read when the VM is read (cheap: cgroup files and one statfs). */
+export interface LocalVmStats {
+  memory: { usedBytes: number; limitBytes: number } | null;
+  /** Processes the kernel's OOM killer ended, and the latest one's name where the host can tell. */
+  oomKills: { count: number; last: { process: string; pid: number; at: string } | null } | null;
+  /** `usedBytes` is what the VM can no longer write: a full disk reads `quotaBytes`. */
+  disk: { usedBytes: number; quotaBytes: number; freeBytes: number; enforced: boolean };
+  /** Why the VM last stopped without being asked to (null: it was asked, or never stopped). */
+  crash: { reason: 'processes_died' | 'host_restarted'; at: string } | null;
 }
 
 export interface ListVmsResult {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 // cgroup v1 (this machine is hybrid v1): one cgroup per VM under our own cgroup in each controller.
 // Every sandbox process joins them before exec (see sandbox.ts), so children are counted too.
 
-export type Controller = 'freezer' | 'memory' | 'pids';
-const CONTROLLERS: Controller[] = ['freezer', 'memory', 'pids'];
+export type Controller = 'freezer' | 'memory' | 'pids' | 'cpuacct';
+const CONTROLLERS: Controller[] = ['freezer', 'memory', 'pids', 'cpuacct'];
 
 export type CgroupSupport = Record<Controller, boolean>;
 
@@ -45,7 +45,12 @@ export class Cgroups {
   }
 
   get support(): CgroupSupport {
-    return { freezer: !!this.bases.freezer, memory: !!this.bases.memory, pids: !!this.bases.pids };
+    return {
+      freezer: !!this.bases.freezer,
+      memory: !!this.bases.memory,
+      pids: !!this.bases.pids,
+      cpuacct: !!this.bases.cpuacct,
+    };
   }
 
   forVm(id: string): VmCgroup {
@@ -53,6 +58,25 @@ export class Cgroups {
     for (const c of CONTROLLERS) if (this.bases[c]) dirs[c] = join(this.bases[c]!, id);
     return new VmCgroup(dirs);
   }
+}
+
+const readNumber = (file: string): number | undefined => {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** What the kernel counts for a VM's cgroups; undefined where a controller is missing. */
+export interface CgroupStats {
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  /** Processes the kernel's OOM killer ended in this cgroup (v1 `memory.oom_control`: `oom_kill`). */
+  oomKills?: number;
+  /** CPU time of every process the VM ever ran (v1 `cpuacct.usage`, ns), seconds. */
+  cpuSeconds?: number;
 }
 
 const tryWrite = (file: string, value: string) => {
@@ -81,6 +105,33 @@ export class VmCgroup {
     if (this.dirs.memory)
       tryWrite(join(this.dirs.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     if (this.dirs.pids) tryWrite(join(this.dirs.pids, 'pids.max'), String(limits.maxPids));
+  }
+
+  /** The memory cgroup's path as the kernel names it in its log (`task_memcg=`), for OOM kills. */
+  get memoryPath(): string | undefined {
+    const dir = this.dirs.memory;
+    return dir?.startsWith('/sys/fs/cgroup/memory') ? dir.slice('/sys/fs/cgroup/memory'.length) : undefined;
+  }
+
+  stats(): CgroupStats {
+    const out: CgroupStats = {};
+    const mem = this.dirs.memory;
+    if (mem) {
+      out.memoryBytes = readNumber(join(mem, 'memory.usage_in_bytes'));
+      out.memoryLimitBytes = readNumber(join(mem, 'memory.limit_in_bytes'));
+      try {
+        const m = /^oom_kill (\d+)$/m.exec(readFileSync(join(mem, 'memory.oom_control'), 'utf8'));
+        if (m) out.oomKills = Number(m[1]);
+      } catch {
+        // kernel without the counter (< 4.13)
+      }
+    }
+    const cpu = this.dirs.cpuacct;
+    if (cpu) {
+      const ns = readNumber(join(cpu, 'cpuacct.usage'));
+      if (ns !== undefined) out.cpuSeconds = ns / 1e9;
+    }
+    return out;
   }
 
   /** The `cgroup.procs` files a new process writes its pid into before it execs the sandbox. */

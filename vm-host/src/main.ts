@@ -16,6 +16,8 @@ const host = await startVmHost({
   apiKey,
   sshPort: Number(process.env.VM_HOST_SSH_PORT ?? 2222),
   readonlyPaths: (process.env.VM_HOST_READONLY_PATHS ?? '').split(':').filter(Boolean),
+  memoryMiB: Number(process.env.VM_HOST_MEMORY_MIB) || undefined,
+  diskMiB: Number(process.env.VM_HOST_DISK_MIB) || undefined,
 });
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

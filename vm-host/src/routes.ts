@@ -5,7 +5,6 @@ import { EXEC_OUTPUT_CAP, parseExecRequest, runExec } from './exec';
 import { readJson, sendEmpty, sendError, sendJson } from './http';
 import { tlsRoutes } from './tls-routes';
 import type { Route } from './identity-routes';
-import { toVmData } from './store';
 import type { TlsRules } from './tls-rules';
 import type { VmManager } from './vm-manager';
 
@@ -14,6 +13,8 @@ export interface HealthInfo {
   isolation: string;
   network: string;
   cgroups: Record<string, boolean>;
+  /** How disk quotas are enforced: `ext4-loop` (an image per VM) or `none` (reported only). */
+  diskQuota: string;
   vms: number;
   forwardUrl: string;
 }
@@ -48,8 +49,7 @@ export function createRequestHandler(
       'GET',
       /^\/v5\/vms\/([^/]+)$/,
       async (m, _req, res) => {
-        const vm = manager.get(id(m));
-        sendJson(res, 200, toVmData(vm.record));
+        sendJson(res, 200, manager.data(manager.get(id(m))));
       },
     ],
     [

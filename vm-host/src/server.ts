@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { IdentityStore } from './identities';
 import { identityRoutes } from './identity-routes';
 import { createPtyUpgradeHandler } from './pty-ws';
 import { createRequestHandler, type HealthInfo } from './routes';
+import { detectDiskQuota, type DiskQuotaMode } from './disk';
 import { detectNetwork, type NetworkMode } from './netns';
 import { detectIsolation, type Isolation } from './sandbox';
 import { TlsRules } from './tls-rules';
@@ -30,6 +32,10 @@ export interface VmHostOptions {
   network?: NetworkMode;
   memoryMiB?: number;
   maxPids?: number;
+  /** Disk quota of each new VM, MiB (default 16384). */
+  diskMiB?: number;
+  /** Force how quotas are enforced (tests); detected by default: `ext4-loop` where loop mounts work. */
+  diskQuota?: DiskQuotaMode;
   /** The SSH gateway's port (0 picks a free one, the default); null runs no gateway. */
   sshPort?: number | null;
   /** How the gateway's `ssh -L` reaches into a VM's network (default: the host's). */
@@ -69,14 +75,24 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
       "[vm-host] WARNING: slirp4netns is unavailable: VMs share the host's network and reach its loopback services",
     );
   }
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const diskQuota = options.diskQuota ?? detectDiskQuota(dataDir);
+  if (diskQuota === 'none') {
+    log(
+      '[vm-host] WARNING: loop-mounted disk images are unavailable (not root, or no loop devices): disk quotas are reported, not enforced',
+    );
+  }
   const manager = new VmManager({
-    dataDir: resolve(options.dataDir),
+    dataDir,
     readonlyPaths: (options.readonlyPaths ?? []).filter(Boolean).map((p) => resolve(p)),
     isolation,
     network,
     log,
     memoryMiB: options.memoryMiB,
     maxPids: options.maxPids,
+    diskMiB: options.diskMiB,
+    diskQuota,
   });
   const cgroups = manager.cgroups.support;
   const missing = Object.entries(cgroups)
@@ -97,6 +113,7 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
     isolation,
     network,
     cgroups,
+    diskQuota,
     vms: manager.count,
     forwardUrl,
   });
@@ -135,7 +152,7 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
         });
   const sshNote = ssh ? `, ssh: ${hostname}:${ssh.port}` : '';
   log(
-    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, forwarding: ${forwardUrl}${sshNote}, data: ${manager.options.dataDir})`,
+    `[vm-host] ready on ${url} (isolation: ${isolation}, network: ${network}, disk quota: ${diskQuota}, forwarding: ${forwardUrl}${sshNote}, data: ${manager.options.dataDir})`,
   );
 
   let closed: Promise<void> | undefined;

@@ -12,6 +12,8 @@ export interface VmRecord {
   metadata: Record<string, string>;
   firewall: unknown;
   resources: { cpu: number; memory: number; storage: number };
+  /** Why it last stopped without being asked to (absent in records older than crash reporting). */
+  crash?: { reason: 'processes_died' | 'host_restarted'; at: string } | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,8 +1,11 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { ListVmsResult, VmData, VmState } from '../../core/vm/types';
+import type { ListVmsResult, LocalVmStats, VmData, VmState } from '../../core/vm/types';
 import { Cgroups, type VmCgroup } from './cgroups';
+import { VmDisk, type DiskQuotaMode } from './disk';
 import { HostError, badRequest, notFound } from './errors';
 import { VmNetwork, type NetworkMode } from './netns';
+import { OomLog } from './oom-log';
 import { listeningPorts, type ListeningPort } from './ports';
 import { processTree, signalAll } from './procs';
 import { PtySessions } from './pty-session';
@@ -20,6 +23,10 @@ export interface VmManagerOptions {
   memoryMiB?: number;
   /** Per-VM process limit (cgroup v1 pids). */
   maxPids?: number;
+  /** Per-VM disk quota of new VMs, MiB (default 16384, Freestyle's smallest size). */
+  diskMiB?: number;
+  /** How quotas are enforced: an ext4 image per VM, loop-mounted, or not at all (disk.ts). */
+  diskQuota?: DiskQuotaMode;
 }
 
 /** One VM at run time: its record, cgroup, live root processes and PTY sessions. */
@@ -33,6 +40,13 @@ export interface Vm {
   network: VmNetwork;
   /** Serialises lifecycle changes (pause/start/stop/delete) of this VM. */
   lock: Promise<unknown>;
+  /** Its filesystem, with the quota (disk.ts). */
+  disk: VmDisk;
+  /**
+   * A sleeping process in the VM's cgroups while it runs, as a real VM has an init: when it dies
+   * without a stop (every process of the VM was killed), the VM has crashed and is marked stopped.
+   */
+  init?: ChildProcess;
 }
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -43,6 +57,8 @@ export class VmManager {
   readonly store: VmStore;
   readonly cgroups = new Cgroups();
   private readonly vms = new Map<string, Vm>();
+  private readonly oomLog = new OomLog();
+  private closing = false;
 
   constructor(readonly options: VmManagerOptions) {
     this.store = new VmStore(options.dataDir);
@@ -53,6 +69,7 @@ export class VmManager {
       if (record.state !== 'stopped') {
         signalAll(vm.cgroup.pids() ?? [], 'SIGKILL');
         vm.cgroup.thaw();
+        record.crash = { reason: 'host_restarted', at: now() };
         this.setState(vm, 'stopped');
       }
     }
@@ -64,7 +81,15 @@ export class VmManager {
       memoryBytes: (this.options.memoryMiB ?? record.resources.memory) * 1024 * 1024,
       maxPids: this.options.maxPids ?? 4096,
     });
-    const network = new VmNetwork(this.options.network, this.options.log ?? (() => undefined));
+    const log = this.options.log ?? (() => undefined);
+    const network = new VmNetwork(this.options.network, log);
+    const disk = new VmDisk(
+      this.store.dir(record.id),
+      record.resources.storage,
+      this.options.diskQuota ?? 'none',
+      log,
+    );
+    disk.mount();
     const vm: Vm = {
       record,
       cgroup,
@@ -72,6 +97,7 @@ export class VmManager {
       sessions: undefined!,
       network,
       lock: Promise.resolve(),
+      disk,
     };
     vm.sessions = new PtySessions({ spawnSpec: (argv) => this.spawnSpec(vm, argv), roots: vm.roots });
     this.vms.set(record.id, vm);
@@ -100,13 +126,65 @@ export class VmManager {
       state: 'running',
       metadata,
       firewall: fw,
-      resources: { cpu: 2, memory: this.options.memoryMiB ?? 4096, storage: 16384 },
+      resources: { cpu: 2, memory: this.options.memoryMiB ?? 4096, storage: this.options.diskMiB ?? 16384 },
       createdAt: t,
       updatedAt: t,
     };
     this.store.create(record);
-    this.attach(record);
-    return toVmData(record);
+    const vm = this.attach(record);
+    this.boot(vm);
+    return this.data(vm);
+  }
+
+  /** VmData with what only the local host knows: CPU time (Freestyle's field too) and `local`. */
+  data(vm: Vm): VmData {
+    const cg = vm.cgroup.stats();
+    const memPath = vm.cgroup.memoryPath;
+    const oomCount = cg.oomKills;
+    const last = oomCount && memPath ? this.oomLog.lastKill(memPath) : undefined;
+    const memoryLimit = Math.min(cg.memoryLimitBytes ?? Infinity, vm.record.resources.memory * 1024 * 1024);
+    const local: LocalVmStats = {
+      memory: cg.memoryBytes === undefined ? null : { usedBytes: cg.memoryBytes, limitBytes: memoryLimit },
+      oomKills: oomCount === undefined ? null : { count: oomCount, last: last ?? null },
+      disk: vm.disk.usage(),
+      crash: vm.record.crash ?? null,
+    };
+    return { ...toVmData(vm.record), cpuTimeSeconds: cg.cpuSeconds ?? null, local };
+  }
+
+  /** Starts the VM's init (idempotent). It is never OOM-killed (-1000), so only a real crash ends it. */
+  private boot(vm: Vm) {
+    if (vm.init && vm.init.exitCode === null && vm.init.signalCode === null) return;
+    const spec = sandboxSpawn({
+      isolation: this.options.isolation,
+      dirs: this.store.disk(vm.record.id),
+      readonlyPaths: [],
+      cgroupProcs: vm.cgroup.procsFiles(),
+      argv: ['sleep', 'infinity'],
+    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', 'echo -1000 > /proc/self/oom_score_adj; exec "$@"', 'vm-init', spec.file, ...spec.args],
+      {
+        env: spec.env,
+        cwd: spec.cwd,
+        stdio: 'ignore',
+      },
+    );
+    child.on('error', () => undefined);
+    vm.init = child;
+    child.once('exit', () => {
+      if (vm.init !== child) return; // stopped on purpose: killAll let go of it first
+      vm.init = undefined;
+      if (this.closing || !this.vms.has(vm.record.id)) return;
+      void this.serial(vm, async () => {
+        if (vm.record.state === 'stopped') return;
+        this.options.log?.(`[vm-host] VM ${vm.record.id} crashed: its processes died`);
+        await this.killAll(vm);
+        vm.record.crash = { reason: 'processes_died', at: now() };
+        this.setState(vm, 'stopped');
+      });
+    });
   }
 
   private find(idOrSlug: string): Vm | undefined {
@@ -123,7 +201,7 @@ export class VmManager {
   }
 
   list(filter: { state?: string | null; slug?: string | null }): ListVmsResult {
-    const all = [...this.vms.values()].map((v) => toVmData(v.record));
+    const all = [...this.vms.values()].map((v) => this.data(v));
     const vms = all.filter(
       (v) => (!filter.state || v.state === filter.state) && (!filter.slug || v.slug === filter.slug),
     );
@@ -170,27 +248,36 @@ export class VmManager {
   pause(idOrSlug: string): Promise<VmData> {
     const vm = this.get(idOrSlug);
     return this.serial(vm, async () => {
-      if (vm.record.state === 'paused') return toVmData(vm.record);
+      if (vm.record.state === 'paused') return this.data(vm);
       if (vm.record.state !== 'running') throw this.stateError(vm, 'pause');
       this.setState(vm, 'pausing');
       if (!(await vm.cgroup.freeze())) signalAll(this.pidsOf(vm), 'SIGSTOP');
       this.setState(vm, 'paused');
-      return toVmData(vm.record);
+      return this.data(vm);
     });
   }
 
   /** Thaw a paused VM, or boot a stopped one (nothing to restore: its disk is its state). */
   start(idOrSlug: string): Promise<VmData> {
     const vm = this.get(idOrSlug);
-    return this.serial(vm, () => this.startNow(vm));
+    return this.serial(vm, () => this.startNow(vm, true));
   }
 
-  private startNow(vm: Vm): VmData {
+  /**
+   * `asked`: an explicit start, which clears a crash report. A request that boots a crashed VM on its
+   * own (exec, PTY) keeps it, so the product still learns that the VM crashed.
+   */
+  private startNow(vm: Vm, asked = false): VmData {
+    if (asked && vm.record.crash) {
+      vm.record.crash = null;
+      this.store.save(vm.record);
+    }
     if (vm.record.state === 'paused' || vm.record.state === 'pausing') {
       if (!vm.cgroup.thaw() || !vm.cgroup.canFreeze) signalAll(this.pidsOf(vm), 'SIGCONT');
     }
+    if (vm.record.state === 'stopped') this.boot(vm);
     if (vm.record.state !== 'running') this.setState(vm, 'running');
-    return toVmData(vm.record);
+    return this.data(vm);
   }
 
   /** Local extension (Freestyle v5 has no stop): end every process, keep the files. */
@@ -198,8 +285,9 @@ export class VmManager {
     const vm = this.get(idOrSlug);
     return this.serial(vm, async () => {
       await this.killAll(vm);
+      vm.record.crash = null; // asked to: not a crash
       if (vm.record.state !== 'stopped') this.setState(vm, 'stopped');
-      return toVmData(vm.record);
+      return this.data(vm);
     });
   }
 
@@ -208,12 +296,16 @@ export class VmManager {
     return this.serial(vm, async () => {
       await this.killAll(vm);
       await vm.cgroup.remove();
+      vm.disk.unmount();
       this.vms.delete(vm.record.id);
       this.store.remove(vm.record.id);
     });
   }
 
   private async killAll(vm: Vm) {
+    const init = vm.init;
+    vm.init = undefined; // its exit is expected now, not a crash
+    init?.kill('SIGKILL');
     vm.sessions.closeAll();
     for (let i = 0; i < 50; i++) {
       const pids = this.pidsOf(vm);
@@ -263,7 +355,9 @@ export class VmManager {
 
   /** Stop every process of every VM but keep their records as they are (the next start shows them stopped). */
   async shutdown() {
+    this.closing = true;
     for (const vm of this.vms.values()) {
+      vm.init?.kill('SIGKILL');
       vm.sessions.closeAll();
       const pids = this.pidsOf(vm);
       signalAll(pids, 'SIGKILL');
@@ -271,6 +365,10 @@ export class VmManager {
       signalAll(pids, 'SIGCONT');
       vm.network.down();
     }
+    // Let the killed processes leave the filesystems, then free the loop devices.
+    await sleep(50);
+    for (const vm of this.vms.values()) vm.disk.unmount();
+    this.oomLog.close();
   }
 
   get count() {

@@ -1,6 +1,6 @@
 import { Freestyle, FreestyleApiError } from 'freestyle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVmClient, sshUserName, VmApiError } from '../../core/vm';
+import { createVmClient, sshUserName, VmApiError, type VmData } from '../../core/vm';
 import { API_KEY, PtyClient, startTestHost, until, type TestHost } from './helpers';
 import { VM_SERVER_PATHS, startVmServer } from './vm-server';
 import { run, sshOptions } from './ssh-client';
@@ -167,6 +167,28 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
       (e) => d.error(e),
     );
     expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it("reports resources and CPU time in Freestyle's VmData fields, the local host's extras under `local`", async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    await d.exec(vm.id, 'i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done');
+    const data = (await d.get(vm.id)) as unknown as VmData;
+    expect(data.resources).toEqual({
+      cpu: expect.any(Number),
+      memory: expect.any(Number),
+      storage: expect.any(Number),
+    });
+    expect(data.cpuTimeSeconds).toBeGreaterThan(0);
+    // Only what Freestyle's VmData lacks is under `local`, and nothing of it at the top level.
+    expect(data.local).toMatchObject({
+      memory: { usedBytes: expect.any(Number), limitBytes: data.resources.memory * 1024 * 1024 },
+      oomKills: { count: 0, last: null },
+      disk: { quotaBytes: data.resources.storage * 1024 * 1024, enforced: expect.any(Boolean) },
+      crash: null,
+    });
+    expect(Object.keys(data)).not.toContain('memory');
+    await d.remove(vm.id);
   });
 
   it('maps a domain to a VM port with a TLS rule; the forward reaches the server in the VM', async () => {

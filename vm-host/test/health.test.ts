@@ -1,0 +1,155 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVmClient, type LocalVmStats } from '../../core/vm';
+import { API_KEY, sleep, startTestHost, until, type TestHost } from './helpers';
+
+// Each VM's disk quota is enforced (ENOSPC inside the VM), and the host reports per VM what Freestyle's
+// API does not: memory used and limit, OOM kills with the victim's name, disk used and quota, CPU time,
+// and a crash (every process of the VM died, or its host restarted).
+
+const MiB = 1024 * 1024;
+let host: TestHost;
+const client = () => createVmClient({ baseUrl: host.url, apiKey: API_KEY });
+const local = async (id: string) => (await client().getVm(id)).local as LocalVmStats;
+
+beforeAll(async () => {
+  host = await startTestHost({ memoryMiB: 96, diskMiB: 48 });
+});
+afterAll(() => host?.cleanup());
+
+/** Every process in the VM's cgroups, found from the host as a crash would find them. */
+function vmPids(vmId: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(`/vm-host/${vmId}\n`)) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+describe('disk quota', () => {
+  it('is a loop-mounted ext4 image per VM here, and /health says so', async () => {
+    expect(await (await fetch(`${host.url}/health`)).json()).toMatchObject({ diskQuota: 'ext4-loop' });
+  });
+
+  it('fails writes past the quota with ENOSPC inside the VM, and reports the disk full', async () => {
+    const c = client();
+    const vm = await c.createVm();
+    expect(vm.resources.storage).toBe(48);
+    const before = await local(vm.id);
+    expect(before.disk).toMatchObject({ quotaBytes: 48 * MiB, enforced: true });
+    expect(before.disk.usedBytes).toBeLessThan(8 * MiB);
+
+    const r = await c.exec(vm.id, {
+      command: 'dd if=/dev/zero of=/workspace/fill bs=1M count=100 2>&1; echo status=$?',
+      timeoutMs: 30_000,
+    });
+    expect(r.stdout).toMatch(/No space left on device/);
+    expect(r.stdout).toMatch(/status=1/);
+    const full = await local(vm.id);
+    expect(full.disk.freeBytes).toBeLessThan(MiB);
+    expect(full.disk.usedBytes).toBeGreaterThan(47 * MiB);
+
+    // /root and /tmp share the same quota; freeing space makes writes work again.
+    const again = await c.exec(vm.id, {
+      command: 'echo x > /tmp/t 2>&1 || echo refused; rm /workspace/fill; echo y > /root/ok && cat /root/ok',
+    });
+    expect(again.stdout).toMatch(/y\n$/);
+    expect((await local(vm.id)).disk.usedBytes).toBeLessThan(8 * MiB);
+  });
+
+  it('migrates an old VM whose disk is a plain directory into an image, files kept', async () => {
+    const dataDir = host.dataDir + '-old';
+    const old = await startTestHost({ dataDir, diskQuota: 'none', diskMiB: 32 });
+    const c = createVmClient({ baseUrl: old.url, apiKey: API_KEY });
+    const vm = await c.createVm();
+    await c.exec(vm.id, { command: 'echo from-before > /workspace/kept; ln -s kept /workspace/link' });
+    expect((await c.getVm(vm.id)).local?.disk.enforced).toBe(false);
+    await old.close();
+
+    const upgraded = await startTestHost({ dataDir });
+    try {
+      const c2 = createVmClient({ baseUrl: upgraded.url, apiKey: API_KEY });
+      const r = await c2.exec(vm.id, {
+        command: 'cat /workspace/link; dd if=/dev/zero of=/workspace/f bs=1M count=64 2>&1',
+      });
+      expect(r.stdout).toMatch(/^from-before\n/);
+      expect(r.stdout).toMatch(/No space left on device/);
+      expect((await c2.getVm(vm.id)).local?.disk).toMatchObject({ enforced: true, quotaBytes: 32 * MiB });
+    } finally {
+      await upgraded.cleanup();
+    }
+  });
+});
+
+describe('memory, OOM kills and CPU', () => {
+  it('names the process the OOM killer ended, and counts it', async () => {
+    const c = client();
+    const vm = await c.createVm();
+    expect((await local(vm.id)).oomKills).toEqual({ count: 0, last: null });
+    const r = await c.exec(vm.id, {
+      command: "python3 -c 'x = bytearray(400 * 1024 * 1024)'; echo status=$?",
+      timeoutMs: 30_000,
+    });
+    expect(r.stdout).toMatch(/status=137/);
+    const stats = await local(vm.id);
+    expect(stats.oomKills?.count).toBe(1);
+    expect(stats.oomKills?.last).toMatchObject({ process: 'python3' });
+    expect(stats.memory?.limitBytes).toBe(96 * MiB);
+    // The VM goes on: its init was not the victim.
+    expect((await c.getVm(vm.id)).state).toBe('running');
+  });
+
+  it('reports memory in use and CPU time', async () => {
+    const c = client();
+    const vm = await c.createVm();
+    await c.exec(vm.id, { command: 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done' });
+    const data = await c.getVm(vm.id);
+    expect(data.cpuTimeSeconds).toBeGreaterThan(0.05);
+    expect(data.local?.memory?.usedBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('crashes', () => {
+  it('marks a VM whose processes were all killed stopped, with the reason; start boots it with its files', async () => {
+    const c = client();
+    const vm = await c.createVm();
+    await c.exec(vm.id, { command: 'echo saved > /workspace/notes' });
+    const pids = vmPids(vm.id);
+    expect(pids.length).toBeGreaterThan(0); // its init, at least
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await until(async () => (await c.getVm(vm.id)).state === 'stopped', 'VM marked stopped', 5_000);
+    expect((await local(vm.id)).crash).toMatchObject({ reason: 'processes_died' });
+
+    expect((await c.startVm(vm.id)).state).toBe('running');
+    expect((await local(vm.id)).crash).toBeNull();
+    expect((await c.exec(vm.id, { command: 'cat /workspace/notes' })).stdout).toBe('saved\n');
+  });
+
+  it('is not a crash when the VM is stopped on purpose', async () => {
+    const c = client();
+    const vm = await c.createVm();
+    await c.stopVm(vm.id);
+    await sleep(100);
+    expect((await local(vm.id)).crash).toBeNull();
+  });
+
+  it('says a VM stopped because its host restarted', async () => {
+    const dataDir = host.dataDir + '-restart';
+    const first = await startTestHost({ dataDir });
+    const vm = await createVmClient({ baseUrl: first.url, apiKey: API_KEY }).createVm();
+    await first.close();
+    const second = await startTestHost({ dataDir });
+    try {
+      const data = await createVmClient({ baseUrl: second.url, apiKey: API_KEY }).getVm(vm.id);
+      expect(data.state).toBe('stopped');
+      expect(data.local?.crash).toMatchObject({ reason: 'host_restarted' });
+    } finally {
+      await second.cleanup();
+    }
+  });
+});
