@@ -8,6 +8,7 @@ import {
   parseFrame,
   type OrgServerMsg,
   type Presence,
+  type VmHealth,
   type WorkspaceEvent,
   type WorkspaceState,
 } from '../core/protocol';
@@ -23,6 +24,7 @@ export const workspaceState = (ws: WorkspaceRow): WorkspaceState => ({
   name: ws.name,
   status: ws.status,
   statusMessage: ws.statusMessage,
+  statusCode: ws.statusCode,
   statusChangedAt: new Date(ws.statusChangedAt).getTime(),
   lastCommitSha: ws.lastCommitSha,
 });
@@ -143,6 +145,11 @@ export class OrgEvents extends DurableObject<Env> {
 
   async publishEvent(workspaceId: string, event: WorkspaceEvent): Promise<void> {
     this.broadcast({ type: 'event', workspaceId, event });
+  }
+
+  /** A VM's resource use: live only (the next check repeats it), so nothing is stored. */
+  async publishHealth(workspaceId: string, health: VmHealth): Promise<void> {
+    this.broadcast({ type: 'health', workspaceId, health });
   }
 
   /** Closes the sockets of a principal whose access ended (4004); answers how many. */

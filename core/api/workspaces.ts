@@ -13,6 +13,8 @@ export interface Workspace {
   freestyleVmId: string | null;
   status: WorkspaceStatus;
   statusMessage: string | null;
+  /** Set with some statuses: `vm_crashed` (an `error` whose VM stopped or vanished on its own). */
+  statusCode: string | null;
   lastCommitSha: string | null;
   /** A push arrived while it was not running: it pulls when it next runs. */
   pendingPull: boolean;

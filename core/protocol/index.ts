@@ -110,6 +110,12 @@ export const WORKSPACE_EVENT_TYPES = [
   'pause_failed',
   /** The workspace's record was repaired to match its VM (room/reconcile.ts). */
   'reconciled',
+  /** The VM's OOM killer ended a process: "Out of memory: node was killed (limit 4 GiB)" (room/health.ts). */
+  'out_of_memory',
+  /** "Disk 90% full (9.0 of 10 GiB)". */
+  'disk_warning',
+  /** "Disk full": writes in the VM fail. */
+  'disk_full',
 ] as const;
 export const WorkspaceEventSchema = z.object({
   type: z.enum(WORKSPACE_EVENT_TYPES),
@@ -124,11 +130,28 @@ export const WorkspaceStateSchema = z.object({
   name: z.string(),
   status: z.enum(WORKSPACE_STATUSES),
   statusMessage: z.string().nullable(),
+  /** `vm_crashed`: an error whose VM stopped or vanished without being asked to. */
+  statusCode: z.string().nullable().optional(),
   /** ms since the epoch */
   statusChangedAt: z.number(),
   lastCommitSha: z.string().nullable(),
 });
 export type WorkspaceState = z.infer<typeof WorkspaceStateSchema>;
+
+/**
+ * A running VM's resource use as its room last read it (every 10 s while someone is connected, every
+ * minute otherwise). null where the VM provider does not say: Freestyle reports CPU time and sizes,
+ * only the local VM host memory and disk in use.
+ */
+export const VmHealthSchema = z.object({
+  memory: z.object({ usedBytes: z.number(), limitBytes: z.number() }).nullable(),
+  disk: z.object({ usedBytes: z.number(), quotaBytes: z.number() }).nullable(),
+  /** Total CPU seconds; `percent` of the VM's vCPUs since the previous reading (null for the first). */
+  cpu: z.object({ seconds: z.number(), count: z.number(), percent: z.number().nullable() }).nullable(),
+  /** ms since the epoch */
+  at: z.number(),
+});
+export type VmHealth = z.infer<typeof VmHealthSchema>;
 
 // ---------------------------------------------------------------- terminal socket, server -> client
 
@@ -162,6 +185,8 @@ export const TerminalServerMsgSchema = z.discriminatedUnion('type', [
   /** The workspace will be paused at `pausesAt` (ms) unless there is activity; null: cancelled. */
   z.object({ type: z.literal('idle_warning'), pausesAt: z.number().nullable() }),
   z.object({ type: z.literal('event'), event: WorkspaceEventSchema }),
+  /** The VM's resource use, on every health check of the room (and on attach, the latest). */
+  z.object({ type: z.literal('health'), health: VmHealthSchema }),
   /** The workspace's terminal windows changed (created, renamed, closed): the whole list, in order. */
   z.object({
     type: z.literal('windows'),
@@ -190,6 +215,7 @@ export const OrgServerMsgSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('removed'), workspaceId: z.string() }),
   z.object({ type: z.literal('presence'), workspaceId: z.string(), presence: PresenceSchema }),
   z.object({ type: z.literal('event'), workspaceId: z.string(), event: WorkspaceEventSchema }),
+  z.object({ type: z.literal('health'), workspaceId: z.string(), health: VmHealthSchema }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('pong') }),
 ]);

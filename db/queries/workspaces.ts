@@ -22,12 +22,22 @@ export async function updateStatusIf(
   from: WorkspaceStatus,
   to: WorkspaceStatus,
   fields: Partial<
-    Pick<WorkspaceRow, 'statusMessage' | 'lastCommitSha' | 'freestyleVmId' | 'provisionAttempts'>
+    Pick<
+      WorkspaceRow,
+      'statusMessage' | 'statusCode' | 'lastCommitSha' | 'freestyleVmId' | 'provisionAttempts'
+    >
   > = {},
 ): Promise<WorkspaceRow | undefined> {
   const now = new Date();
   const at = now.toISOString();
-  const set: Record<string, unknown> = { ...fields, status: to, statusChangedAt: at, updatedAt: at };
+  // A status code belongs to the status it came with: any other change clears it.
+  const set: Record<string, unknown> = {
+    statusCode: null,
+    ...fields,
+    status: to,
+    statusChangedAt: at,
+    updatedAt: at,
+  };
   const assignments = sql.join(
     Object.entries(set).map(([key, v]) => sql`${sql.identifier(columnOf[key]!.name)} = ${v ?? null}`),
     sql`, `,

@@ -32,6 +32,8 @@ export const cloudWorkspaces = pgTable(
     freestyleVmId: varchar('freestyle_vm_id', { length: 255 }),
     status: workspaceStatusEnum('status').default('provisioning').notNull(),
     statusMessage: varchar('status_message', { length: 1000 }),
+    // Why the status is what it is, for machines: `vm_crashed` for an error whose VM stopped on its own.
+    statusCode: varchar('status_code', { length: 64 }),
     lastCommitSha: varchar('last_commit_sha', { length: 40 }),
     // Set when a push arrived while the workspace was not running: pulled when it next runs.
     pendingPull: boolean('pending_pull').default(false).notNull(),

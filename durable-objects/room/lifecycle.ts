@@ -1,5 +1,5 @@
 import { CloseCode } from '../../core/protocol';
-import { isVmApiError } from '../../core/vm';
+import { isVmApiError, type VmData } from '../../core/vm';
 import { transition as nextStatus, type WorkspaceAction } from '../../core/workspace-state';
 import { recordAudit } from '../../db/audit';
 import {
@@ -11,6 +11,7 @@ import {
 import { workspaceState } from '../org-events';
 import type { Actor, PullRunResult, RoomResult } from './contract';
 import { emit, orgEventsOf } from './events';
+import { checkHealth } from './health';
 import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
@@ -20,7 +21,7 @@ import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/
 import { broadcast } from './sockets';
 import { revokeSsh } from './ssh-grants';
 import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
-import { Timer } from './storage-keys';
+import { SESSION_PREFIX, Timer } from './storage-keys';
 import { clearTimer, getTimer, setTimer } from './timers';
 
 // The workspace's lifecycle: every transition runs under the room's lock (so a pause and a resume never
@@ -150,8 +151,17 @@ async function vmStateOf(s: RoomState, vmId: string | null) {
 
 /** Checks the VM every 10 s while someone watches a terminal, every minute otherwise (tests: ROOM_WATCH_MS). */
 export async function armWatch(s: RoomState, now = Date.now()) {
-  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (s.sockets.size > 0 ? 10_000 : 60_000);
+  // Someone is connected: a terminal socket, or a client session still heartbeating (room/presence.ts).
+  const connected =
+    s.sockets.size > 0 || (await s.ctx.storage.list({ prefix: SESSION_PREFIX, limit: 1 })).size > 0;
+  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (connected ? 10_000 : 60_000);
   await setTimer(s.ctx.storage, Timer.watch, now + every);
+}
+
+/** Brings an armed watch forward to at most `ms` from now (someone connected, a shell died). */
+export async function watchWithin(s: RoomState, ms: number) {
+  const due = await getTimer(s.ctx.storage, Timer.watch);
+  if (due !== undefined && due > Date.now() + ms) await setTimer(s.ctx.storage, Timer.watch, Date.now() + ms);
 }
 
 /** A room that wakes (a deploy, an eviction, a restarted runtime) compares with its VM at once. */
@@ -160,15 +170,24 @@ export async function watchOnWake(s: RoomState) {
     await setTimer(s.ctx.storage, Timer.watch, Date.now());
 }
 
-/** Compares the workspace's status with its VM's state and repairs it (room/reconcile.ts). */
+/**
+ * Compares the workspace's status with its VM's state and repairs it (room/reconcile.ts); when they
+ * agree, checks the VM's health with the same VM data (room/health.ts).
+ */
 export async function reconcile(s: RoomState): Promise<void> {
-  const changed = await s.lock.run(() => reconcileLocked(s));
-  if (!changed) return;
+  let seen: { data: VmData; ws: WorkspaceRow } | undefined;
+  const changed = await s.lock.run(() => reconcileLocked(s, (data, ws) => (seen = { data, ws })));
+  if (!changed) {
+    if (seen) await checkHealth(s, seen.data, seen.ws);
+    return;
+  }
   await workspaceChanged(s, changed);
-  await emit(s, {
-    type: 'reconciled',
-    message: changed.statusMessage ?? `The workspace is ${changed.status}.`,
-  });
+  // A crash is told by the `error` event of workspaceChanged; other repairs say what they did.
+  if (changed.status !== 'error')
+    await emit(s, {
+      type: 'reconciled',
+      message: changed.statusMessage ?? `The workspace is ${changed.status}.`,
+    });
 }
 
 /** What the VM must do for a transition. Retry has no VM effect: provisioning starts over. */

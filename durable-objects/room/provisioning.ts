@@ -61,10 +61,11 @@ async function ensureVm(
   if (!vm) {
     const created = await deps.vm.createVm({ metadata: { workspaceId: ws.id }, displayName: ws.name });
     await updateWorkspace(db, ws.id, { freestyleVmId: created.id });
-    return created.id;
+    return { vmId: created.id, fresh: true };
   }
-  if (vm.state !== 'running' && vm.state !== 'starting') await deps.vm.startVm(vm.id);
-  return vm.id;
+  // A crashed VM that a request booted again is started explicitly too: that clears its crash report.
+  if ((vm.state !== 'running' && vm.state !== 'starting') || vm.local?.crash) await deps.vm.startVm(vm.id);
+  return { vmId: vm.id, fresh: false };
 }
 
 /**
@@ -81,15 +82,21 @@ export async function provisionAttempt(
     const [repo] = await db.select().from(repositories).where(eq(repositories.id, ws.repositoryId)).limit(1);
     try {
       if (!repo) throw new ProvisionError('The repository was removed.');
-      const vmId = await ensureVm(deps, ws, db);
+      const { vmId, fresh } = await ensureVm(deps, ws, db);
       const dir = shellQuote(VM_WORKSPACE_PATH);
-      const command = [
+      const clone = [
         // The workspace directory may be a mount point: empty it rather than remove it.
         `mkdir -p ${dir}`,
         `find ${dir} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`,
         `git clone --quiet --branch ${shellQuote(ws.branch)} -- ${shellQuote(repo.url)} ${dir}`,
         `git -C ${dir} rev-parse HEAD`,
       ].join(' && ');
+      // Retry of a workspace that was set up once (its VM crashed) starts from its files: what was
+      // saved or committed there is kept. Only a new VM, or one never cloned into, is cloned afresh.
+      const keep = !fresh && ws.lastCommitSha !== null;
+      const command = keep
+        ? `if git -C ${dir} rev-parse --is-inside-work-tree >/dev/null 2>&1; then git -C ${dir} rev-parse HEAD; else ${clone}; fi`
+        : clone;
       const result = await deps.vm.exec(vmId, { command, timeoutMs: CLONE_TIMEOUT_MS });
       if (result.statusCode !== 0) {
         if (result.statusCode === null) throw new ProvisionError('git clone timed out after 10 minutes.');

@@ -1,4 +1,4 @@
-import type { VmState } from '../../core/vm';
+import type { LocalVmStats, VmData, VmState } from '../../core/vm';
 import { isVmApiError, VM_HOST_UNREACHABLE } from '../../core/vm';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import { recordAudit } from '../../db/audit';
@@ -8,47 +8,60 @@ import type { RoomState } from './state';
 // The workspace's status and its VM's real state can disagree: the VM host restarted (its VMs come
 // back stopped), a VM stopped on its own, or a VM call failed halfway. The room compares the two when
 // it wakes, on its watch timer and after a failed VM call, and repairs what disagrees. Nobody is asked:
-// the repair makes the record tell the truth, or the VM do what the record says.
+// the repair makes the record tell the truth, or the VM do what the record says. A VM that stopped or
+// vanished without the room asking has crashed: the workspace goes to `error` with `vm_crashed`, and
+// Retry boots it again from its files (room/provisioning.ts keeps a provisioned workspace's files).
 
 export type Repair =
   | { kind: 'none' }
   /** The VM must be brought in line with the record. */
   | { kind: 'vm'; action: 'pause' | 'start' | 'stop' }
-  /** The record must be brought in line with the VM. */
-  | { kind: 'record'; status: 'stopped' | 'error'; message: string };
+  /** The record must be brought in line with the VM: it crashed. */
+  | { kind: 'record'; status: 'error'; code: typeof VM_CRASHED; message: string };
 
-/** What to repair, given the workspace's status and its VM's state (`missing`: the VM is gone). */
-export function repairFor(status: WorkspaceStatus, vm: VmState | 'missing'): Repair {
+export const VM_CRASHED = 'vm_crashed';
+
+function crashMessage(crash: LocalVmStats['crash'] | undefined): string {
+  const why =
+    crash?.reason === 'processes_died'
+      ? 'its processes died'
+      : crash?.reason === 'host_restarted'
+        ? 'its VM host restarted'
+        : 'nobody asked it to';
+  return `The VM stopped unexpectedly (${why}). Retry restarts it from its files: nothing saved is lost.`;
+}
+
+/**
+ * What to repair, given the workspace's status and its VM's state (`missing`: the VM is gone). `crash`
+ * is the local host's report: a crashed VM that a request booted again still crashed.
+ */
+export function repairFor(
+  status: WorkspaceStatus,
+  vm: VmState | 'missing',
+  crash?: LocalVmStats['crash'],
+): Repair {
   if (status === 'provisioning' || status === 'error') return { kind: 'none' };
+  const crashed = (message: string): Repair => ({
+    kind: 'record',
+    status: 'error',
+    code: VM_CRASHED,
+    message,
+  });
   if (vm === 'missing') {
-    return {
-      kind: 'record',
-      status: 'error',
-      message: "The workspace's VM no longer exists. Retry sets it up again from the repository.",
-    };
+    return crashed(
+      "The workspace's VM vanished (its VM host lost it). Retry sets it up again from the repository; changes that were not pushed are gone with it.",
+    );
+  }
+  if ((status === 'running' || status === 'paused') && (vm === 'stopped' || crash)) {
+    return crashed(crashMessage(crash));
   }
   if (vm === 'starting' || vm === 'pausing') return { kind: 'none' }; // on its way: look again later
   switch (status) {
     case 'running':
       if (vm === 'paused') return { kind: 'vm', action: 'start' };
-      if (vm === 'stopped') {
-        return {
-          kind: 'record',
-          status: 'stopped',
-          message: 'The VM stopped (its host restarted). Start the workspace again: its files are kept.',
-        };
-      }
       return { kind: 'none' };
     case 'paused':
       if (vm === 'running') return { kind: 'vm', action: 'pause' };
-      if (vm === 'stopped') {
-        return {
-          kind: 'record',
-          status: 'stopped',
-          message:
-            'The VM stopped while paused (its host restarted). Start the workspace again: its files are kept.',
-        };
-      }
       return { kind: 'none' };
     case 'stopped':
       return vm === 'stopped' ? { kind: 'none' } : { kind: 'vm', action: 'stop' };
@@ -59,18 +72,25 @@ export function repairFor(status: WorkspaceStatus, vm: VmState | 'missing'): Rep
  * Compares and repairs; the caller holds the room's lifecycle lock. Answers the row when the record
  * changed (the caller announces it), else undefined. A VM host that cannot be reached changes nothing.
  */
-export async function reconcileLocked(s: RoomState): Promise<WorkspaceRow | undefined> {
+export async function reconcileLocked(
+  s: RoomState,
+  /** Handed the VM data when nothing needed repair (the health check reads it: room/health.ts). */
+  healthy?: (data: VmData, ws: WorkspaceRow) => void,
+): Promise<WorkspaceRow | undefined> {
   return s.deps.withDb(async (db) => {
     const ws = await getWorkspace(db, s.workspaceId);
     if (!ws?.freestyleVmId || ws.status === 'provisioning' || ws.status === 'error') return undefined;
     let vm: VmState | 'missing';
+    let data: VmData | undefined;
     try {
-      vm = (await s.deps.vm.getVm(ws.freestyleVmId)).state;
+      data = await s.deps.vm.getVm(ws.freestyleVmId);
+      vm = data.state;
     } catch (err) {
       if (isVmApiError(err) && err.status === 404 && err.code !== VM_HOST_UNREACHABLE) vm = 'missing';
       else return undefined;
     }
-    const repair = repairFor(ws.status, vm);
+    const repair = repairFor(ws.status, vm, data?.local?.crash);
+    if (repair.kind === 'none' && data) healthy?.(data, ws);
     if (repair.kind === 'none') return undefined;
     const audit = (detail: Record<string, unknown>) =>
       recordAudit(db, {
@@ -95,8 +115,9 @@ export async function reconcileLocked(s: RoomState): Promise<WorkspaceRow | unde
     }
     const updated = await updateStatusIf(db, ws.id, ws.status, repair.status, {
       statusMessage: repair.message,
+      statusCode: repair.code,
     });
-    if (updated) await audit({ to: repair.status });
+    if (updated) await audit({ to: repair.status, code: repair.code, crash: data?.local?.crash ?? null });
     return updated;
   });
 }

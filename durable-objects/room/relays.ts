@@ -7,6 +7,8 @@ import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { recordActivity } from './idle';
 import { closeSockets, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
+import { Timer } from './storage-keys';
+import { getTimer, setTimer } from './timers';
 
 // One WindowRelay (relay/window-relay.ts) per window with viewers, kept in RoomState.relays. A relay
 // outlives its last viewer by RELAY_GRACE_MS so a reconnect finds its PTY socket and screen.
@@ -33,6 +35,8 @@ export function relayFor(s: RoomState, windowId: string, cols: number, rows: num
       exited: (id, exitCode) => {
         const stopping = s.inFlight === 'stop' || s.inFlight === 'idle_stop';
         for (const ws of viewersOf(s, id)) send(ws, { type: 'exited', exitCode });
+        // A shell that ends may be a VM that crashed: look at it now rather than at the next check.
+        if (!stopping) s.ctx.waitUntil(watchSoon(s));
         dropRelay(
           s,
           id,
@@ -42,6 +46,7 @@ export function relayFor(s: RoomState, windowId: string, cols: number, rows: num
       },
       failed: (id, message) => {
         for (const ws of viewersOf(s, id)) send(ws, { type: 'error', code: 'relay_failed', message });
+        s.ctx.waitUntil(watchSoon(s));
         dropRelay(s, id, CloseCode.relayFailed, 'terminal unavailable');
       },
     },
@@ -51,6 +56,12 @@ export function relayFor(s: RoomState, windowId: string, cols: number, rows: num
   );
   s.relays.set(windowId, relay);
   return relay;
+}
+
+/** Runs an armed watch (the VM check) now. */
+async function watchSoon(s: RoomState) {
+  if ((await getTimer(s.ctx.storage, Timer.watch)) !== undefined)
+    await setTimer(s.ctx.storage, Timer.watch, Date.now());
 }
 
 /** Closes a window's viewers with `code` and its PTY socket. */

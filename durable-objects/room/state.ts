@@ -1,4 +1,5 @@
 import type { Limits } from '../../core/limits';
+import type { VmHealth } from '../../core/protocol';
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
 import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
 import type { WindowRelay } from '../relay/window-relay';
@@ -48,6 +49,8 @@ export interface RoomState {
   limits?: { value: Limits; at: number };
   /** The open terminal sockets (room/sockets.ts). */
   readonly sockets: Map<WebSocket, ViewerSocket>;
+  /** The VM's resource use at the last health check (room/health.ts), sent to a viewer on attach. */
+  health?: VmHealth;
 }
 
 /**

@@ -48,3 +48,6 @@ export const SSH_GRANTS_KEY = 'ssh:grants';
 export const PREVIEW_CODE_PREFIX = 'preview:code:';
 export const PREVIEW_GRANT_PREFIX = 'preview:grant:';
 export const PREVIEW_RULE_PREFIX = 'preview:rule:';
+
+/** Health checks (room/health.ts): the OOM kills and disk level already told, so each is told once. */
+export const HEALTH_SEEN_KEY = 'health:seen';

@@ -13,7 +13,7 @@ import { recordActivity } from './idle';
 import { InputMeter } from './input-limits';
 import { roomLimits } from './limits';
 import { quotaExceeded } from './results';
-import { ensureRunning } from './lifecycle';
+import { ensureRunning, watchWithin } from './lifecycle';
 import { heartbeat, schedulePresence } from './presence';
 import { envVar, openPty, relayFor, releaseViewer } from './relays';
 import {
@@ -115,6 +115,9 @@ export async function acceptTerminal(s: RoomState, request: Request): Promise<Re
     viewerId: att.viewerId,
     flow: { window: FLOW_WINDOW_MAX_BYTES, ackEvery: FLOW_ACK_EVERY_BYTES },
   });
+  if (s.health) send(server, { type: 'health', health: s.health });
+  // Someone is connected now: the VM is checked within 10 s, not at the next minute.
+  s.ctx.waitUntil(watchWithin(s, 10_000));
   s.ctx.waitUntil(attachViewer(s, server, att, win));
   schedulePresence(s);
   return new Response(null, { status: 101, webSocket: client });

@@ -95,6 +95,8 @@ export function vmHostPart(opts: {
   dataDir: string;
   apiKey: string;
   readonlyPaths: string[];
+  memoryMiB?: number;
+  diskMiB?: number;
   log: Log;
 }) {
   const url = `http://127.0.0.1:${opts.port}`;
@@ -109,6 +111,8 @@ export function vmHostPart(opts: {
       VM_HOST_SSH_PORT: String(opts.sshPort),
       VM_HOST_DATA_DIR: opts.dataDir,
       VM_HOST_READONLY_PATHS: opts.readonlyPaths.join(':'),
+      ...(opts.memoryMiB ? { VM_HOST_MEMORY_MIB: String(opts.memoryMiB) } : {}),
+      ...(opts.diskMiB ? { VM_HOST_DISK_MIB: String(opts.diskMiB) } : {}),
     },
     ready: (p) => waitUntil(p, 'answer /health', async () => (await fetch(`${url}/health`)).ok, 60_000),
     alive: () => httpAnswers(`${url}/health`),

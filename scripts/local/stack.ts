@@ -32,6 +32,9 @@ export interface StackOptions {
   dbLatencyMs?: number;
   /** The Worker's V8 inspector (the bench reads the isolate's heap through it); wrangler picks one if unset. */
   inspectorPort?: number;
+  /** Each VM's memory limit and disk quota, MiB (the VM host's defaults: 4096 and 16384). */
+  vmMemoryMiB?: number;
+  vmDiskMiB?: number;
 }
 
 export interface Stack {
@@ -144,6 +147,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       dataDir: join(dataDir, 'vm-host'),
       apiKey: secrets.vmHostApiKey,
       readonlyPaths: [reposDir, ...(opts.readonlyPaths ?? [])],
+      memoryMiB: opts.vmMemoryMiB,
+      diskMiB: opts.vmDiskMiB,
       log,
     });
     await run(vmHost.part);

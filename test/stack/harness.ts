@@ -29,6 +29,9 @@ export async function startTestStack(
     log?: (line: string) => void;
     /** More host paths every VM may read (a test's server binaries). */
     readonlyPaths?: string[];
+    /** Each VM's memory limit and disk quota, MiB. */
+    vmMemoryMiB?: number;
+    vmDiskMiB?: number;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-stack-test-'));
@@ -45,6 +48,8 @@ export async function startTestStack(
     extraVars: opts.extraVars,
     inspectorPort: opts.inspectorPort,
     dbLatencyMs: opts.dbLatencyMs,
+    vmMemoryMiB: opts.vmMemoryMiB,
+    vmDiskMiB: opts.vmDiskMiB,
   });
 
   async function call(

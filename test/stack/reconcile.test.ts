@@ -3,6 +3,8 @@ import { startTestStack, type TestStack } from './harness';
 
 // The VM host restarts (as after Ctrl-C and `npm start`) and its VMs come back stopped: the product
 // must not go on claiming they run. ROOM_WATCH_MS makes the rooms compare every second, not minute.
+// A VM that stopped without the room asking has crashed: `error` with `vm_crashed` (it used to be
+// recorded `stopped`; a crash is an error people must see), and Retry boots it from its files.
 
 let t: TestStack;
 beforeAll(async () => {
@@ -20,7 +22,7 @@ const vmHost = (path: string, method = 'GET') =>
   });
 
 describe('a workspace whose VM changed behind its back', () => {
-  it('is recorded as stopped after the VM host restarts, and starts again with its files', async () => {
+  it('is put in error (vm_crashed) after the VM host restarts, and Retry brings it back with its files', async () => {
     const { user, workspace } = await t.runningWorkspace();
     const exec = (command: string) =>
       t.call(`/api/workspaces/${workspace.id}/exec`, { cookie: user.cookie, body: { command } });
@@ -28,15 +30,18 @@ describe('a workspace whose VM changed behind its back', () => {
 
     await t.stack.vmHost.stop();
     await t.stack.vmHost.start();
-    const stopped = await t.waitForStatus(user, workspace.id, ['stopped'], 20_000);
-    expect(stopped.statusMessage).toMatch(/VM stopped .*files are kept/);
+    const crashed = await t.waitForStatus(user, workspace.id, ['error'], 20_000);
+    expect(crashed.statusCode).toBe('vm_crashed');
+    expect(crashed.statusMessage).toMatch(
+      /VM stopped unexpectedly \(its VM host restarted\).*from its files/,
+    );
 
-    const started = await t.call(`/api/workspaces/${workspace.id}/start`, {
+    const retried = await t.call(`/api/workspaces/${workspace.id}/retry`, {
       cookie: user.cookie,
       method: 'POST',
     });
-    expect(started.status).toBe(200);
-    expect(started.json.workspace.status).toBe('running');
+    expect(retried.status).toBe(200);
+    await t.waitForStatus(user, workspace.id, ['running'], 30_000);
     const r = await exec('cat notes.txt');
     expect(r.json.stdout).toBe('kept\n');
   });
@@ -48,12 +53,13 @@ describe('a workspace whose VM changed behind its back', () => {
       cookie: user.cookie,
       method: 'POST',
     });
-    // Either the room already noticed (409: it is stopped) or the pause finds it stopped (200).
+    // Either the room already noticed (409: a VM that stopped unasked crashed, so it is in error) or
+    // the pause finds it stopped (200).
     if (pause.status === 200) {
       expect(pause.json.workspace.status).toBe('stopped');
     } else {
       expect(pause.status).toBe(409);
-      expect(pause.json.error).toMatchObject({ code: 'invalid_transition', status: 'stopped' });
+      expect(pause.json.error).toMatchObject({ code: 'invalid_transition', status: 'error' });
     }
     expect(JSON.stringify(pause.json)).not.toMatch(/cannot pause VM/);
   });

@@ -34,6 +34,9 @@ export default async function setup(project: TestProject) {
     dataDir: join(dir, 'vm-host'),
     apiKey: vmHostApiKey,
     readonlyPaths: [reposDir],
+    // Small enough that room-health.test.ts can run a VM out of memory and fill its disk.
+    memoryMiB: 512,
+    diskMiB: 256,
   });
   project.provide('databaseUrl', pg.url);
   project.provide('pgProxy', proxy.address);

@@ -140,11 +140,12 @@ describe('the room alarm', () => {
     expect(message).toMatch(/^Could not pause after 31 min without activity: .*Trying again in 10 s\.$/);
     expect(message).not.toContain(vmId);
     // The failed call asked for a comparison with the VM (on the alarm, at once): it is gone, so the
-    // workspace says so instead of claiming to run.
-    await live.waitFor((m) => m.type === 'event' && m.event.type === 'reconciled', 'reconciled event');
+    // workspace says so instead of claiming to run: a vanished VM is a crash (`vm_crashed`, error event).
+    await live.waitFor((m) => m.type === 'event' && m.event.type === 'error', 'error event');
     const ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
     expect(ws.status).toBe('error');
-    expect(ws.statusMessage).toMatch(/VM no longer exists/);
+    expect(ws.statusCode).toBe('vm_crashed');
+    expect(ws.statusMessage).toMatch(/VM vanished/);
     live.ws.close();
   });
 

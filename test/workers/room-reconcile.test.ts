@@ -2,9 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { repairFor } from '../../durable-objects/room/reconcile';
 
 describe("repairing a workspace's record against its VM", () => {
-  it('records a running or paused workspace whose VM stopped as stopped', () => {
-    expect(repairFor('running', 'stopped')).toMatchObject({ kind: 'record', status: 'stopped' });
-    expect(repairFor('paused', 'stopped')).toMatchObject({ kind: 'record', status: 'stopped' });
+  // Before crash reporting, a stopped VM made the workspace `stopped`; a VM that stops without the
+  // room asking has crashed, and a crash is an error with a way out (Retry, from its files).
+  it('puts a running or paused workspace whose VM stopped on its own in error: vm_crashed, files kept', () => {
+    for (const status of ['running', 'paused'] as const) {
+      const r = repairFor(status, 'stopped');
+      expect(r).toMatchObject({ kind: 'record', status: 'error', code: 'vm_crashed' });
+      expect((r as { message: string }).message).toMatch(/Retry restarts it from its files/);
+    }
+    expect(
+      (repairFor('running', 'stopped', { reason: 'processes_died', at: '' }) as { message: string }).message,
+    ).toMatch(/its processes died/);
+    expect(
+      (repairFor('running', 'stopped', { reason: 'host_restarted', at: '' }) as { message: string }).message,
+    ).toMatch(/its VM host restarted/);
+  });
+
+  it('counts a crashed VM that a request booted again as crashed', () => {
+    expect(repairFor('running', 'running', { reason: 'processes_died', at: '' })).toMatchObject({
+      status: 'error',
+      code: 'vm_crashed',
+    });
   });
 
   it('brings the VM in line where the record is right', () => {
@@ -14,8 +32,12 @@ describe("repairing a workspace's record against its VM", () => {
     expect(repairFor('stopped', 'paused')).toEqual({ kind: 'vm', action: 'stop' });
   });
 
-  it('puts a workspace whose VM is gone in error, with a way out; leaves agreeing and moving states alone', () => {
-    expect(repairFor('running', 'missing')).toMatchObject({ kind: 'record', status: 'error' });
+  it('puts a workspace whose VM is gone in error (vm_crashed), with a way out; leaves agreeing and moving states alone', () => {
+    expect(repairFor('running', 'missing')).toMatchObject({
+      kind: 'record',
+      status: 'error',
+      code: 'vm_crashed',
+    });
     expect((repairFor('paused', 'missing') as { message: string }).message).toMatch(/Retry/);
     for (const [status, vm] of [
       ['running', 'running'],
