@@ -20,6 +20,7 @@ import { workerdRssMb } from './rss';
 import { startFlooder } from './flooder';
 import { BENCH_LIMITS } from './limits';
 import { SshProbe } from './ssh-probe';
+import { measureCrashDetection } from './health';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -312,6 +313,9 @@ async function main() {
     }
     pv.close();
 
+    console.log('crash detection...');
+    const crash = await measureCrashDetection(t);
+
     const singleRate = single.rates[0]!;
     const singleDone = single.completion[0]!;
     const results = {
@@ -370,6 +374,7 @@ async function main() {
         },
       },
       pausedToFirstScreenMs: { median: median(resumeMs), max: Math.max(...resumeMs), samples: resumeMs },
+      crashDetectedMs: crash,
       relayMemory: {
         workerdRssBeforeMB: rssBefore,
         workerdRssPeakMB: rssPeak,
@@ -443,6 +448,12 @@ async function main() {
         `median ${f(median(resumeMs))}, max ${f(Math.max(...resumeMs))}`,
         '',
         'target <= 250',
+      ],
+      [
+        "VM's processes killed -> vm_crashed, a viewer connected (ms)",
+        f(crash.productMs),
+        `VM host knows ${f(crash.vmHostMs)}`,
+        `${f(crash.productMs / crash.vmHostMs)}x, +${f(crash.productMs - crash.vmHostMs)} ms (target <= 10000); median of ${crash.rounds.product.length}`,
       ],
       [
         `relay-held output during the ${FLOOD_MB} MB flood (MB)`,

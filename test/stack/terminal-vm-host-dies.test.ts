@@ -41,7 +41,19 @@ describe('a terminal when the VM host dies', () => {
       await t.stack.vmHost.start();
     }
 
-    // The host lost its processes, not the files: a new shell in the same clone.
+    // The host lost the VM's processes: a crash, which the room tells (it used to reattach as if nothing
+    // happened). A viewer attaching again is connected, so it is seen within 10 s, and closed.
+    const reattached = await open().catch(() => undefined);
+    const crashed = await t.waitForStatus(user, workspace.id, ['error'], 20_000);
+    expect(crashed.statusCode).toBe('vm_crashed');
+    reattached?.close();
+    // Retry boots the same VM: not the files, so a new shell in the same clone.
+    const retry = await t.call(`/api/workspaces/${workspace.id}/retry`, {
+      cookie: user.cookie,
+      method: 'POST',
+    });
+    expect(retry.status).toBe(200);
+    await t.waitForStatus(user, workspace.id, ['running'], 30_000);
     const again = await open();
     await again.waitForMessage('screen', 0, 20_000);
     again.type('ls README.md && echo after-$((2+2))\r');

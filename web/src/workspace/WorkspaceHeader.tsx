@@ -5,6 +5,8 @@ import { StatusBadge } from '../components/StatusBadge';
 import { Icon } from '../components/Icon';
 import { PresenceAvatars, type PresentUser } from './PresenceAvatars';
 import { WorkspaceActions } from './WorkspaceActions';
+import { HealthMeters } from './HealthMeters';
+import type { VmHealth } from '../../../core/protocol';
 
 export function WorkspaceHeader(props: {
   workspace: Workspace;
@@ -15,6 +17,8 @@ export function WorkspaceHeader(props: {
   statusLabel?: string;
   onAction: (action: LifecycleAction) => Promise<unknown>;
   onDelete: () => Promise<unknown>;
+  /** The VM's resource use, live from the room; null hides the meters. */
+  health?: VmHealth | null;
 }) {
   return (
     <header class="ws-header">
@@ -41,8 +45,10 @@ export function WorkspaceHeader(props: {
             <span class="mono faint">{props.workspace.lastCommitSha.slice(0, 7)}</span>
           )}
         </div>
+        <HealthMeters health={props.health ?? null} placement="inline" />
       </div>
       <PresenceAvatars users={props.users} />
+      <HealthMeters health={props.health ?? null} placement="row" />
       <WorkspaceActions
         workspace={props.workspace}
         busy={props.busy}

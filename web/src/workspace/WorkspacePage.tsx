@@ -7,6 +7,7 @@ import { useOrg } from '../state/org';
 import { useAppState } from '../state/session';
 import type { ConnectionInfo } from '../terminal/connection';
 import type { Presence, ServerMessage } from '../terminal/protocol';
+import type { VmHealth, WorkspaceEvent } from '../../../core/protocol';
 import { Alert } from '../components/Alert';
 import { Spinner } from '../components/Spinner';
 import { Icon } from '../components/Icon';
@@ -23,6 +24,8 @@ import { CommandRunner } from './CommandRunner';
 import { WorkspacePlaceholder } from './WorkspacePlaceholder';
 import type { TerminalHandle } from './TerminalView';
 import type { PresentUser } from './PresenceAvatars';
+
+const HEALTH_EVENTS = new Set<string>(['out_of_memory', 'disk_warning', 'disk_full']);
 
 export function WorkspacePage() {
   const params = useParams<{ id: string }>();
@@ -46,6 +49,8 @@ export function WorkspacePage() {
   const [handle, setHandle] = createSignal<TerminalHandle>();
   const [runnerOpen, setRunnerOpen] = createSignal(false);
   const [deleting, setDeleting] = createSignal(false);
+  const [health, setHealth] = createSignal<VmHealth | null>(null);
+  const [healthAlert, setHealthAlert] = createSignal<WorkspaceEvent | null>(null);
 
   const ws = () => state.workspace();
   // Memos: a refetch that changes nothing must not re-run what depends on the status.
@@ -97,6 +102,8 @@ export function WorkspacePage() {
   });
   // A paused workspace cannot idle-pause again: drop any warning when the status changes.
   createEffect(on(status, () => setPauseAt(null), { defer: true }));
+  // Meters describe a running VM only.
+  createEffect(on(running, (r) => !r && setHealth(null), { defer: true }));
 
   const onMessage = (msg: ServerMessage) => {
     switch (msg.type) {
@@ -117,7 +124,11 @@ export function WorkspacePage() {
         if (msg.workspace.status !== status()) void state.refetch();
         break;
       case 'event':
-        if (msg.event.type !== 'idle_warning') void state.refetch();
+        if (HEALTH_EVENTS.has(msg.event.type)) setHealthAlert(msg.event);
+        else if (msg.event.type !== 'idle_warning') void state.refetch();
+        break;
+      case 'health':
+        setHealth(msg.health);
         break;
       case 'error':
         setTerminalError(msg.message);
@@ -200,6 +211,7 @@ export function WorkspacePage() {
               statusLabel={resuming() && w().status === 'paused' ? 'Resuming' : undefined}
               onAction={act}
               onDelete={remove}
+              health={running() ? health() : null}
             />
             <div class="ws-banners">
               <StatusBanner
@@ -220,6 +232,34 @@ export function WorkspacePage() {
                   </div>
                 </Show>
                 <IdleWarning pauseAt={pauseAt()} onKeepWorking={() => void keepWorking()} />
+                <Show when={healthAlert()}>
+                  {(e) => (
+                    <div
+                      class="banner"
+                      classList={{
+                        'banner-error': e().type !== 'disk_warning',
+                        'banner-warning': e().type === 'disk_warning',
+                      }}
+                      role="alert"
+                      data-testid="banner-health"
+                    >
+                      <Icon name="alert" />
+                      <div class="banner-text">
+                        <strong>{e().message}</strong>
+                        <span>
+                          {e().type === 'out_of_memory'
+                            ? 'The VM ran out of memory and the kernel ended that process.'
+                            : 'Free space in the workspace (delete build output, caches) or writes fail.'}
+                        </span>
+                      </div>
+                      <div class="banner-actions">
+                        <button class="icon-btn" aria-label="Dismiss" onClick={() => setHealthAlert(null)}>
+                          <Icon name="x" size={14} />
+                        </button>
+                      </div>
+                    </div>
+                  )}
+                </Show>
               </Show>
             </div>
             <div class="ws-body" classList={{ 'ws-body-runner': runnerOpen() }}>
