@@ -15,6 +15,9 @@ const ACTIONS: Record<string, string> = {
   delete: 'deleted',
   pull: 'pulled',
   reconciled: 'repaired to match its VM',
+  out_of_memory: 'saw a process killed for lack of memory in',
+  disk_warning: 'warned that the disk is 90% full in',
+  disk_full: 'saw the disk fill up in',
 };
 
 /** One line of the audit trail: who did what to which workspace, and when. */
@@ -23,7 +26,10 @@ export function AuditRow(props: { event: AuditEvent }) {
     props.event.actorType === 'system'
       ? 'The system'
       : `${props.event.actorName ?? 'A deleted user'}${props.event.actorType === 'api_key' ? ' (API key)' : ''}`;
-  const what = () => ACTIONS[props.event.action] ?? props.event.action.replace(/_/g, ' ');
+  const what = () =>
+    props.event.action === 'reconciled' && props.event.detail?.code === 'vm_crashed'
+      ? 'recorded a crash of the VM of'
+      : (ACTIONS[props.event.action] ?? props.event.action.replace(/_/g, ' '));
   return (
     <li class="list-item audit-row">
       <div class="list-item-main">
