@@ -46,3 +46,14 @@ async function loadProviders(): Promise<AuthProviders> {
     return { ...EMAIL_ONLY };
   }
 }
+
+let previewConfig: Promise<PublicConfigResponse['preview']> | undefined;
+
+/** Where preview URLs live (`<port>-<workspaceId>.<domain>`); asked once per page load. */
+export function fetchPreviewConfig(): Promise<PublicConfigResponse['preview']> {
+  previewConfig ??= api
+    .get<PublicConfigResponse>('/api/config')
+    .then((r) => r.preview)
+    .catch(() => undefined);
+  return previewConfig;
+}

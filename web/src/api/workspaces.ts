@@ -7,6 +7,7 @@ import type {
 } from '../../../core/api/workspaces';
 import type { OpenSessionResponse } from '../../../core/api/sessions';
 import type { SshAccessResponse } from '../../../core/api/ssh';
+import type { PortListResponse, PortResponse, PortVisibility } from '../../../core/api/ports';
 import type {
   TerminalListResponse,
   TerminalTicketResponse,
@@ -30,6 +31,13 @@ export const workspaces = {
   exec: (workspaceId: string, input: { command: string; timeoutMs?: number; cwd?: string }) =>
     api.post<ExecResponse>(`${W}/${id(workspaceId)}/exec`, input),
   ssh: (workspaceId: string) => api.post<SshAccessResponse>(`${W}/${id(workspaceId)}/ssh`),
+};
+
+export const ports = {
+  list: (workspaceId: string) =>
+    api.get<PortListResponse>(`${W}/${id(workspaceId)}/ports`).then((r) => r.ports),
+  setVisibility: (workspaceId: string, port: number, visibility: PortVisibility) =>
+    api.patch<PortResponse>(`${W}/${id(workspaceId)}/ports/${port}`, { visibility }).then((r) => r.port),
 };
 
 export const terminals = {

@@ -25,7 +25,9 @@ export function useAuthForm() {
     try {
       await action();
       await app.refresh();
-      navigate(destination, { replace: true });
+      // A preview URL's sign-in goes back through the server (it hands the preview its code).
+      if (destination.startsWith('/api/')) location.assign(destination);
+      else navigate(destination, { replace: true });
     } catch (err) {
       setError(errorMessage(err));
     } finally {

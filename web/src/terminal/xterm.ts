@@ -35,7 +35,8 @@ export interface XtermBundle {
   search: SearchAddon;
 }
 
-export function createXterm(): XtermBundle {
+/** `linkTarget` maps a clicked link to where it opens (localhost links: the port's preview URL). */
+export function createXterm(linkTarget: (uri: string) => string = (uri) => uri): XtermBundle {
   const term = new Terminal({
     theme: THEME,
     fontFamily:
@@ -55,7 +56,7 @@ export function createXterm(): XtermBundle {
   term.loadAddon(
     new WebLinksAddon((event, uri) => {
       event.preventDefault();
-      window.open(uri, '_blank', 'noopener,noreferrer');
+      window.open(linkTarget(uri), '_blank', 'noopener,noreferrer');
     }),
   );
   return { term, fit, search };

@@ -4,6 +4,8 @@ import { TerminalConnection, type ConnectionInfo } from '../terminal/connection'
 import { ACK_EVERY_BYTES, CloseCode, type ServerMessage } from '../terminal/protocol';
 import { copyText, readClipboard } from '../lib/clipboard';
 import { Button } from '../components/Button';
+import { fetchPreviewConfig } from '../api/resources';
+import { localLinkToPreview } from '../../../core/ports';
 
 export interface TerminalHandle {
   focus(): void;
@@ -29,7 +31,12 @@ export function TerminalView(props: {
   handle: (h: TerminalHandle) => void;
 }) {
   let container!: HTMLDivElement;
-  const { term, fit, search } = createXterm();
+  // Links to the VM's own localhost (a dev server's "ready at http://localhost:5173") open its preview.
+  let preview: Awaited<ReturnType<typeof fetchPreviewConfig>>;
+  void fetchPreviewConfig().then((p) => (preview = p));
+  const { term, fit, search } = createXterm(
+    (uri) => localLinkToPreview(uri, props.workspaceId, preview) ?? uri,
+  );
   const [exited, setExited] = createSignal<number | null | undefined>(undefined);
   let serverSize: { cols: number; rows: number } | undefined;
   let sentSize = '';

@@ -21,6 +21,9 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { IdleWarning } from './IdleWarning';
 import { TerminalPane } from './TerminalPane';
 import { CommandRunner } from './CommandRunner';
+import { PortsPanel } from './PortsPanel';
+import { ports as portsApi } from '../api/workspaces';
+import type { PortInfo } from '../../../core/api/ports';
 import { WorkspacePlaceholder } from './WorkspacePlaceholder';
 import type { TerminalHandle } from './TerminalView';
 import type { PresentUser } from './PresenceAvatars';
@@ -51,6 +54,7 @@ export function WorkspacePage() {
   const [deleting, setDeleting] = createSignal(false);
   const [health, setHealth] = createSignal<VmHealth | null>(null);
   const [healthAlert, setHealthAlert] = createSignal<WorkspaceEvent | null>(null);
+  const [ports, setPorts] = createSignal<PortInfo[]>([]);
 
   const ws = () => state.workspace();
   // Memos: a refetch that changes nothing must not re-run what depends on the status.
@@ -60,6 +64,13 @@ export function WorkspacePage() {
     const r = repos()?.find((x) => x.id === ws()?.repositoryId);
     return r ? (r.fullName ?? r.name) : undefined;
   };
+  // The ports as they are when the page opens; the room pushes every change after that.
+  createEffect(
+    on(running, (isRunning) => {
+      if (!isRunning) return setPorts([]);
+      portsApi.list(params.id).then(setPorts, () => undefined);
+    }),
+  );
   const presence = createPresence(
     () => params.id,
     createMemo(() => !!status() && status() !== 'error'),
@@ -132,6 +143,9 @@ export function WorkspacePage() {
         break;
       case 'error':
         setTerminalError(msg.message);
+        break;
+      case 'ports':
+        setPorts(msg.ports);
         break;
     }
   };
@@ -278,7 +292,13 @@ export function WorkspacePage() {
                   />
                 </Show>
               </div>
-              <aside class="ws-side" aria-label="Command runner">
+              <aside class="ws-side" aria-label="Ports and command runner">
+                <PortsPanel
+                  workspaceId={w().id}
+                  ports={ports()}
+                  running={running()}
+                  onChanged={(p) => setPorts((all) => all.map((x) => (x.port === p.port ? p : x)))}
+                />
                 <CommandRunner
                   workspaceId={w().id}
                   disabled={!running() && status() !== 'paused'}
@@ -293,7 +313,7 @@ export function WorkspacePage() {
               aria-pressed={runnerOpen()}
             >
               <Icon name={runnerOpen() ? 'terminal' : 'run'} size={14} />
-              {runnerOpen() ? 'Terminal' : 'Run command'}
+              {runnerOpen() ? 'Terminal' : ports().length ? `Ports (${ports().length}) · Run` : 'Run command'}
             </button>
             <ConfirmDialog
               open={deleting()}

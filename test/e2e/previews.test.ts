@@ -1,0 +1,184 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PHONE, SCREENSHOT_DIR, launchChromium, newContext, screens, watchErrors } from './support/browser';
+import {
+  expectNoErrors,
+  signUp,
+  uniqueEmail,
+  waitForPrompt,
+  waitForStatus,
+  waitForTerminalText,
+} from './support/app';
+
+// A dev server in a workspace, opened from the Ports panel in Chromium: the private port's sign-in
+// hand-off, and a page whose script opens a WebSocket (as Vite's hot reload does), through the preview URL.
+const url = inject('e2eUrl');
+const demoRepoUrl = inject('e2eDemoRepositoryUrl');
+
+// Plain Node (the VM's /usr/bin/node), no packages: a page, and a WebSocket echo with a subprotocol.
+const APP = String.raw`
+const http = require('node:http');
+const crypto = require('node:crypto');
+const port = Number(process.argv[2]);
+const page = '<!doctype html><title>dev app</title><h1 id="out">loading</h1><script>' +
+  'const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/hmr", "vite-hmr");' +
+  'ws.onopen = () => ws.send("hello over " + ws.protocol);' +
+  'ws.onmessage = (e) => { document.getElementById("out").textContent = "echo: " + e.data; };' +
+  'ws.onerror = () => { document.getElementById("out").textContent = "socket failed"; };' +
+  '</script>';
+const server = http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end(page); });
+server.on('upgrade', (req, socket) => {
+  const accept = crypto.createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  const proto = req.headers['sec-websocket-protocol'];
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ' + accept + '\r\n' + (proto ? 'Sec-WebSocket-Protocol: ' + proto + '\r\n' : '') + '\r\n');
+  socket.on('data', (b) => {
+    if ((b[0] & 0x0f) !== 1) return socket.end();
+    let len = b[1] & 0x7f, off = 2;
+    if (len === 126) { len = b.readUInt16BE(2); off = 4; }
+    const mask = b.subarray(off, off + 4);
+    const data = Buffer.from(b.subarray(off + 4, off + 4 + len).map((x, i) => x ^ mask[i % 4]));
+    socket.write(Buffer.concat([Buffer.from([0x81, data.length]), data]));
+  });
+});
+server.listen(port, () => console.log('  ready at http://localhost:' + port + '/'));
+`;
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  context = await newContext(browser, url);
+  page = await context.newPage();
+  errors = watchErrors(page);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function api(method: 'GET' | 'POST', path: string, data?: unknown) {
+  const res = await page.request.fetch(url + path, { method, data, headers: { origin: url } });
+  return { status: res.status(), json: await res.json().catch(() => null) };
+}
+
+/** Both sizes of the current screen, also kept in docs/screenshots. */
+async function keep(name: string) {
+  await screens(page, name);
+  mkdirSync('docs/screenshots', { recursive: true });
+  for (const size of ['desktop', 'phone']) {
+    copyFileSync(
+      join(SCREENSHOT_DIR, `${name}.${size}.png`),
+      join('docs/screenshots', `${name}.${size}.png`),
+    );
+  }
+}
+
+describe('ports and preview URLs in the browser', () => {
+  it('shows a dev server in the Ports panel within seconds and opens it, WebSocket included', async () => {
+    await page.goto('/sign-up');
+    await signUp(page, 'Hedy Lamarr', uniqueEmail('hedy'));
+    await page.waitForURL(/\/new-org/);
+    await page.getByLabel('Name').fill('Frequency Hopping');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/o\/frequency-hopping\/workspaces$/);
+    const org = (await api('GET', '/api/auth/organization/list')).json[0].id as string;
+    const repo = await api('POST', '/api/repositories', { organizationId: org, url: demoRepoUrl });
+    const created = await api('POST', '/api/workspaces', {
+      organizationId: org,
+      repositoryId: repo.json.repository.id,
+      branch: 'main',
+      name: 'radio',
+    });
+    const id = created.json.workspace.id as string;
+    await page.goto(`/o/frequency-hopping/workspaces/${id}`);
+    await waitForStatus(page, 'running');
+    await waitForPrompt(page);
+    const wrote = await api('POST', `/api/workspaces/${id}/exec`, {
+      command: `cat > /tmp/app.js <<'EOF'\n${APP}\nEOF`,
+    });
+    expect(wrote.json.exitCode).toBe(0);
+    await page.getByText('No server is listening yet').waitFor();
+
+    await page.keyboard.type('node /tmp/app.js 5173');
+    await page.keyboard.press('Enter');
+    await waitForTerminalText(page, 'ready at http://localhost:5173/');
+    const row = page.locator('.port[data-port="5173"]');
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.locator('.port-name').textContent()).toBe('node');
+    expect(await row.locator('.port-visibility').textContent()).toBe('Private');
+    const previewUrl = `http://5173-${id}.localhost:${new URL(url).port}`;
+    expect(await row.getByRole('link', { name: 'Open' }).getAttribute('href')).toBe(previewUrl);
+    await keep('40-workspace-ports');
+
+    // Open: the private port sends the browser through the app origin, which hands back a code.
+    const [preview] = await Promise.all([
+      context.waitForEvent('page'),
+      row.getByRole('link', { name: 'Open' }).click(),
+    ]);
+    const previewErrors = watchErrors(preview);
+    await preview.waitForURL(`${previewUrl}/`);
+    await expect
+      .poll(() => preview.locator('#out').textContent(), { timeout: 10_000 })
+      .toBe('echo: hello over vite-hmr');
+    const cookies = await context.cookies(previewUrl);
+    expect(cookies.map((c) => c.name)).toEqual(['__cw_preview']);
+    expect(cookies[0]).toMatchObject({ httpOnly: true, domain: `5173-${id}.localhost` });
+    // The previewed app's scripts cannot read the product's session: it is another origin.
+    expect(await preview.evaluate('document.cookie')).toBe('');
+    expectNoErrors(previewErrors);
+    await preview.close();
+
+    // The link the dev server printed in the terminal opens the preview URL too.
+    // Where the printed URL is on screen: xterm.js draws rows as text in the DOM.
+    const at = (await page.evaluate(`(() => {
+      const rows = document.querySelectorAll('.terminal-view:not(.terminal-view-hidden) .xterm-rows > div');
+      for (const row of [...rows].reverse()) {
+        const walk = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+          const i = n.textContent.indexOf('localhost:5173');
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + 5);
+          const b = r.getBoundingClientRect();
+          return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+        }
+      }
+      return null;
+    })()`)) as { x: number; y: number };
+    await page.mouse.move(at.x, at.y);
+    await page.waitForTimeout(300);
+    const [fromTerminal] = await Promise.all([context.waitForEvent('page'), page.mouse.click(at.x, at.y)]);
+    await fromTerminal.waitForURL(`${previewUrl}/`);
+    await fromTerminal.close();
+
+    // Make it public: the toggle says so, and the panel shows it live.
+    await row.locator('.port-visibility').click();
+    await expect.poll(() => row.locator('.port-visibility').textContent()).toBe('Public');
+    await keep('41-workspace-ports-public');
+    await page.setViewportSize(PHONE);
+    await page.getByRole('button', { name: /Ports \(1\)/ }).click();
+    await page.locator('.port[data-port="5173"]').waitFor();
+    await page.screenshot({ path: 'docs/screenshots/42-ports-panel.phone.png' });
+    await page.getByRole('button', { name: 'Terminal' }).click();
+
+    // A visitor without any account opens a public port.
+    const stranger = await browser.newContext();
+    const visitor = await stranger.newPage();
+    await visitor.goto(`${previewUrl}/`);
+    await expect
+      .poll(() => visitor.locator('#out').textContent(), { timeout: 10_000 })
+      .toBe('echo: hello over vite-hmr');
+    await stranger.close();
+
+    // Ctrl-C: the port goes from the panel.
+    await page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
+    await page.keyboard.press('Control+C');
+    await row.waitFor({ state: 'detached', timeout: 5000 });
+    expectNoErrors(errors);
+  });
+});
