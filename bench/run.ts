@@ -21,6 +21,8 @@ import { startFlooder } from './flooder';
 import { BENCH_LIMITS } from './limits';
 import { SshProbe } from './ssh-probe';
 import { measureCrashDetection } from './health';
+import { benchPreviews, previewRows } from './previews';
+import { VM_SERVER_PATHS } from '../vm-host/test/vm-server';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
 const FANOUT_VIEWERS = Number(process.env.BENCH_FANOUT ?? 50);
@@ -133,7 +135,11 @@ async function main() {
   // RELAY_STATS: `ping` answers carry the window's relay numbers (what the relay holds).
   // The inspector reads the Worker isolate's heap: the memory a Durable Object is held to in production.
   const inspectorPort = await freePort();
-  const t = await startTestStack({ extraVars: { RELAY_STATS: '1', ...BENCH_LIMITS }, inspectorPort });
+  const t = await startTestStack({
+    extraVars: { RELAY_STATS: '1', ...BENCH_LIMITS },
+    inspectorPort,
+    readonlyPaths: VM_SERVER_PATHS,
+  });
   const inspector = await IsolateInspector.connect(inspectorPort);
   const groups: Group[] = [];
   try {
@@ -313,6 +319,9 @@ async function main() {
     }
     pv.close();
 
+    console.log('preview URLs...');
+    const previews = await benchPreviews(t, user, workspace);
+
     console.log('crash detection...');
     const crash = await measureCrashDetection(t);
 
@@ -320,6 +329,7 @@ async function main() {
     const singleDone = single.completion[0]!;
     const results = {
       at: new Date().toISOString(),
+      previews,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -474,6 +484,7 @@ async function main() {
         `+${f(rssPeak - rssBefore)} MB (the whole local runtime)`,
       ],
     ];
+    rows.push(...previewRows(previews, f));
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     const dir = join(process.cwd(), 'bench/results');
