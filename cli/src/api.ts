@@ -1,3 +1,4 @@
+import type { PortListResponse } from '../../core/api/ports';
 import type { ApiErrorBody } from '../../core/errors';
 import type { MeResponse } from '../../core/api/me';
 import type { RepositoryListResponse } from '../../core/api/repositories';
@@ -96,6 +97,7 @@ export function createApi(creds: Credentials) {
     heartbeat: (sessionId: string, active: boolean) =>
       call<unknown>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/heartbeat`, { active }),
     leave: (sessionId: string) => call<void>('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`),
+    ports: (id: string) => call<PortListResponse>('GET', `${ws(id)}/ports`),
     terminalSocketUrl: (id: string, windowId: string, cols: number, rows: number) =>
       `${base.replace(/^http/, 'ws')}${ws(id)}/terminals/${encodeURIComponent(windowId)}?cols=${cols}&rows=${rows}`,
   };

@@ -4,6 +4,7 @@ import { attachCommand } from './commands/attach';
 import { execCommand } from './commands/exec';
 import { sshCommands } from './commands/ssh';
 import { sshProxyCommand } from './commands/ssh-proxy';
+import { portsCommands } from './commands/ports';
 import { workspaceCommands } from './commands/workspaces';
 import { CliError, Exit } from './errors';
 
@@ -19,6 +20,7 @@ execCommand(program);
 attachCommand(program);
 sshCommands(program);
 sshProxyCommand(program);
+portsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

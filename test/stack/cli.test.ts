@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pty from '@lydell/node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './harness';
+import { createVmClient } from '../../core/vm';
+import { VM_SERVER_PATHS, startVmServer } from '../../vm-host/test/vm-server';
 
 // `cw` as a user runs it: a subprocess against the real stack, its own config folder and HOME.
 
@@ -14,15 +16,25 @@ let home: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  t = await startTestStack();
+  t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS });
   home = mkdtempSync(join(tmpdir(), 'cw-home-'));
   env = { PATH: process.env.PATH!, HOME: home, CW_CONFIG_DIR: join(home, 'cw'), TERM: 'xterm-256color' };
 });
 afterAll(() => t.stop());
 
 function cw(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return cwWith({}, ...args);
+}
+
+function cwWith(
+  extra: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CW, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CW, ...args], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -270,5 +282,48 @@ describe('cw login in the browser', () => {
     const code = await new Promise((r) => child.on('close', r));
     expect(code).toBe(0);
     expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('cw ports and cw open', () => {
+  it('lists what listens with its preview URL, and opens one in the browser', async () => {
+    const made = await t.runningWorkspace();
+    const w = made.workspace;
+    const key = (
+      await t.call('/api/api-keys', {
+        cookie: made.user.cookie,
+        body: { name: 'cli', organizationId: made.org, permissions: ['exec'] },
+      })
+    ).json.key;
+    const as = { CW_URL: t.stack.url, CW_API_KEY: key };
+    const none = await cwWith(as, 'open', w.id);
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/Nothing listens/);
+
+    const vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
+    await startVmServer(vms, w.freestyleVmId, 3000);
+    const url = `http://3000-${w.id}.localhost:${new URL(t.stack.url).port}`;
+    const listed = await cwWith(as, 'ports', w.id);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^3000\\s+node\\s+private\\s+${url.replace(/\./g, '\\.')}$`, 'm'),
+    );
+    expect(JSON.parse((await cwWith(as, 'ports', w.id, '--json')).stdout)).toEqual([
+      { port: 3000, process: 'node', visibility: 'private', url },
+    ]);
+
+    // $BROWSER gets the URL (a script standing in for the browser).
+    const opened = join(home, 'opened.txt');
+    const browser = join(home, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\necho "$1" > ${opened}\n`, { mode: 0o755 });
+    const r = await cwWith({ ...as, BROWSER: browser }, 'open', w.id);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${url}\n`);
+    expect(r.stderr).toMatch(/private/);
+    await expect.poll(() => (existsSync(opened) ? readFileSync(opened, 'utf8') : '')).toBe(`${url}\n`);
+    const other = await cwWith(as, 'open', w.id, '5173', '--print');
+    expect(other.stdout).toBe(`http://5173-${w.id}.localhost:${new URL(t.stack.url).port}\n`);
+    expect((await cwWith(as, 'open', w.id, '70000')).code).toBe(2);
+    expect((await cwWith(as, 'ports', 'no-such-workspace')).code).toBe(4);
   });
 });
