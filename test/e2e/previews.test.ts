@@ -65,11 +65,13 @@ async function api(method: 'GET' | 'POST', path: string, data?: unknown) {
   return { status: res.status(), json: await res.json().catch(() => null) };
 }
 
-/** Both sizes of the current screen, also kept in docs/screenshots. */
-async function keep(name: string) {
-  await screens(page, name);
+/** Both sizes of the current screen; `DOC_SCREENSHOTS=1` also refreshes docs/screenshots. */
+async function keep(name: string, sizes = ['desktop', 'phone']) {
+  if (sizes.length === 2) await screens(page, name);
+  else await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.${sizes[0]}.png`) });
+  if (process.env.DOC_SCREENSHOTS !== '1') return;
   mkdirSync('docs/screenshots', { recursive: true });
-  for (const size of ['desktop', 'phone']) {
+  for (const size of sizes) {
     copyFileSync(
       join(SCREENSHOT_DIR, `${name}.${size}.png`),
       join('docs/screenshots', `${name}.${size}.png`),
@@ -163,7 +165,7 @@ describe('ports and preview URLs in the browser', () => {
     await page.setViewportSize(PHONE);
     await page.getByRole('button', { name: /Ports \(1\)/ }).click();
     await page.locator('.port[data-port="5173"]').waitFor();
-    await page.screenshot({ path: 'docs/screenshots/42-ports-panel.phone.png' });
+    await keep('42-ports-panel', ['phone']);
     await page.getByRole('button', { name: 'Terminal' }).click();
 
     // A visitor without any account opens a public port.
