@@ -362,4 +362,54 @@ describe('lifecycle and revocation', () => {
     expect(Date.now() - at).toBeLessThan(1000);
     expect((await get(host, '/', { headers: { cookie } })).status).toBe(401);
   });
+
+  it("a removed member's preview cookie and WebSockets end at once, and a deleted key's; the owner's stay", async () => {
+    const { user: owner, org, workspace } = await t.runningWorkspace();
+    await startVmServer(vms, workspace.freestyleVmId, 3000);
+    const host = hostFor(3000, workspace.id);
+    const mate = await t.signUp();
+    const inv = await t.call('/api/auth/organization/invite-member', {
+      cookie: owner.cookie,
+      body: { email: mate.email, role: 'member', organizationId: org },
+    });
+    await t.call('/api/auth/organization/accept-invitation', {
+      cookie: mate.cookie,
+      body: { invitationId: inv.json.id },
+    });
+    const theirs = await previewCookie(mate, host);
+    const mine = await previewCookie(owner, host);
+    const theirWs = openWs(host, '/mate', { cookie: theirs });
+    const myWs = openWs(host, '/owner', { cookie: mine });
+    await Promise.all([theirWs.opened, myWs.opened]);
+
+    const start = Date.now();
+    const removed = await t.call('/api/auth/organization/remove-member', {
+      cookie: owner.cookie,
+      body: { memberIdOrEmail: mate.email, organizationId: org },
+    });
+    expect(removed.status).toBe(200);
+    expect(await theirWs.closed).toBe(1008);
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect((await get(host, '/', { headers: { cookie: theirs } })).status).toBe(401);
+    expect((await get(host, '/', { headers: { cookie: mine } })).status).toBe(200);
+    expect(myWs.ws.readyState).toBe(WebSocket.OPEN);
+
+    // An API key's socket closes when the key is deleted.
+    const made = await t.call('/api/api-keys', {
+      cookie: owner.cookie,
+      body: { name: 'tool', organizationId: org, permissions: ['exec'] },
+    });
+    const keyWs = openWs(host, '/key', { authorization: `Bearer ${made.json.key}` });
+    await keyWs.opened;
+    const deleted = await t.call(`/api/api-keys/${made.json.id}`, {
+      method: 'DELETE',
+      cookie: owner.cookie,
+    });
+    expect(deleted.status).toBeLessThan(300);
+    expect(await keyWs.closed).toBe(1008);
+    expect((await get(host, '/', { headers: { authorization: `Bearer ${made.json.key}` } })).status).toBe(
+      401,
+    );
+    myWs.ws.close();
+  });
 });
