@@ -60,6 +60,8 @@ describe('GET /api/config', () => {
     expect(r.json).toEqual({
       localMode: true,
       providers: { emailPassword: true, github: false, google: false },
+      // Where preview URLs live: never the app's own origin.
+      preview: { domain: 'localhost', scheme: 'http' },
     });
   });
 });
