@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS, MAX_LIMITS, type Limits } from './limits';
+import { parsePreviewHost } from './ports';
 import { keyringProblem } from './secrets/crypto';
 
 // The Worker's configuration, parsed from its string bindings once per isolate. Platform-free, so the
@@ -151,8 +152,11 @@ function previewConfig(raw: z.output<typeof ConfigSchema>): PreviewConfig | unde
   const domain =
     raw.PREVIEW_DOMAIN ?? (raw.LOCAL_MODE ? `localhost${app.port ? `:${app.port}` : ''}` : undefined);
   if (!domain) return undefined;
-  if (domain === app.host)
-    throw new Error('Invalid configuration: PREVIEW_DOMAIN must not be the app origin');
+  // Preview hosts are `<port>-<id>.<domain>`: the app's own host (even `localhost:8787` beside
+  // `*.localhost:8787`) is never one of them, unless it has that very shape.
+  if (parsePreviewHost(app.host, domain)) {
+    throw new Error('Invalid configuration: BETTER_AUTH_URL is a preview host under PREVIEW_DOMAIN');
+  }
   return {
     domain,
     scheme: app.protocol === 'https:' ? 'https' : 'http',

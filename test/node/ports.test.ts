@@ -84,3 +84,33 @@ describe('terminal links', () => {
     expect(localLinkToPreview('http://localhost:3000/', ID, undefined)).toBeNull();
   });
 });
+
+describe('preview configuration', () => {
+  const base = {
+    DATABASE_URL: 'postgres://x',
+    BETTER_AUTH_SECRET: 's'.repeat(32),
+    FREESTYLE_API_KEY: 'k',
+    LOCAL_MODE: 'true',
+  };
+  it('defaults locally to *.localhost on the app port, also when the app itself is on localhost', async () => {
+    const { parseConfig } = await import('../../core/config');
+    for (const url of ['http://127.0.0.1:8787', 'http://localhost:8787']) {
+      expect(parseConfig({ ...base, BETTER_AUTH_URL: url }).preview).toEqual({
+        domain: 'localhost:8787',
+        scheme: 'http',
+        vmDomain: 'localhost',
+        forwardUrl: undefined,
+      });
+    }
+    expect(
+      parseConfig({ ...base, LOCAL_MODE: 'false', BETTER_AUTH_URL: 'https://w.example.com' }).preview,
+    ).toBeUndefined();
+    expect(() =>
+      parseConfig({
+        ...base,
+        BETTER_AUTH_URL: `http://3000-${ID}.localhost:8787`,
+        PREVIEW_DOMAIN: 'localhost:8787',
+      }),
+    ).toThrow(/preview host/);
+  });
+});
