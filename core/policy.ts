@@ -19,6 +19,8 @@ export const POLICY = {
   'workspace.create': { roles: everyone, key: 'exec' },
   /** Exec, terminals, pause/resume/start/retry/pull, presence sessions; stop or delete one's own. */
   'workspace.use': { roles: everyone, key: 'exec' },
+  /** Run the repository's setup again in a workspace (`POST .../setup`): it runs commands, like exec. */
+  'workspace.setup': { roles: everyone, key: 'exec' },
   /** Stop or delete another member's workspace. */
   'workspace.manageOthers': { roles: managers, key: 'admin' },
   /** List repositories (without their webhook secrets). */

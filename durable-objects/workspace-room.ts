@@ -30,6 +30,8 @@ import { currentPorts, setVisibility } from './room/ports';
 import * as preview from './room/preview';
 import type { PreviewGate, PreviewGateRequest, PreviewPrincipal } from './room/preview-contract';
 import * as windows from './room/windows';
+import * as setup from './room/setup';
+import { getWorkspace } from '../db/queries/workspaces';
 
 export type * from './room/contract';
 export type * from './room/preview-contract';
@@ -93,6 +95,21 @@ export class WorkspaceRoom extends DurableObject<Env> {
   /** The command API: resumes a paused workspace, runs the command in the clone, counts as activity. */
   async exec(actor: Actor, input: ExecInput): Promise<ExecRunResult> {
     return execCommand(this.room, actor, input);
+  }
+
+  /** Runs the repository's setup again in the Setup window (room/setup.ts). */
+  async rerunSetup(actor: Actor): Promise<RoomResult> {
+    const meta = await loadMeta(this.room, true);
+    if (!meta)
+      return setup.rerunSetup(
+        this.room,
+        actor,
+        { setupCommand: null, setupTimeoutMinutes: 30 },
+        lifecycle.ensureRunning,
+      );
+    const ws = await this.room.deps.withDb((db) => getWorkspace(db, meta.workspaceId));
+    const settings = await this.room.deps.withDb((db) => setup.setupSettings(db, ws!.repositoryId));
+    return setup.rerunSetup(this.room, actor, settings, lifecycle.ensureRunning);
   }
 
   /** SSH access to the VM for `ttlSeconds`: resumes a paused workspace, refuses one that cannot run. */

@@ -22,6 +22,7 @@ import { sessions, workspaceSessions } from './routes/sessions';
 import { orgEvents } from './routes/events';
 import { organizations } from './routes/organizations';
 import { webhooks, workspacePull } from './routes/webhooks';
+import { workspaceSetup } from './routes/workspace-setup';
 import { devOutbox } from './routes/dev-outbox';
 import { organizationSecrets, personalSecrets, repositorySecrets } from './routes/secrets';
 import { ports } from './routes/ports';
@@ -56,6 +57,7 @@ export function createApp() {
     .route('/organizations', organizations)
     .route('/workspaces', workspacePull)
     .route('/workspaces', ports)
+    .route('/workspaces', workspaceSetup)
     .route('/cloud-workspace/command', command);
 
   const app = new Hono<AppEnv>()

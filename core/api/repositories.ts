@@ -13,6 +13,11 @@ export interface Repository {
   webhookSecret?: string;
   /** Where GitHub sends pushes, for this server. */
   webhookUrl: string;
+  /** Run after the clone when the repository has no devcontainer.json. */
+  setupCommand: string | null;
+  setupTimeoutMinutes: number;
+  /** Successful setups are snapshotted, and new workspaces boot from the newest snapshot. */
+  prebuildsEnabled: boolean;
   createdById: string | null;
   createdAt: string;
 }

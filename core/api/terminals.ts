@@ -6,6 +6,8 @@ export interface TerminalWindow {
   windowId: string;
   name: string;
   createdAt: number;
+  /** The Setup window (the repository's setup runs there; docs/setup.md). */
+  kind?: 'setup';
 }
 
 export interface TerminalListResponse {

@@ -3,6 +3,7 @@
 import type { WorkspaceStatus } from '../workspace-state';
 import type { PullResult } from '../schemas/github';
 import type { PresenceSession } from './sessions';
+import type { WorkspaceSetup } from './setup';
 
 export interface Workspace {
   id: string;
@@ -21,6 +22,8 @@ export interface Workspace {
   pullMessage: string | null;
   provisionAttempts: number;
   autoStopMinutes: number;
+  /** The repository's setup (devcontainer.json or the repository's setup command) in this workspace. */
+  setup: WorkspaceSetup;
   creatorId: string;
   createdAt: string;
   updatedAt: string;

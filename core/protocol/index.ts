@@ -49,6 +49,8 @@ export const CloseCode = {
   relayFailed: 4003,
   /** The caller's access ended: removed from the organization, signed out, or its API key deleted or expired. */
   revoked: 4004,
+  /** The window's session was replaced (its setup runs again): attaching again shows the new one. */
+  restarted: 4005,
 } as const;
 
 /** No viewer shrinks a shared terminal below this: a 2x1 window is useless to everyone else. */
@@ -116,6 +118,10 @@ export const WORKSPACE_EVENT_TYPES = [
   'disk_warning',
   /** "Disk full": writes in the VM fail. */
   'disk_full',
+  /** The repository's setup started, finished or failed in the Setup window (room/setup.ts). */
+  'setup_started',
+  'setup_succeeded',
+  'setup_failed',
 ] as const;
 export const WorkspaceEventSchema = z.object({
   type: z.enum(WORKSPACE_EVENT_TYPES),
@@ -190,7 +196,14 @@ export const TerminalServerMsgSchema = z.discriminatedUnion('type', [
   /** The workspace's terminal windows changed (created, renamed, closed): the whole list, in order. */
   z.object({
     type: z.literal('windows'),
-    windows: z.array(z.object({ windowId: z.string(), name: z.string(), createdAt: z.number() })),
+    windows: z.array(
+      z.object({
+        windowId: z.string(),
+        name: z.string(),
+        createdAt: z.number(),
+        kind: z.literal('setup').optional(),
+      }),
+    ),
   }),
   /** The workspace's listening ports changed (a server started or stopped, a visibility changed): all of them. */
   z.object({ type: z.literal('ports'), ports: z.array(PortInfoSchema) }),

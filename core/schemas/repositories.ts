@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { branchName, displayName, id, text } from './text';
+import { boundedInt, branchName, displayName, id, text } from './text';
 import { isValidBranchName } from './branch';
+import { SETUP_TIMEOUT_MINUTES } from '../api/setup';
 
 export { isValidBranchName };
 
@@ -11,6 +12,24 @@ export const CreateRepositoryInput = z.object({
   defaultBranch: branchName().optional(),
 });
 export type CreateRepositoryInput = z.infer<typeof CreateRepositoryInput>;
+
+/** `PATCH /api/repositories/:id`: the repository's setup settings (docs/setup.md). */
+export const UpdateRepositoryInput = z
+  .object({
+    /** Run after the clone when the repository has no devcontainer.json; empty or null clears it. */
+    setupCommand: text(10_000)
+      .transform((v) => (v.trim() ? v : null))
+      .nullable()
+      .optional(),
+    setupTimeoutMinutes: boundedInt(SETUP_TIMEOUT_MINUTES.min, SETUP_TIMEOUT_MINUTES.max).optional(),
+    prebuildsEnabled: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict()
+  .refine(
+    (v) => Object.keys(v).length > 0,
+    'name at least one of setupCommand, setupTimeoutMinutes, prebuildsEnabled',
+  );
+export type UpdateRepositoryInput = z.infer<typeof UpdateRepositoryInput>;
 
 export const ListRepositoriesQuery = z.object({ organizationId: id() });
 

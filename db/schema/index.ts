@@ -8,3 +8,4 @@ export * from './mail';
 export * from './rate-limits';
 export * from './secrets';
 export * from './ports';
+export * from './prebuilds';

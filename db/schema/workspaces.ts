@@ -2,6 +2,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   text,
@@ -13,6 +14,7 @@ import { organization, user } from './auth';
 import { repositories } from './repositories';
 import { WORKSPACE_STATUSES } from '../../core/workspace-state';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
+import type { WorkspaceSetup } from '../../core/api/setup';
 
 export const workspaceStatusEnum = pgEnum('cloud_workspace_status', WORKSPACE_STATUSES);
 export const clientTypeEnum = pgEnum('client_type', CLIENT_TYPES);
@@ -41,6 +43,9 @@ export const cloudWorkspaces = pgTable(
     pullMessage: varchar('pull_message', { length: 1000 }),
     provisionAttempts: integer('provision_attempts').default(0).notNull(),
     autoStopMinutes: integer('auto_stop_minutes').default(30).notNull(),
+    // The repository's setup as it last ran here (core/api/setup.ts), and the hash of its definition.
+    setup: jsonb('setup').$type<WorkspaceSetup>().default({ status: 'none' }).notNull(),
+    setupHash: varchar('setup_hash', { length: 64 }),
     creatorId: text('creator_id')
       .notNull()
       .references(() => user.id),

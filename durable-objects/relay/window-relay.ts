@@ -127,6 +127,9 @@ export class WindowRelay {
     for (const v of this.viewers.values()) if (v.state === 'syncing') this.sync(v, 'attach');
   }
 
+  /** The session exited and its last screen is on its way to the viewers: the socket's close is expected. */
+  private exiting = false;
+
   private onPtyMessage(data: string | ArrayBuffer) {
     if (typeof data !== 'string') {
       const bytes = new Uint8Array(data);
@@ -163,8 +166,24 @@ export class WindowRelay {
       }
     } else if (msg.type === 'exited') {
       this.batcher.flush();
-      this.closeInternal();
-      this.host.exited(this.windowId, msg.exitCode);
+      const exitCode = msg.exitCode;
+      // A reattach to a session that had already exited (the Setup window's log): viewers still waiting
+      // for their screen get the replayed one before they hear of the exit.
+      if (![...this.viewers.values()].some((v) => v.state === 'syncing')) {
+        this.closeInternal();
+        this.host.exited(this.windowId, exitCode);
+        return;
+      }
+      this.exiting = true;
+      this.mirror.barrier(() => {
+        for (const v of this.viewers.values()) {
+          if (v.state !== 'syncing') continue;
+          const { cols, rows } = this.mirror;
+          send(v.ws, { type: 'screen', data: this.mirror.screen(), cols, rows, reason: 'attach' });
+        }
+        this.closeInternal();
+        this.host.exited(this.windowId, exitCode);
+      });
     } else if (msg.type === 'error') {
       for (const v of this.viewers.values())
         send(v.ws, { type: 'error', code: 'pty_error', message: msg.message });
@@ -172,7 +191,7 @@ export class WindowRelay {
   }
 
   private onPtyClosed(message: string) {
-    if (this.isClosed) return;
+    if (this.isClosed || this.exiting) return;
     this.batcher.flush();
     this.closeInternal();
     this.host.failed(this.windowId, message);

@@ -4,6 +4,7 @@ import { armWatch, pullNow, reconcile, SYSTEM, transition, workspaceChanged } fr
 import { expireSessions } from './presence';
 import { expireSsh } from './ssh-grants';
 import { provisionAttempt } from './provisioning';
+import { pollSetup, startSetup } from './setup';
 import { pullIfPending } from './pull';
 import type { RoomState } from './state';
 import { Timer } from './storage-keys';
@@ -17,7 +18,9 @@ export async function runAlarm(s: RoomState): Promise<void> {
   for (const timer of await takeDueTimers(s.ctx.storage, Date.now())) {
     switch (timer) {
       case Timer.provision: {
-        const ws = await provisionAttempt(s.deps, s.workspaceId);
+        const ws = await provisionAttempt(s.deps, s.workspaceId, (vmId, _ws, repo) =>
+          startSetup(s, vmId, repo, 'create', false),
+        );
         if (ws) await workspaceChanged(s, ws);
         await pullIfPending(s.ctx.storage, ws);
         break;
@@ -43,6 +46,11 @@ export async function runAlarm(s: RoomState): Promise<void> {
       case Timer.presence:
         await expireSessions(s);
         break;
+      case Timer.setup: {
+        const done = await pollSetup(s);
+        if (done) await workspaceChanged(s, done.workspace);
+        break;
+      }
       case Timer.sshExpiry:
         await expireSsh(s);
         break;

@@ -62,6 +62,9 @@ export interface TerminalWindow {
   slug: string;
   createdAt: number;
   createdBy: string;
+  /** The Setup window (room/setup.ts): its PTY session, attached by id once it has exited. */
+  kind?: 'setup';
+  sessionId?: number;
 }
 
 /** What the Worker passes with a terminal upgrade (header `x-cw-attach`), after checking the caller. */

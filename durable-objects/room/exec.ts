@@ -12,6 +12,7 @@ import { recordActivity } from './idle';
 import { ensureRunning } from './lifecycle';
 import { notRunning, vmFailure } from './results';
 import type { RoomState } from './state';
+import { setupEnv } from './setup';
 
 // The command API (`POST .../exec`): resumes through the lifecycle like any viewer, runs in the clone,
 // caps what it returns, and counts as activity (it defers the idle pause).
@@ -40,8 +41,8 @@ export async function execCommand(s: RoomState, actor: Actor, input: ExecInput):
   const started = Date.now();
   let result;
   try {
-    // The caller's personal secrets over the workspace's: an exec is that person's command.
-    const env = await workspaceEnvironment(s, actor.userId);
+    // The caller's personal secrets over the workspace's, over the devcontainer env: an exec is that person's command.
+    const env = await workspaceEnvironment(s, actor.userId, await setupEnv(s));
     result = await s.deps.vm.exec(vmId, {
       command,
       timeoutMs: input.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS,

@@ -20,6 +20,7 @@ import { invalidTransition, notFoundResult, notRunning, quotaExceeded, vmFailure
 import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
 import { broadcast } from './sockets';
 import { revokeSsh } from './ssh-grants';
+import { setupOnStart } from './setup';
 import { loadMeta, observe, readWorkspace, type Meta, type RoomState } from './state';
 import { SESSION_PREFIX, Timer } from './storage-keys';
 import { clearTimer, getTimer, setTimer } from './timers';
@@ -46,6 +47,8 @@ export async function transition(
   });
   if (result.ok) {
     if (action === 'retry') await setTimer(s.ctx.storage, Timer.provision, Date.now());
+    // Every start from stopped runs postStartCommand again (room/setup.ts).
+    if (action === 'start') result.workspace = await setupOnStart(s, result.workspace);
     await workspaceChanged(s, result.workspace);
     await pullIfPending(s.ctx.storage, result.workspace); // auto-pull: resume/start pull what is owed
   }

@@ -12,6 +12,15 @@ import { recordAudit } from '../../db/audit';
 import type { RoomDeps } from './context';
 import { Timer } from './storage-keys';
 import { setTimer } from './timers';
+import type { SetupStart } from './setup';
+import { runningMessage } from './setup';
+
+/** Starts the repository's setup once the clone is there (room/setup.ts). */
+export type AfterClone = (
+  vmId: string,
+  ws: WorkspaceRow,
+  repo: typeof repositories.$inferSelect,
+) => Promise<SetupStart>;
 
 /** Waits between attempts: about 1 s, 3 s and 10 s, then the workspace is in error. */
 export const PROVISION_RETRY_DELAYS_MS = [1_000, 3_000, 10_000];
@@ -46,6 +55,26 @@ function provisioningFailure(err: unknown): string {
   return 'Provisioning failed unexpectedly.';
 }
 
+/** A setup that cannot even start is a failed setup, never a failed workspace. */
+async function startAfterClone(
+  afterClone: AfterClone,
+  vmId: string,
+  ws: WorkspaceRow,
+  repo: typeof repositories.$inferSelect,
+): Promise<SetupStart> {
+  try {
+    return await afterClone(vmId, ws, repo);
+  } catch (err) {
+    console.error('setup could not start:', err);
+    const at = new Date().toISOString();
+    return {
+      setup: { status: 'failed', exitCode: null, startedAt: at, finishedAt: at },
+      setupHash: '',
+      running: false,
+    };
+  }
+}
+
 async function ensureVm(
   deps: RoomDeps,
   ws: WorkspaceRow,
@@ -75,6 +104,7 @@ async function ensureVm(
 export async function provisionAttempt(
   deps: RoomDeps,
   workspaceId: string,
+  afterClone?: AfterClone,
 ): Promise<WorkspaceRow | undefined> {
   return deps.withDb(async (db) => {
     const ws = await getWorkspace(db, workspaceId);
@@ -103,6 +133,18 @@ export async function provisionAttempt(
         throw new ProvisionError(readableCloneError(result.stderr ?? '', ws.branch, repo.url));
       }
       const sha = (result.stdout ?? '').trim().split('\n').pop() ?? null;
+      const setup = afterClone ? await startAfterClone(afterClone, vmId, ws, repo) : null;
+      if (setup?.running) {
+        // Still provisioning: the setup's end makes it running (room/setup.ts).
+        return await updateWorkspace(db, workspaceId, {
+          lastCommitSha: sha,
+          provisionAttempts: 0,
+          statusMessage: runningMessage(setup.setup.command ?? ''),
+          setup: setup.setup,
+          setupHash: setup.setupHash,
+        });
+      }
+      if (setup) await updateWorkspace(db, workspaceId, { setup: setup.setup, setupHash: setup.setupHash });
       const running = await updateStatusIf(db, workspaceId, 'provisioning', 'running', {
         lastCommitSha: sha,
         statusMessage: null,

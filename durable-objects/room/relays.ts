@@ -7,7 +7,7 @@ import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { recordActivity } from './idle';
 import { closeSockets, viewersOf } from './sockets';
 import { loadMeta, type RoomState } from './state';
-import { Timer } from './storage-keys';
+import { SETUP_ENV_KEY, Timer } from './storage-keys';
 import { getTimer, setTimer } from './timers';
 
 // One WindowRelay (relay/window-relay.ts) per window with viewers, kept in RoomState.relays. A relay
@@ -108,7 +108,9 @@ export function releaseViewer(s: RoomState, windowId: string, viewerId: string) 
  * started with).
  */
 async function shellCommand(s: RoomState, vmId: string, slug: string, userId: string | undefined) {
-  const env = await workspaceEnvironment(s, userId ?? null);
+  // The repository's devcontainer env (room/setup.ts) is the base the secrets go over.
+  const base = await s.ctx.storage.get<Record<string, string>>(SETUP_ENV_KEY);
+  const env = await workspaceEnvironment(s, userId ?? null, base);
   if (Object.keys(env).length === 0) return TERMINAL_SHELL;
   const { sessions } = await s.deps.vm.listPtySessions(vmId);
   if (sessions.some((x) => x.slug === slug && x.state === 'running')) return TERMINAL_SHELL;
@@ -129,14 +131,18 @@ export async function openPty(
   cols: number,
   rows: number,
   userId?: string,
+  /** A session to attach to by id (the Setup window's: an exited one answers only to its id). */
+  sessionId?: number,
 ): Promise<WebSocket> {
   let meta = await loadMeta(s);
   // Remembered before the VM existed: read it again.
   if (meta && !meta.vmId) meta = await loadMeta(s, true);
   if (!meta?.vmId) throw new Error('The workspace has no VM yet.');
   // Shells open in the clone, as a developer expects; the same `exec` works on Freestyle's VMs.
-  const exec = await shellCommand(s, meta.vmId, slug, userId);
-  const req = s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec });
+  const req =
+    sessionId !== undefined
+      ? s.deps.vm.ptyAttachRequest(meta.vmId, sessionId)
+      : s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: await shellCommand(s, meta.vmId, slug, userId) });
   const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
   const ws = resp.webSocket;
   if (!ws) {

@@ -21,6 +21,8 @@ export const Timer = {
   watch: 'watch',
   /** The next SSH grant to expire (room/ssh-grants.ts): its identity is deleted then. */
   sshExpiry: 'ssh-expiry',
+  /** Polls the running setup's PTY session for its exit and its timeout (room/setup.ts). */
+  setup: 'setup',
 } as const;
 export type TimerName = (typeof Timer)[keyof typeof Timer];
 
@@ -51,3 +53,10 @@ export const PREVIEW_RULE_PREFIX = 'preview:rule:';
 
 /** Health checks (room/health.ts): the OOM kills and disk level already told, so each is told once. */
 export const HEALTH_SEEN_KEY = 'health:seen';
+
+/** The setup running in the Setup window: `SetupRun` (room/setup.ts). */
+export const SETUP_RUN_KEY = 'setup:run';
+/** `containerEnv` + `remoteEnv` of the workspace's devcontainer.json: the lowest-precedence env. */
+export const SETUP_ENV_KEY = 'setup:env';
+/** `{ forwardPorts: number[], portLabels: Record<port, label> }` from devcontainer.json, for the ports feature. */
+export const DEVCONTAINER_PORTS_KEY = 'devcontainer:ports';

@@ -142,7 +142,7 @@ async function attachViewer(s: RoomState, ws: WebSocket, att: ViewerAttachment, 
       }
     }
     if (!relay.isOpen) send(ws, { type: 'status', status: 'connecting' });
-    await relay.start((cols, rows) => openPty(s, win.slug, cols, rows, win.createdBy));
+    await relay.start((cols, rows) => openPty(s, win.slug, cols, rows, win.createdBy, win.sessionId));
   } catch {
     // relay.start reported the failure to every viewer of the window.
   }

@@ -45,12 +45,19 @@ export async function renameWindow(s: RoomState, windowId: string, name: string)
   return renamed;
 }
 
+/** Stores a window the room made itself (the Setup window) and tells every viewer. */
+export async function putWindow(s: RoomState, win: TerminalWindow) {
+  await s.ctx.storage.put(WINDOW_PREFIX + win.windowId, win);
+  await announceWindows(s);
+}
+
 /** Every viewer of the workspace learns the new window list, so tabs stay the same on every device. */
 async function announceWindows(s: RoomState) {
-  const windows = (await listWindows(s)).map(({ windowId, name, createdAt }) => ({
+  const windows = (await listWindows(s)).map(({ windowId, name, createdAt, kind }) => ({
     windowId,
     name,
     createdAt,
+    ...(kind ? { kind } : {}),
   }));
   broadcast(s, { type: 'windows', windows });
 }

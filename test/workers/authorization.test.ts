@@ -148,6 +148,12 @@ const routes = (): Route[] => [
     allowed: users,
     request: post(`/api/workspaces/${ownersWs}/pull`),
   },
+  {
+    // A provisioning fixture answers 409 to allowed callers: nothing runs.
+    name: 'POST /api/workspaces/:id/setup',
+    allowed: users,
+    request: post(`/api/workspaces/${ownersWs}/setup`),
+  },
   { name: 'GET terminals', allowed: readers, request: get(`/api/workspaces/${ownersWs}/terminals`) },
   { name: 'POST terminals', allowed: users, request: post(`/api/workspaces/${ownersWs}/terminals`) },
   {
@@ -205,6 +211,14 @@ const routes = (): Route[] => [
     request: post('/api/repositories', {
       organizationId: org,
       url: `https://github.com/acme/new-${crypto.randomUUID().slice(0, 8)}`,
+    }),
+  },
+  {
+    name: 'PATCH /api/repositories/:id',
+    allowed: managers,
+    request: async () => ({
+      path: `/api/repositories/${repoId}`,
+      opts: { method: 'PATCH', body: { prebuildsEnabled: true } },
     }),
   },
   {

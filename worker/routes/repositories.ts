@@ -5,6 +5,7 @@ import {
   CreateRepositoryInput,
   ListRepositoriesQuery,
   localRepositoryProblem,
+  UpdateRepositoryInput,
   parseRepositoryUrl,
 } from '../../core/schemas/repositories';
 import { ErrorCode } from '../../core/errors';
@@ -92,6 +93,20 @@ export const repositoriesRoute = new Hono<AppEnv>()
       webhookUrl: webhookUrl(c.req.url, r.id),
     }));
     return c.json({ repositories: shown }, 200);
+  })
+  .patch('/:id', json(UpdateRepositoryInput), async (c): Reply<RepositoryResponse> => {
+    const { db, principal } = c.var;
+    const id = c.req.param('id');
+    if (!isUuid(id)) throw notFound('Repository');
+    const [repo] = await db.select().from(repositories).where(eq(repositories.id, id)).limit(1);
+    if (!repo) throw notFound('Repository');
+    await authorize(db, principal, repo.organizationId, 'repository.manage', 'Repository');
+    const [row] = await db
+      .update(repositories)
+      .set(c.req.valid('json'))
+      .where(eq(repositories.id, id))
+      .returning();
+    return c.json({ repository: { ...row!, webhookUrl: webhookUrl(c.req.url, id) } }, 200);
   })
   .delete('/:id', async (c) => {
     const { db, principal } = c.var;

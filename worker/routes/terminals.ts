@@ -92,7 +92,10 @@ export const terminalSocket = new Hono<AppEnv>().get(
         .limit(1);
       if (!own) throw notFound('Session');
     }
-    if (ws.status !== 'running' && ws.status !== 'paused') {
+    // While provisioning, only the Setup window can be watched (its output is the provisioning's).
+    const setupWindow =
+      ws.status === 'provisioning' && ws.setup.status === 'running' && ws.setup.windowId === windowId;
+    if (ws.status !== 'running' && ws.status !== 'paused' && !setupWindow) {
       throw apiError(409, ErrorCode.notRunning, `The workspace is ${ws.status}; start it first.`, {
         status: ws.status,
       });
@@ -140,6 +143,7 @@ export const terminals = new Hono<AppEnv>()
           name: w.name,
           createdAt: w.createdAt,
           viewers: w.viewers,
+          ...(w.kind ? { kind: w.kind } : {}),
         })),
       },
       200,
