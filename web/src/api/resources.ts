@@ -21,6 +21,10 @@ export const repositories = {
   create: (input: { organizationId: string; url: string; name?: string; defaultBranch?: string }) =>
     api.post<RepositoryResponse>('/api/repositories', input),
   remove: (id: string) => api.del(`/api/repositories/${encodeURIComponent(id)}`),
+  update: (
+    id: string,
+    input: { setupCommand?: string | null; setupTimeoutMinutes?: number; prebuildsEnabled?: boolean },
+  ) => api.patch<RepositoryResponse>(`/api/repositories/${encodeURIComponent(id)}`, input),
 };
 
 export const myInvitations = {

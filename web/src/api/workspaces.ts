@@ -31,6 +31,8 @@ export const workspaces = {
   exec: (workspaceId: string, input: { command: string; timeoutMs?: number; cwd?: string }) =>
     api.post<ExecResponse>(`${W}/${id(workspaceId)}/exec`, input),
   ssh: (workspaceId: string) => api.post<SshAccessResponse>(`${W}/${id(workspaceId)}/ssh`),
+  /** Runs the repository's setup again in the Setup window. */
+  rerunSetup: (workspaceId: string) => api.post<WorkspaceResponse>(`${W}/${id(workspaceId)}/setup`),
 };
 
 export const ports = {

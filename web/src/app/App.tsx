@@ -11,6 +11,7 @@ import { NewOrgPage } from '../pages/NewOrgPage';
 import { ApiKeysPage } from '../pages/ApiKeysPage';
 import { CliLoginPage } from '../pages/CliLoginPage';
 import { WorkspacesPage } from '../pages/WorkspacesPage';
+import { RepositorySettingsPage } from '../pages/RepositorySettingsPage';
 import { RepositoriesPage } from '../pages/RepositoriesPage';
 import { MembersPage } from '../pages/MembersPage';
 import { UsagePage } from '../pages/UsagePage';
@@ -44,6 +45,7 @@ export function App() {
           <Route path="/workspaces" component={WorkspacesPage} />
           <Route path="/workspaces/:id" component={WorkspacePage} />
           <Route path="/repositories" component={RepositoriesPage} />
+          <Route path="/repositories/:id" component={RepositorySettingsPage} />
           <Route path="/members" component={MembersPage} />
           <Route path="/usage" component={UsagePage} />
           <Route path="/audit" component={AuditPage} />

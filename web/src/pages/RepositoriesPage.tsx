@@ -59,6 +59,7 @@ export function RepositoriesPage() {
                 <RepositoryCard
                   repository={repo}
                   onRemove={can('repository.manage') ? () => setRemoving(repo) : undefined}
+                  settingsHref={`/o/${org().slug}/repositories/${repo.id}`}
                 />
               )}
             </For>

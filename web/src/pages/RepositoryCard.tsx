@@ -1,4 +1,5 @@
 import { createSignal, Show } from 'solid-js';
+import { A } from '@solidjs/router';
 import type { Repository } from '../../../core/api/repositories';
 import { Button } from '../components/Button';
 import { CopyButton } from '../components/CopyButton';
@@ -7,11 +8,13 @@ import { RelativeTime } from '../components/RelativeTime';
 import { RepositorySecrets } from './RepositorySecrets';
 
 /** `onRemove` only for those who may manage repositories; the webhook secret only when the API sent it. */
-export function RepositoryCard(props: { repository: Repository; onRemove?: () => void }) {
+export function RepositoryCard(props: {
+  repository: Repository;
+  onRemove?: () => void;
+  settingsHref?: string;
+}) {
   const [showWebhook, setShowWebhook] = createSignal(false);
   const [showSecrets, setShowSecrets] = createSignal(false);
-  const [revealed, setRevealed] = createSignal(false);
-  const masked = () => '•'.repeat(24);
   return (
     <article class="card" data-testid="repository-card">
       <div class="card-section repo-head">
@@ -48,6 +51,13 @@ export function RepositoryCard(props: { repository: Repository; onRemove?: () =>
           >
             Webhook
           </Button>
+          <Show when={props.settingsHref}>
+            {(href) => (
+              <A class="btn btn-ghost btn-sm" href={href()}>
+                Settings
+              </A>
+            )}
+          </Show>
           <Show when={props.onRemove}>
             {(remove) => (
               <Button
@@ -68,38 +78,47 @@ export function RepositoryCard(props: { repository: Repository; onRemove?: () =>
         </div>
       </Show>
       <Show when={showWebhook()}>
-        <div class="card-section stack webhook">
-          <p class="muted">
-            In GitHub: Settings → Webhooks → Add webhook. Content type <code>application/json</code>, events:
-            "Just the push event".
-          </p>
-          <div class="field">
-            <span class="field-label">Payload URL</span>
-            <div class="secret-row">
-              <span class="secret-value" data-testid="webhook-url">
-                {props.repository.webhookUrl}
-              </span>
-              <CopyButton value={props.repository.webhookUrl} label="webhook URL" />
-            </div>
-          </div>
-          <Show when={props.repository.webhookSecret}>
-            {(secret) => (
-              <div class="field">
-                <span class="field-label">Secret</span>
-                <div class="secret-row">
-                  <span class="secret-value" data-testid="webhook-secret">
-                    {revealed() ? secret() : masked()}
-                  </span>
-                  <Button size="sm" variant="ghost" onClick={() => setRevealed(!revealed())}>
-                    {revealed() ? 'Hide' : 'Show'}
-                  </Button>
-                  <CopyButton value={secret()} label="webhook secret" />
-                </div>
-              </div>
-            )}
-          </Show>
-        </div>
+        <WebhookDetails repository={props.repository} />
       </Show>
     </article>
+  );
+}
+
+/** The webhook's URL and, for those who may see it, its secret. */
+export function WebhookDetails(props: { repository: Repository }) {
+  const [revealed, setRevealed] = createSignal(false);
+  const masked = () => '•'.repeat(24);
+  return (
+    <div class="card-section stack webhook">
+      <p class="muted">
+        In GitHub: Settings → Webhooks → Add webhook. Content type <code>application/json</code>, events:
+        "Just the push event".
+      </p>
+      <div class="field">
+        <span class="field-label">Payload URL</span>
+        <div class="secret-row">
+          <span class="secret-value" data-testid="webhook-url">
+            {props.repository.webhookUrl}
+          </span>
+          <CopyButton value={props.repository.webhookUrl} label="webhook URL" />
+        </div>
+      </div>
+      <Show when={props.repository.webhookSecret}>
+        {(secret) => (
+          <div class="field">
+            <span class="field-label">Secret</span>
+            <div class="secret-row">
+              <span class="secret-value" data-testid="webhook-secret">
+                {revealed() ? secret() : masked()}
+              </span>
+              <Button size="sm" variant="ghost" onClick={() => setRevealed(!revealed())}>
+                {revealed() ? 'Hide' : 'Show'}
+              </Button>
+              <CopyButton value={secret()} label="webhook secret" />
+            </div>
+          </div>
+        )}
+      </Show>
+    </div>
   );
 }

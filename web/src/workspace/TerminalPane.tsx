@@ -4,7 +4,7 @@ import { terminals } from '../api/workspaces';
 import { ApiError, errorMessage } from '../api/http';
 import type { TerminalWindow } from '../../../core/api/terminals';
 import type { ConnectionInfo } from '../terminal/connection';
-import type { ServerMessage } from '../terminal/protocol';
+import { CloseCode, type ServerMessage } from '../terminal/protocol';
 import { Spinner } from '../components/Spinner';
 import { Icon } from '../components/Icon';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -19,6 +19,8 @@ export function TerminalPane(props: {
   workspaceId: string;
   sessionId: () => string | null;
   enabled: boolean;
+  /** Open a first terminal when there is none besides the Setup window (false while provisioning). */
+  autoCreate?: boolean;
   onConnection: (info: ConnectionInfo | undefined) => void;
   onMessage: (msg: ServerMessage) => void;
   activeHandle: (h: TerminalHandle | undefined) => void;
@@ -31,6 +33,7 @@ export function TerminalPane(props: {
   const [searching, setSearching] = createSignal(false);
   const [copied, setCopied] = createSignal(false);
   const handles = new Map<string, TerminalHandle>();
+  let autoCreated = false;
   const infos = new Map<string, ConnectionInfo>();
 
   const selected = () => {
@@ -46,7 +49,10 @@ export function TerminalPane(props: {
   const create = async () => {
     setCreating(true);
     try {
-      const w = await terminals.create(props.workspaceId, `Terminal ${windows().length + 1}`);
+      const w = await terminals.create(
+        props.workspaceId,
+        `Terminal ${windows().filter((x) => x.kind !== 'setup').length + 1}`,
+      );
       setWindows((l) => (l.some((x) => x.windowId === w.windowId) ? l : [...l, w]));
       select(w.windowId);
     } catch (err) {
@@ -71,7 +77,10 @@ export function TerminalPane(props: {
         const list = await terminals.list(props.workspaceId);
         setWindows(list);
         setLoad({ state: 'ready' });
-        if (list.length === 0) await create();
+        if (props.autoCreate !== false && !list.some((w) => w.kind !== 'setup')) {
+          autoCreated = true;
+          await create();
+        }
       } catch (err) {
         if (err instanceof ApiError && err.status === 404 && err.message.startsWith('No route'))
           setLoad({
@@ -82,6 +91,13 @@ export function TerminalPane(props: {
       }
     }),
   );
+
+  // Provisioning ended while the Setup window was watched: a shell of one's own next to it (once).
+  createEffect(() => {
+    if (!props.autoCreate || autoCreated || load().state !== 'ready' || creating()) return;
+    autoCreated = true;
+    if (!windows().some((w) => w.kind !== 'setup')) void create();
+  });
 
   createEffect(() => {
     const id = selected();
@@ -101,7 +117,7 @@ export function TerminalPane(props: {
   };
 
   /** Another device created, renamed or closed a window: take the room's list, keep what we know. */
-  const applyWindows = (list: { windowId: string; name: string; createdAt: number }[]) => {
+  const applyWindows = (list: { windowId: string; name: string; createdAt: number; kind?: 'setup' }[]) => {
     const known = new Map(windows().map((w) => [w.windowId, w]));
     setWindows(list.map((w) => ({ ...known.get(w.windowId), ...w }) as TerminalWindow));
     for (const id of known.keys()) {
@@ -209,7 +225,13 @@ export function TerminalPane(props: {
                 handles.set(w.windowId, h);
                 if (w.windowId === selected()) props.activeHandle(h);
               }}
-              onConnection={(info) => {
+              setup={w.kind === 'setup'}
+              onConnection={(raw) => {
+                // A finished setup is not a lost connection: its window says it finished.
+                const info =
+                  w.kind === 'setup' && raw.state === 'ended' && raw.closeCode === CloseCode.shellExited
+                    ? { ...raw, reason: undefined }
+                    : raw;
                 infos.set(w.windowId, info);
                 if (w.windowId === selected()) props.onConnection(info);
               }}

@@ -22,6 +22,8 @@ export interface TerminalHandle {
 export function TerminalView(props: {
   workspaceId: string;
   windowId: string;
+  /** The Setup window: its end is the setup's, and it stays open as the log. */
+  setup?: boolean;
   sessionId: () => string | null;
   active: boolean;
   onConnection: (info: ConnectionInfo) => void;
@@ -190,10 +192,22 @@ export function TerminalView(props: {
       <div class="terminal-host" ref={container} data-testid="terminal" />
       <Show when={exited() !== undefined}>
         <div class="terminal-exited">
-          <span>The shell exited{typeof exited() === 'number' ? ` with code ${exited()}` : ''}.</span>
-          <Button size="sm" variant="secondary" onClick={() => props.onClose()}>
-            Close tab
-          </Button>
+          <Show
+            when={!props.setup}
+            fallback={
+              <span data-testid="setup-ended">
+                {exited() === 0
+                  ? 'Setup finished.'
+                  : `Setup ended${typeof exited() === 'number' ? ` with exit ${exited()}` : ''}.`}{' '}
+                This tab keeps its log.
+              </span>
+            }
+          >
+            <span>The shell exited{typeof exited() === 'number' ? ` with code ${exited()}` : ''}.</span>
+            <Button size="sm" variant="secondary" onClick={() => props.onClose()}>
+              Close tab
+            </Button>
+          </Show>
         </div>
       </Show>
     </div>

@@ -3,7 +3,7 @@ import { useNavigate, useParams } from '@solidjs/router';
 import { workspaces, type LifecycleAction } from '../api/workspaces';
 import { repositories } from '../api/resources';
 import { ApiError, errorMessage } from '../api/http';
-import { useOrg } from '../state/org';
+import { useCan, useOrg } from '../state/org';
 import { useAppState } from '../state/session';
 import type { ConnectionInfo } from '../terminal/connection';
 import type { Presence, ServerMessage } from '../terminal/protocol';
@@ -16,6 +16,7 @@ import { createWorkspaceState } from './workspace-state';
 import { createPresence } from './presence';
 import { WorkspaceHeader } from './WorkspaceHeader';
 import { StatusBanner } from './StatusBanner';
+import { SetupBanner } from './SetupBanner';
 import { DesktopWorkspacePanel } from '../desktop';
 import { ConnectionBanner } from './ConnectionBanner';
 import { IdleWarning } from './IdleWarning';
@@ -34,6 +35,7 @@ export function WorkspacePage() {
   const params = useParams<{ id: string }>();
   const org = useOrg();
   const app = useAppState();
+  const can = useCan();
   const navigate = useNavigate();
   const state = createWorkspaceState(
     () => params.id,
@@ -60,6 +62,9 @@ export function WorkspacePage() {
   // Memos: a refetch that changes nothing must not re-run what depends on the status.
   const status = createMemo(() => ws()?.status);
   const running = createMemo(() => status() === 'running');
+  // While provisioning runs the setup, its window can be watched live.
+  const watchingSetup = createMemo(() => status() === 'provisioning' && ws()?.setup?.status === 'running');
+  const terminalsOn = createMemo(() => running() || watchingSetup());
   const repoName = () => {
     const r = repos()?.find((x) => x.id === ws()?.repositoryId);
     return r ? (r.fullName ?? r.name) : undefined;
@@ -237,6 +242,11 @@ export function WorkspacePage() {
                 onAction={act}
                 onDelete={() => setDeleting(true)}
               />
+              <SetupBanner
+                workspace={w()}
+                canRun={can('workspace.setup')}
+                onChanged={(x) => state.setWorkspace(x)}
+              />
               <DesktopWorkspacePanel workspace={w()} />
               <Show when={running()}>
                 <ConnectionBanner info={connection()} onReconnect={() => handle()?.reconnect()} />
@@ -279,13 +289,14 @@ export function WorkspacePage() {
             <div class="ws-body" classList={{ 'ws-body-runner': runnerOpen() }}>
               <div class="ws-main">
                 <Show
-                  when={running()}
+                  when={terminalsOn()}
                   fallback={<WorkspacePlaceholder workspace={w()} resuming={resuming()} />}
                 >
                   <TerminalPane
                     workspaceId={w().id}
                     sessionId={presence.sessionId}
-                    enabled={running()}
+                    enabled={terminalsOn()}
+                    autoCreate={running()}
                     onConnection={setConnection}
                     onMessage={onMessage}
                     activeHandle={setHandle}
