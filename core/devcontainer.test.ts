@@ -66,7 +66,13 @@ describe('devcontainer.json parsing', () => {
       '{\n  "postCreateCommand": "npm ci"\n  "image": "x"\n}',
       '.devcontainer.json',
     );
-    expect(r).toMatchObject({ kind: 'malformed', path: '.devcontainer.json', line: 3, column: 3 });
+    expect(r).toMatchObject({
+      kind: 'malformed',
+      path: '.devcontainer.json',
+      line: 3,
+      column: 3,
+      message: 'comma expected',
+    });
   });
 
   it('names where a field has the wrong type', () => {

@@ -78,6 +78,12 @@ export function positionOf(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+/** jsonc-parser's "CommaExpected" as a person reads it: "comma expected". */
+const readableParseError = (code: ParseError['error']) =>
+  printParseErrorCode(code)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+
 class Invalid extends Error {
   constructor(
     message: string,
@@ -139,7 +145,7 @@ export function parseDevcontainer(
     ...positionOf(text, offset),
     message,
   });
-  if (errors.length) return malformed(errors[0]!.offset, printParseErrorCode(errors[0]!.error));
+  if (errors.length) return malformed(errors[0]!.offset, readableParseError(errors[0]!.error));
   if (!root || root.type !== 'object')
     return malformed(root?.offset ?? 0, 'the file must hold a JSON object');
   try {

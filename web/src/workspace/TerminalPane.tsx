@@ -75,12 +75,11 @@ export function TerminalPane(props: {
       setLoad({ state: 'loading' });
       try {
         const list = await terminals.list(props.workspaceId);
+        // Decided here, before `ready` wakes the effect below, so one first terminal is made, not two.
+        if (props.autoCreate !== false) autoCreated = true;
         setWindows(list);
         setLoad({ state: 'ready' });
-        if (props.autoCreate !== false && !list.some((w) => w.kind !== 'setup')) {
-          autoCreated = true;
-          await create();
-        }
+        if (props.autoCreate !== false && !list.some((w) => w.kind !== 'setup')) await create();
       } catch (err) {
         if (err instanceof ApiError && err.status === 404 && err.message.startsWith('No route'))
           setLoad({
