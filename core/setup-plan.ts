@@ -34,7 +34,13 @@ ${commandScript(cmd)}
   `__cw_rc=$?; if [ $__cw_rc -ne 0 ]; then printf '\\n%s failed (exit %s)\\n' ${shellQuote(label)} $__cw_rc; exit $__cw_rc; fi`,
 ];
 
-export function setupPlan(dc: DevcontainerResult, setupCommand: string | null, phase: SetupPhase): SetupPlan {
+export function setupPlan(
+  dc: DevcontainerResult,
+  setupCommand: string | null,
+  phase: SetupPhase,
+  /** Shell run after the devcontainer env is exported (the room sources the secrets there). */
+  prelude?: string,
+): SetupPlan {
   const config = dc.kind === 'ok' ? dc.config : undefined;
   const problem =
     dc.kind === 'malformed'
@@ -55,6 +61,7 @@ export function setupPlan(dc: DevcontainerResult, setupCommand: string | null, p
   if (!steps.length) return { ...base, script: null, command: null };
   const lines = [`cd ${shellQuote(VM_WORKSPACE_PATH)} || exit 97`];
   for (const [k, v] of Object.entries(env)) lines.push(`export ${k}=${shellQuote(v)}`);
+  if (prelude) lines.push(prelude);
   if (dc.kind === 'ok') lines.push(`echo ${shellQuote(`Setup from ${dc.path}`)}`);
   if (problem)
     lines.push(

@@ -109,7 +109,12 @@ export class WorkspaceRoom extends DurableObject<Env> {
       );
     const ws = await this.room.deps.withDb((db) => getWorkspace(db, meta.workspaceId));
     const settings = await this.room.deps.withDb((db) => setup.setupSettings(db, ws!.repositoryId));
-    return setup.rerunSetup(this.room, actor, settings, lifecycle.ensureRunning);
+    return setup.rerunSetup(
+      this.room,
+      actor,
+      { ...settings, creatorId: ws!.creatorId },
+      lifecycle.ensureRunning,
+    );
   }
 
   /** SSH access to the VM for `ttlSeconds`: resumes a paused workspace, refuses one that cannot run. */

@@ -18,8 +18,8 @@ export async function runAlarm(s: RoomState): Promise<void> {
   for (const timer of await takeDueTimers(s.ctx.storage, Date.now())) {
     switch (timer) {
       case Timer.provision: {
-        const ws = await provisionAttempt(s.deps, s.workspaceId, (vmId, _ws, repo) =>
-          startSetup(s, vmId, repo, 'create', false),
+        const ws = await provisionAttempt(s.deps, s.workspaceId, (vmId, row, repo) =>
+          startSetup(s, vmId, repo, 'create', false, row.creatorId),
         );
         if (ws) await workspaceChanged(s, ws);
         await pullIfPending(s.ctx.storage, ws);

@@ -142,7 +142,12 @@ export async function openPty(
   const req =
     sessionId !== undefined
       ? s.deps.vm.ptyAttachRequest(meta.vmId, sessionId)
-      : s.deps.vm.ptyRequest(meta.vmId, { slug, cols, rows, exec: await shellCommand(s, meta.vmId, slug, userId) });
+      : s.deps.vm.ptyRequest(meta.vmId, {
+          slug,
+          cols,
+          rows,
+          exec: await shellCommand(s, meta.vmId, slug, userId),
+        });
   const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
   const ws = resp.webSocket;
   if (!ws) {

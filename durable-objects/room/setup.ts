@@ -19,6 +19,7 @@ import { loadMeta, type RoomState } from './state';
 import { DEVCONTAINER_PORTS_KEY, SETUP_ENV_KEY, SETUP_RUN_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
 import { listWindows, putWindow } from './windows';
+import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { dropRelay, envVar } from './relays';
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema';
@@ -45,19 +46,14 @@ export interface SetupRun {
 export interface SetupSettings {
   setupCommand: string | null;
   setupTimeoutMinutes: number;
+  /** The workspace's creator: whose personal secrets its setup gets. */
+  creatorId?: string | null;
 }
 
 const SCRIPT_DIR = '$HOME/.cloud-workspace';
 const SCRIPT = `${SCRIPT_DIR}/setup.sh`;
 /** The first seconds are polled often: a short postStartCommand should not wait for a slow tick. */
 const pollDelay = (elapsedMs: number) => (elapsedMs < 10_000 ? 200 : 1_000);
-
-const base64 = (text: string) => {
-  const bytes = new TextEncoder().encode(text);
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-};
 
 /** The devcontainer.json of the clone, the first of the spec's paths that exists; null without one. */
 export async function readDevcontainer(
@@ -130,11 +126,19 @@ export async function startSetup(
   settings: SetupSettings,
   phase: SetupPhase,
   fromPrebuild: boolean,
+  /** Whose personal secrets the setup gets: the workspace's creator. */
+  userId: string | null,
 ): Promise<SetupStart> {
   const file = await readDevcontainer(s.deps.vm, vmId);
   const dc = parseDevcontainer(file?.text ?? null, file?.path);
   const hash = await setupDefinitionHash(file?.text ?? null, settings.setupCommand);
-  const plan = setupPlan(dc, settings.setupCommand, phase);
+  // Secrets go over the devcontainer env: written to a 0600 file the script sources and deletes first,
+  // so no value stays in the script or passes a URL (room/environment.ts).
+  const secrets = await workspaceEnvironment(s, userId, {});
+  const envFile = `${SCRIPT_DIR}/env-${crypto.randomUUID()}`;
+  const hasSecrets = Object.keys(secrets).length > 0;
+  const prelude = hasSecrets ? `f="${envFile}"; . "$f"; rm -f "$f"; unset f` : undefined;
+  const plan = setupPlan(dc, settings.setupCommand, phase, prelude);
   await s.ctx.storage.put({
     [SETUP_ENV_KEY]: plan.env,
     [DEVCONTAINER_PORTS_KEY]: { forwardPorts: plan.forwardPorts, portLabels: plan.portLabels },
@@ -145,10 +149,18 @@ export async function startSetup(
   }
   const put = await s.deps.vm.exec(vmId, {
     command: `mkdir -p "${SCRIPT_DIR}" && cat > "${SCRIPT}"`,
-    stdin: base64(plan.script),
+    stdin: toBase64(plan.script),
     timeoutMs: 30_000,
   });
   if (put.statusCode !== 0) throw new Error(`Could not write the setup script: ${put.stderr ?? ''}`);
+  if (hasSecrets) {
+    const wrote = await s.deps.vm.exec(vmId, {
+      command: `umask 077 && cat > "${envFile}"`,
+      stdin: toBase64(envScript(secrets)),
+      timeoutMs: 30_000,
+    });
+    if (wrote.statusCode !== 0) throw new Error('Could not write the setup environment.');
+  }
   const slug = `setup-${Date.now().toString(36)}`;
   const sessionId = await startSession(s, vmId, slug, `bash -l "${SCRIPT}"`);
   const existing = (await listWindows(s)).find((w) => w.kind === 'setup');
@@ -316,7 +328,7 @@ export async function rerunSetup(
     }
     let start: SetupStart;
     try {
-      start = await startSetup(s, vmId, settings, 'create', false);
+      start = await startSetup(s, vmId, settings, 'create', false, settings.creatorId ?? null);
     } catch (err) {
       return vmFailure(err, 'run the setup');
     }
@@ -366,7 +378,7 @@ export async function setupOnStart(s: RoomState, ws: WorkspaceRow): Promise<Work
   if (!ws.freestyleVmId || (await s.ctx.storage.get(SETUP_RUN_KEY))) return ws;
   try {
     const settings = await s.deps.withDb((db) => setupSettings(db, ws.repositoryId));
-    const start = await startSetup(s, ws.freestyleVmId, settings, 'start', false);
+    const start = await startSetup(s, ws.freestyleVmId, settings, 'start', false, ws.creatorId);
     if (!start.running) return ws;
     const row = await s.deps.withDb((db) =>
       updateWorkspace(db, ws.id, { setup: start.setup, setupHash: start.setupHash }),

@@ -36,7 +36,11 @@ function originWith(files: Record<string, string>) {
   return origin;
 }
 
-async function workspaceOf(files: Record<string, string>, settings?: Record<string, unknown>) {
+async function workspaceOf(
+  files: Record<string, string>,
+  settings?: Record<string, unknown>,
+  secrets: Record<string, string> = {},
+) {
   const user = await t.signUp();
   const org = await t.createOrg(user);
   const repositoryId = await t.addRepository(user, org, originWith(files));
@@ -47,6 +51,14 @@ async function workspaceOf(files: Record<string, string>, settings?: Record<stri
       body: settings,
     });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
+  }
+  for (const [name, value] of Object.entries(secrets)) {
+    const r = await t.call(`/api/repositories/${repositoryId}/secrets/${name}`, {
+      method: 'PUT',
+      cookie: user.cookie,
+      body: { value },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
   }
   const created = await t.call('/api/workspaces', {
     cookie: user.cookie,
@@ -189,10 +201,17 @@ describe('setup from devcontainer.json', () => {
   it('without the file, the setup command of the repository settings runs', async () => {
     const w = await workspaceOf(
       { Makefile: 'x:\n' },
-      { setupCommand: 'echo from-settings > /root/settings-marker' },
+      { setupCommand: 'echo "from-settings $API_TOKEN" > /root/settings-marker' },
+      { API_TOKEN: 's3cret-value' },
     );
     await waitSetup(w.user, w.id, ['succeeded']);
-    expect((await exec(w.user, w.id, 'cat /root/settings-marker')).stdout).toBe('from-settings\n');
+    // The repository's secret reaches the setup, and no file in the VM keeps it.
+    expect((await exec(w.user, w.id, 'cat /root/settings-marker')).stdout).toBe(
+      'from-settings s3cret-value\n',
+    );
+    expect(
+      (await exec(w.user, w.id, 'grep -rl s3cret-value /root/.cloud-workspace || echo clean')).stdout,
+    ).toBe('clean\n');
     const none = await workspaceOf({ Makefile: 'x:\n' });
     expect((await t.waitForStatus(none.user, none.id, ['running'])).setup).toEqual({
       status: 'none',
