@@ -42,10 +42,14 @@ function originOf(url: string): string | null {
   }
 }
 
-/** Links the system browser may open: web pages and mail only (never file:, javascript:, custom schemes). */
+/**
+ * Links the system may open: web pages, mail, and the Connect menu's "Open in VS Code" (VS Code's
+ * Remote-SSH on a host; never file:, javascript:, other custom schemes or other vscode: commands).
+ */
 export function isExternalSafe(url: string): boolean {
   try {
     const u = new URL(url);
+    if (u.protocol === 'vscode:') return u.host === 'vscode-remote' && u.pathname.startsWith('/ssh-remote+');
     return u.protocol === 'https:' || u.protocol === 'http:' || u.protocol === 'mailto:';
   } catch {
     return false;

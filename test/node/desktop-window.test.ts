@@ -146,10 +146,15 @@ describe('desktop window', () => {
     expect(opened).toEqual(['https://gitlab.com/']);
   });
 
-  it('only lets web and mail links out', () => {
+  it('only lets web and mail links and VS Code Remote-SSH out', () => {
     expect(isExternalSafe('https://a.example')).toBe(true);
     expect(isExternalSafe('mailto:a@b.c')).toBe(true);
+    // The Connect menu's "Open in VS Code", and no other vscode: command.
+    expect(isExternalSafe('vscode://vscode-remote/ssh-remote+cw-demo/workspace')).toBe(true);
     for (const bad of [
+      'vscode://file/etc/passwd',
+      'vscode://vscode.git/clone?url=https://evil.example/x',
+      'vscode://vscode-remote/wsl+x/y',
       'file:///x',
       'smb://host/share',
       'javascript:1',

@@ -6,6 +6,11 @@ import { copyText, readClipboard } from '../lib/clipboard';
 import { Button } from '../components/Button';
 import { fetchPreviewConfig } from '../api/resources';
 import { localLinkToPreview } from '../../../core/ports';
+import { applyModifiers, extraKeyData, type ExtraKey, type Modifiers } from '../terminal/extra-keys';
+import { ExtraKeys } from './ExtraKeys';
+
+/** Phones and other touch screens (and narrow windows): where the on-screen keyboard lacks keys. */
+const TOUCH = '(pointer: coarse), (max-width: 760px)';
 
 export interface TerminalHandle {
   focus(): void;
@@ -40,6 +45,20 @@ export function TerminalView(props: {
     (uri) => localLinkToPreview(uri, props.workspaceId, preview) ?? uri,
   );
   const [exited, setExited] = createSignal<number | null | undefined>(undefined);
+  const [focused, setFocused] = createSignal(false);
+  const [touch, setTouch] = createSignal(false);
+  const [mods, setMods] = createSignal<Modifiers>({ ctrl: false, alt: false });
+  /** Typed input goes out under the sticky modifiers, which then let go. */
+  const typed = (data: string) => {
+    const m = mods();
+    if (m.ctrl || m.alt) setMods({ ctrl: false, alt: false });
+    conn.sendInput(applyModifiers(data, m));
+  };
+  const extraKey = (k: ExtraKey) => {
+    const m = mods();
+    setMods({ ctrl: false, alt: false });
+    conn.sendInput(extraKeyData(k, m, term.modes.applicationCursorKeysMode));
+  };
   let serverSize: { cols: number; rows: number } | undefined;
   let sentSize = '';
   let unacked = 0;
@@ -113,7 +132,31 @@ export function TerminalView(props: {
   onMount(() => {
     term.open(container);
     layout();
-    term.onData((data) => conn.sendInput(data));
+    term.onData(typed);
+    // The key row shows while the terminal has the focus on a touch screen. A blur is taken late, so
+    // a tap that moves the focus back and forth does not flicker the row away.
+    const media = window.matchMedia(TOUCH);
+    setTouch(media.matches);
+    const onMedia = () => setTouch(media.matches);
+    media.addEventListener('change', onMedia);
+    let blurTimer: ReturnType<typeof setTimeout> | undefined;
+    const textarea = term.textarea;
+    const onFocus = () => {
+      clearTimeout(blurTimer);
+      setFocused(true);
+    };
+    const onBlur = () => {
+      clearTimeout(blurTimer);
+      blurTimer = setTimeout(() => setFocused(false), 150);
+    };
+    textarea?.addEventListener('focus', onFocus);
+    textarea?.addEventListener('blur', onBlur);
+    onCleanup(() => {
+      media.removeEventListener('change', onMedia);
+      clearTimeout(blurTimer);
+      textarea?.removeEventListener('focus', onFocus);
+      textarea?.removeEventListener('blur', onBlur);
+    });
     term.onBinary((data) => conn.sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0))));
     term.attachCustomKeyEventHandler((e) => {
       if (e.type !== 'keydown') return true;
@@ -189,6 +232,13 @@ export function TerminalView(props: {
       classList={{ 'terminal-view-hidden': !props.active }}
       data-window-id={props.windowId}
     >
+      <Show when={touch() && focused() && props.active}>
+        <ExtraKeys
+          modifiers={mods()}
+          onToggle={(m) => setMods({ ...mods(), [m]: !mods()[m] })}
+          onKey={extraKey}
+        />
+      </Show>
       <div class="terminal-host" ref={container} data-testid="terminal" />
       <Show when={exited() !== undefined}>
         <div class="terminal-exited">
