@@ -22,6 +22,7 @@ import { BENCH_LIMITS } from './limits';
 import { SshProbe } from './ssh-probe';
 import { measureCrashDetection } from './health';
 import { benchPreviews, previewRows } from './previews';
+import { benchScp, scpRows } from './scp';
 import { VM_SERVER_PATHS } from '../vm-host/test/vm-server';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
@@ -321,6 +322,7 @@ async function main() {
 
     console.log('preview URLs...');
     const previews = await benchPreviews(t, user, workspace);
+    const scp = await benchScp(t, user, workspace);
 
     console.log('crash detection...');
     const crash = await measureCrashDetection(t);
@@ -330,6 +332,7 @@ async function main() {
     const results = {
       at: new Date().toISOString(),
       previews,
+      scpMBs: scp,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -485,6 +488,7 @@ async function main() {
       ],
     ];
     rows.push(...previewRows(previews, f));
+    rows.push(...scpRows(scp, path.rates[0]!, f));
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     const dir = join(process.cwd(), 'bench/results');
