@@ -1,4 +1,5 @@
 import type { PortListResponse } from '../../core/api/ports';
+import { followCursors, PAGE_MAX } from '../../core/api/page';
 import type { ApiErrorBody } from '../../core/errors';
 import type { MeResponse } from '../../core/api/me';
 import type { RepositoryListResponse } from '../../core/api/repositories';
@@ -68,20 +69,25 @@ export function createApi(creds: Credentials) {
     return (text ? JSON.parse(text) : undefined) as T;
   }
   const ws = (id: string) => `/api/workspaces/${encodeURIComponent(id)}`;
+  const pageQuery = (organizationId: string, cursor?: string) =>
+    new URLSearchParams({
+      organizationId,
+      limit: String(PAGE_MAX),
+      ...(cursor ? { cursor } : {}),
+    }).toString();
   return {
     base,
     key: creds.key,
     me: () => call<MeResponse>('GET', '/api/me'),
+    /** Every workspace of the organization: the list's pages followed. */
     workspaces: (organizationId: string) =>
-      call<WorkspaceListResponse>(
-        'GET',
-        `/api/workspaces?organizationId=${encodeURIComponent(organizationId)}`,
+      followCursors('workspaces', (cursor) =>
+        call<WorkspaceListResponse>('GET', `/api/workspaces?${pageQuery(organizationId, cursor)}`),
       ),
     workspace: (id: string) => call<WorkspaceDetailResponse>('GET', ws(id)),
     repositories: (organizationId: string) =>
-      call<RepositoryListResponse>(
-        'GET',
-        `/api/repositories?organizationId=${encodeURIComponent(organizationId)}`,
+      followCursors('repositories', (cursor) =>
+        call<RepositoryListResponse>('GET', `/api/repositories?${pageQuery(organizationId, cursor)}`),
       ),
     create: (body: { organizationId: string; repositoryId: string; branch: string; name?: string }) =>
       call<WorkspaceResponse>('POST', '/api/workspaces', body),

@@ -1,3 +1,4 @@
+import type { Paged } from './page';
 // Response shapes of /api/api-keys as they go over the wire: dates are ISO strings.
 import type { KeyPermission } from '../policy';
 
@@ -16,7 +17,8 @@ export interface ApiKey {
   expiresAt: string | null;
 }
 
-export interface ApiKeyListResponse {
+/** Paged (`?limit=&cursor=`, core/schemas/page.ts). */
+export interface ApiKeyListResponse extends Paged {
   apiKeys: ApiKey[];
 }
 

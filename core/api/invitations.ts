@@ -1,3 +1,4 @@
+import type { Paged } from './page';
 // `GET /api/invitations` (our route, not Better Auth's) as it goes over the wire: dates are ISO strings.
 
 /** One of the signed-in person's own pending invitations. */
@@ -11,6 +12,7 @@ export interface PendingInvitation {
   expiresAt: string;
 }
 
-export interface PendingInvitationListResponse {
+/** Paged (`?limit=&cursor=`, core/schemas/page.ts). */
+export interface PendingInvitationListResponse extends Paged {
   invitations: PendingInvitation[];
 }

@@ -1,3 +1,4 @@
+import type { Paged } from './page';
 // Response shapes of /api/repositories as they go over the wire: dates are ISO strings.
 
 export interface Repository {
@@ -26,6 +27,7 @@ export interface RepositoryResponse {
   repository: Repository;
 }
 
-export interface RepositoryListResponse {
+/** Newest first, paged (`?limit=&cursor=`, core/schemas/page.ts). */
+export interface RepositoryListResponse extends Paged {
   repositories: Repository[];
 }

@@ -1,3 +1,4 @@
+import type { Paged } from './page';
 // Response shapes of client sessions (presence) as they go over the wire: dates are ISO strings.
 import type { Presence } from '../protocol';
 import type { ClientType } from '../schemas/sessions';
@@ -27,7 +28,8 @@ export interface OpenSessionResponse {
   staleAfterMs: number;
 }
 
-export interface SessionListResponse {
+/** Paged (`?limit=&cursor=`, core/schemas/page.ts). */
+export interface SessionListResponse extends Paged {
   sessions: PresenceSession[];
   presence: Presence;
 }

@@ -4,6 +4,7 @@ import type { WorkspaceStatus } from '../workspace-state';
 import type { PullResult } from '../schemas/github';
 import type { PresenceSession } from './sessions';
 import type { WorkspaceSetup } from './setup';
+import type { Paged } from './page';
 
 export interface Workspace {
   id: string;
@@ -39,7 +40,8 @@ export interface WorkspaceListItem extends Workspace {
   connectedCount: number;
 }
 
-export interface WorkspaceListResponse {
+/** Newest first, paged (`?limit=&cursor=`, core/schemas/page.ts). */
+export interface WorkspaceListResponse extends Paged {
   workspaces: WorkspaceListItem[];
 }
 

@@ -1,3 +1,4 @@
+import { PageQuery } from './page';
 import { z } from 'zod';
 import { boundedInt, branchName, displayName, id, text } from './text';
 import { isValidBranchName } from './branch';
@@ -31,7 +32,7 @@ export const UpdateRepositoryInput = z
   );
 export type UpdateRepositoryInput = z.infer<typeof UpdateRepositoryInput>;
 
-export const ListRepositoriesQuery = z.object({ organizationId: id() });
+export const ListRepositoriesQuery = z.object({ organizationId: id(), ...PageQuery.shape });
 
 export interface ParsedRepositoryUrl {
   /** What git clones: an https URL or a file:// URL. */

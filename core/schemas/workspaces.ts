@@ -1,3 +1,4 @@
+import { PageQuery } from './page';
 import { z } from 'zod';
 import { boundedInt, branchName, displayName, id, text } from './text';
 
@@ -15,9 +16,10 @@ export type CreateWorkspaceInput = z.infer<typeof CreateWorkspaceInput>;
 export const ListWorkspacesQuery = z.object({
   organizationId: id(),
   repositoryId: z.uuid().optional(),
+  ...PageQuery.shape,
 });
 
-export const ActiveWorkspacesQuery = z.object({ organizationId: id() });
+export const ActiveWorkspacesQuery = z.object({ organizationId: id(), ...PageQuery.shape });
 
 export const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
 export const EXEC_MAX_TIMEOUT_MS = 10 * 60_000;

@@ -1,3 +1,4 @@
+import { followCursors, PAGE_MAX } from '../../core/api/page';
 import { hostname } from 'node:os';
 import type { CreatedApiKey } from '../../core/api/api-keys';
 import type { AuthSession, Organization } from '../../core/api/auth';
@@ -146,8 +147,10 @@ export class DesktopApi {
   }
 
   async repository(organizationId: string, repositoryId: string): Promise<Repository> {
-    const r = await this.call<RepositoryListResponse>(
-      `/api/repositories?organizationId=${encodeURIComponent(organizationId)}`,
+    const r = await followCursors('repositories', (cursor) =>
+      this.call<RepositoryListResponse>(
+        `/api/repositories?${new URLSearchParams({ organizationId, limit: String(PAGE_MAX), ...(cursor ? { cursor } : {}) })}`,
+      ),
     );
     const repo = r.repositories.find((x) => x.id === repositoryId);
     if (!repo) throw new ApiCallError(404, 'not_found', "The workspace's repository was not found.");

@@ -3,7 +3,10 @@ import { and, desc, eq } from 'drizzle-orm';
 import { apikey } from '../../db/schema';
 import { CreateApiKeyInput, DEFAULT_KEY_PERMISSIONS } from '../../core/schemas/api-keys';
 import { keyAllows, type Action } from '../../core/policy';
-import { json } from '../lib/validate';
+import { json, query } from '../lib/validate';
+import { PageQuery } from '../../core/schemas/page';
+import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
+import { cursorParam } from '../lib/page';
 import { forbidden, notFound, unauthorized } from '../lib/errors';
 import { accessOf, accessQuery } from '../lib/membership';
 import { KEY_RESOURCE, keyScope, parseJson } from '../lib/key-scope';
@@ -54,13 +57,23 @@ export const apiKeys = new Hono<AppEnv>()
       201,
     );
   })
-  .get('/', async (c): Reply<ApiKeyListResponse> => {
+  .get('/', query(PageQuery), async (c): Reply<ApiKeyListResponse> => {
     assertKeyMay(c.var.principal, 'apiKey.list');
-    const rows = await c.var.db
-      .select()
+    const page = c.req.valid('query');
+    const after = afterCursor(apikey.createdAt, apikey.id, cursorParam(page.cursor), {
+      at: 'timestamp',
+      id: 'text',
+    });
+    const found = await c.var.db
+      .select({ key: apikey, cursorAt: cursorAt(apikey.createdAt) })
       .from(apikey)
-      .where(eq(apikey.referenceId, c.var.principal.userId))
-      .orderBy(desc(apikey.createdAt));
+      .where(and(eq(apikey.referenceId, c.var.principal.userId), after))
+      .orderBy(desc(apikey.createdAt), desc(apikey.id))
+      .limit(page.limit + 1);
+    const { rows, nextCursor } = toPage(
+      found.map((r) => ({ ...r.key, cursorAt: r.cursorAt })),
+      page.limit,
+    );
     const list = rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -70,7 +83,7 @@ export const apiKeys = new Hono<AppEnv>()
       lastRequest: r.lastRequest,
       expiresAt: r.expiresAt,
     }));
-    return c.json({ apiKeys: list }, 200);
+    return c.json({ apiKeys: list, nextCursor }, 200);
   })
   .delete('/:id', async (c) => {
     const { principal } = c.var;

@@ -18,6 +18,8 @@ import type { RepositoryListResponse, RepositoryResponse } from '../../core/api/
 import type { Reply } from '../lib/reply';
 import type { Database } from '../../db/client';
 import type { AppEnv, Principal } from '../types';
+import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
+import { cursorParam } from '../lib/page';
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -75,24 +77,33 @@ export const repositoriesRoute = new Hono<AppEnv>()
     return c.json({ repository: { ...row, webhookUrl: webhookUrl(c.req.url, row.id) } }, 201);
   })
   .get('/', query(ListRepositoriesQuery), async (c): Reply<RepositoryListResponse> => {
-    const { organizationId } = c.req.valid('query');
+    const { organizationId, ...page } = c.req.valid('query');
     const { db, principal } = c.var;
+    const after = afterCursor(repositories.createdAt, repositories.id, cursorParam(page.cursor), {
+      at: 'timestamptz',
+      id: 'uuid',
+    });
     // One round trip: the caller's role (which also decides the secrets) and the list.
     const { access, results } = await authorizeWith(db, principal, organizationId, 'repository.read', [
       db
-        .select()
+        .select({ repository: repositories, cursorAt: cursorAt(repositories.createdAt) })
         .from(repositories)
-        .where(eq(repositories.organizationId, organizationId))
-        .orderBy(desc(repositories.createdAt)),
+        .where(and(eq(repositories.organizationId, organizationId), after))
+        .orderBy(desc(repositories.createdAt), desc(repositories.id))
+        .limit(page.limit + 1),
     ]);
     const secrets = maySeeSecrets(principal, access.role);
-    const rows = results[0];
+    const { rows: paged, nextCursor } = toPage(
+      results[0].map((r) => ({ ...r.repository, cursorAt: r.cursorAt })),
+      page.limit,
+    );
+    const rows = paged;
     const shown = rows.map(({ webhookSecret, ...r }) => ({
       ...r,
       ...(secrets ? { webhookSecret } : {}),
       webhookUrl: webhookUrl(c.req.url, r.id),
     }));
-    return c.json({ repositories: shown }, 200);
+    return c.json({ repositories: shown, nextCursor }, 200);
   })
   .patch('/:id', json(UpdateRepositoryInput), async (c): Reply<RepositoryResponse> => {
     const { db, principal } = c.var;

@@ -8,10 +8,13 @@ import { SESSION_STALE_MS } from '../../core/protocol';
 import { CLIENT_TYPES } from '../../core/schemas/sessions';
 import { text } from '../../core/schemas/text';
 import { apiError, notFound } from '../lib/errors';
-import { json } from '../lib/validate';
-import { loadWorkspace } from '../lib/load';
+import { json, query } from '../lib/validate';
+import { loadWorkspace, loadWorkspaceWith } from '../lib/load';
 import { roomFor } from '../lib/rooms';
-import { freshSessions, liveSessionCount } from '../../db/queries/sessions';
+import { freshSessionsPage, liveSessionCount } from '../../db/queries/sessions';
+import { PageQuery } from '../../core/schemas/page';
+import { toPage } from '../../db/queries/page';
+import { cursorParam } from '../lib/page';
 import { limitsFor, withOrgLimitsLock } from '../../db/queries/limits';
 import { quotaError } from '../lib/quota';
 import { redactOthers } from '../lib/presence';
@@ -84,14 +87,17 @@ export const workspaceSessions = new Hono<AppEnv>()
     await roomFor(c.env, ws.id).openSession(roomSession(row!, principal, now.getTime()));
     return c.json({ sessionId: row!.id, heartbeatIntervalMs: 30_000, staleAfterMs: SESSION_STALE_MS }, 201);
   })
-  .get('/:id/sessions', async (c): Reply<SessionListResponse> => {
+  .get('/:id/sessions', query(PageQuery), async (c): Reply<SessionListResponse> => {
     const { db, principal } = c.var;
-    const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
-    const [sessions, presence] = await Promise.all([
-      freshSessions(db, ws.id),
-      roomFor(c.env, ws.id).presence(),
+    const page = c.req.valid('query');
+    const id = c.req.param('id');
+    const cursor = cursorParam(page.cursor);
+    const { workspace: ws, results } = await loadWorkspaceWith(db, principal, id, 'workspace.read', [
+      freshSessionsPage(db, id, page.limit, cursor),
     ]);
-    return c.json({ sessions: redactOthers(sessions, principal.userId), presence }, 200);
+    const { rows, nextCursor } = toPage(results[0], page.limit);
+    const presence = await roomFor(c.env, ws.id).presence();
+    return c.json({ sessions: redactOthers(rows, principal.userId), presence, nextCursor }, 200);
   });
 
 /** A session of the caller's, in a workspace the caller may still use. */

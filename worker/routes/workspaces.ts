@@ -31,6 +31,9 @@ import type { SshAccessResponse } from '../../core/api/ssh';
 import type { Reply } from '../lib/reply';
 import { sshAccess } from '../lib/ssh-access';
 import type { AppEnv } from '../types';
+import type { PageParams } from '../../core/schemas/page';
+import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
+import { cursorParam } from '../lib/page';
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -42,20 +45,30 @@ const listColumns = {
   connectedCount: sql<number>`(select count(distinct ${cloudWorkspaceSessions.userId})::int from ${cloudWorkspaceSessions}
     where ${cloudWorkspaceSessions.workspaceId} = ${cloudWorkspaces.id}
     and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - make_interval(secs => ${SESSION_STALE_MS / 1000}))`,
+  cursorAt: cursorAt(cloudWorkspaces.createdAt),
 };
 
-function listQuery(db: Database, where: SQL | undefined) {
+/** A page, newest first: by creation, which never changes, so a row is on one page only. */
+function listQuery(db: Database, where: SQL | undefined, page: PageParams) {
+  const after = afterCursor(cloudWorkspaces.createdAt, cloudWorkspaces.id, cursorParam(page.cursor), {
+    at: 'timestamptz',
+    id: 'uuid',
+  });
   return db
     .select(listColumns)
     .from(cloudWorkspaces)
     .innerJoin(repositories, eq(repositories.id, cloudWorkspaces.repositoryId))
     .innerJoin(user, eq(user.id, cloudWorkspaces.creatorId))
-    .where(where)
-    .orderBy(desc(cloudWorkspaces.updatedAt));
+    .where(and(where, after))
+    .orderBy(desc(cloudWorkspaces.createdAt), desc(cloudWorkspaces.id))
+    .limit(page.limit + 1);
 }
 
-const flatten = (rows: Awaited<ReturnType<typeof listQuery>>) =>
-  rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
+function listPage(rows: Awaited<ReturnType<typeof listQuery>>, limit: number) {
+  const flat = rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
+  const { rows: workspaces, nextCursor } = toPage(flat, limit);
+  return { workspaces, nextCursor };
+}
 
 const lifecycle =
   (action: WorkspaceAction) =>
@@ -103,26 +116,26 @@ export const workspaces = new Hono<AppEnv>()
     return c.json({ workspace: ws }, 201);
   })
   .get('/', query(ListWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
-    const { organizationId, repositoryId } = c.req.valid('query');
+    const { organizationId, repositoryId, ...page } = c.req.valid('query');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       repositoryId ? eq(cloudWorkspaces.repositoryId, repositoryId) : undefined,
     );
     const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
-      listQuery(c.var.db, where),
+      listQuery(c.var.db, where, page),
     ]);
-    return c.json({ workspaces: flatten(results[0]) }, 200);
+    return c.json(listPage(results[0], page.limit), 200);
   })
   .get('/active', query(ActiveWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
-    const { organizationId } = c.req.valid('query');
+    const { organizationId, ...page } = c.req.valid('query');
     const where = and(
       eq(cloudWorkspaces.organizationId, organizationId),
       inArray(cloudWorkspaces.status, ['provisioning', 'running', 'paused']),
     );
     const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
-      listQuery(c.var.db, where),
+      listQuery(c.var.db, where, page),
     ]);
-    return c.json({ workspaces: flatten(results[0]) }, 200);
+    return c.json(listPage(results[0], page.limit), 200);
   })
   .get('/:id', async (c): Reply<WorkspaceDetailResponse> => {
     const { db, principal } = c.var;

@@ -1,4 +1,5 @@
 import { api } from './http';
+import { followCursors, PAGE_MAX } from '../../../core/api/page';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../../core/api/api-keys';
 import type { KeyPermission } from '../../../core/policy';
 import type { PendingInvitationListResponse } from '../../../core/api/invitations';
@@ -6,7 +7,10 @@ import type { RepositoryListResponse, RepositoryResponse } from '../../../core/a
 import type { AuthProviders, PublicConfigResponse } from '../../../core/api/server';
 
 export const apiKeys = {
-  list: () => api.get<ApiKeyListResponse>('/api/api-keys'),
+  list: () =>
+    followCursors('apiKeys', (cursor) =>
+      api.get<ApiKeyListResponse>('/api/api-keys', { cursor, limit: PAGE_MAX }),
+    ),
   create: (input: {
     name: string;
     organizationId: string;
@@ -17,7 +21,10 @@ export const apiKeys = {
 };
 
 export const repositories = {
-  list: (organizationId: string) => api.get<RepositoryListResponse>('/api/repositories', { organizationId }),
+  list: (organizationId: string) =>
+    followCursors('repositories', (cursor) =>
+      api.get<RepositoryListResponse>('/api/repositories', { organizationId, cursor, limit: PAGE_MAX }),
+    ),
   create: (input: { organizationId: string; url: string; name?: string; defaultBranch?: string }) =>
     api.post<RepositoryResponse>('/api/repositories', input),
   remove: (id: string) => api.del(`/api/repositories/${encodeURIComponent(id)}`),
@@ -28,7 +35,10 @@ export const repositories = {
 };
 
 export const myInvitations = {
-  list: () => api.get<PendingInvitationListResponse>('/api/invitations'),
+  list: () =>
+    followCursors('invitations', (cursor) =>
+      api.get<PendingInvitationListResponse>('/api/invitations', { cursor, limit: PAGE_MAX }),
+    ),
 };
 
 let providers: Promise<AuthProviders> | undefined;

@@ -1,4 +1,5 @@
 import { api } from './http';
+import { followCursors, PAGE_MAX } from '../../../core/api/page';
 import type {
   ExecResponse,
   WorkspaceDetailResponse,
@@ -20,8 +21,11 @@ const id = (x: string) => encodeURIComponent(x);
 export type LifecycleAction = 'pause' | 'resume' | 'stop' | 'start' | 'retry';
 
 export const workspaces = {
+  /** Every workspace: the list is paged, its pages followed. */
   list: (organizationId: string, repositoryId?: string) =>
-    api.get<WorkspaceListResponse>(W, { organizationId, repositoryId }),
+    followCursors('workspaces', (cursor) =>
+      api.get<WorkspaceListResponse>(W, { organizationId, repositoryId, cursor, limit: PAGE_MAX }),
+    ),
   get: (workspaceId: string) => api.get<WorkspaceDetailResponse>(`${W}/${id(workspaceId)}`),
   create: (input: { organizationId: string; repositoryId: string; branch: string; name?: string }) =>
     api.post<WorkspaceResponse>(W, input),
