@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../test/stack/harness';
-import { roundTripsOf, type RoundTrips } from './round-trips';
+import { mergeCookies, roundTripsOf, type RoundTrips } from './round-trips';
 import { runAndExit } from './groups';
 
 const SAMPLES = Number(process.env.BENCH_API_SAMPLES ?? 40);
@@ -45,7 +45,12 @@ function send(base: URL, agent: Agent, headers: Record<string, string>, call: Ca
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started }));
+        res.on('end', () => {
+          // A browser keeps the renewed session cookie (its cached copy lasts a minute): so does the bench.
+          const set = res.headers['set-cookie'];
+          if (set?.length && headers.cookie) headers.cookie = mergeCookies(headers.cookie, set);
+          resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started });
+        });
       },
     );
     req.on('error', reject);

@@ -52,3 +52,31 @@ export async function roundTripsOf(
   }
   return best!;
 }
+
+/** A cookie header with the `Set-Cookie`s of a response applied, as a browser keeps it. */
+export function mergeCookies(cookie: string, setCookies: string[]): string {
+  const jar = new Map(
+    cookie
+      .split(';')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .map((c) => [c.slice(0, c.indexOf('=')), c] as const),
+  );
+  for (const sc of setCookies) {
+    const pair = sc.split(';')[0]!.trim();
+    const name = pair.slice(0, pair.indexOf('='));
+    if (/max-age=0|expires=thu, 01 jan 1970/i.test(sc)) jar.delete(name);
+    else jar.set(name, pair);
+  }
+  return [...jar.values()].join('; ');
+}
+
+/**
+ * The cookie as a browser would hold it now: the session's cached copy lasts a minute and the app
+ * renews it by reading its session, so a long test does the same before it counts.
+ */
+export async function renewedCookie(baseUrl: string, cookie: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/get-session`, { headers: { cookie, origin: baseUrl } });
+  await res.body?.cancel();
+  return mergeCookies(cookie, res.headers.getSetCookie());
+}
