@@ -22,6 +22,7 @@ import type {
   ListVmPortsResult,
   ListVmsResult,
   PtyOpenOptions,
+  SnapshotCreated,
   TlsForwardAuthData,
   TlsRuleData,
   VmData,
@@ -106,6 +107,10 @@ export function createVmClient(options: VmClientOptions) {
     /** Local VM host extension: Freestyle v5 has no stop endpoint. */
     stopVm: (id: string) => request<VmData>('POST', `${vmPath(id)}/stop`, {}),
     deleteVm: (id: string) => request<void>('DELETE', vmPath(id)),
+    /** Freestyle's snapshot of a running or paused VM; `createVm({ snapshotId })` boots from it. */
+    snapshotVm: (id: string, opts: { slug?: string; displayName?: string } = {}) =>
+      request<SnapshotCreated>('POST', `${vmPath(id)}/snapshot`, opts),
+    deleteSnapshot: (snapshotId: string) => request<void>('DELETE', `/v5/snapshots/${seg(snapshotId)}`),
     exec: (id: string, opts: ExecOptions) => request<ExecResult>('POST', `${vmPath(id)}/exec-await`, opts),
     listPtySessions: (id: string) => request<ListPtySessionsResult>('GET', `${vmPath(id)}/pty/sessions`),
     killPtySession: (id: string, session: number | string) =>

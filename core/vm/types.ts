@@ -222,3 +222,10 @@ export interface ListTlsForwardAuthResult {
   configs: TlsForwardAuthData[];
   totalCount: number;
 }
+
+/** `POST /v5/vms/{id}/snapshot` (node_modules/freestyle/src/vms/snapshots.ts). */
+export interface SnapshotCreated {
+  snapshotId: string;
+  sourceVmId: string | null;
+  snapshot: { id: string; sourceVmId?: string | null; createdAt: string; [extra: string]: unknown };
+}

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createForwarder } from './forward';
 import { IdentityStore } from './identities';
 import { identityRoutes } from './identity-routes';
+import { Snapshots, snapshotRoutes } from './snapshots';
 import { createPtyUpgradeHandler } from './pty-ws';
 import { createRequestHandler, type HealthInfo } from './routes';
 import { detectDiskQuota, type DiskQuotaMode } from './disk';
@@ -119,7 +120,10 @@ export async function startVmHost(options: VmHostOptions): Promise<VmHost> {
   });
   const identities = new IdentityStore(manager.options.dataDir);
   const server = createServer(
-    createRequestHandler(manager, rules, options.apiKey, health, identityRoutes(identities, manager)),
+    createRequestHandler(manager, rules, options.apiKey, health, [
+      ...identityRoutes(identities, manager),
+      ...snapshotRoutes(new Snapshots(manager.options.dataDir), manager),
+    ]),
   );
   // exec-await can legitimately run for a long time.
   server.requestTimeout = 0;

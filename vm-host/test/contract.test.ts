@@ -20,6 +20,10 @@ interface Driver {
   ): Promise<{ write(s: string): void; output(): string; sessionId(): number; close(): void }>;
   listSessions(id: string): Promise<{ sessionId: number; state: string }[]>;
   remove(id: string): Promise<void>;
+  /** Snapshots: take one of a VM, boot a new VM from it, delete it. */
+  snapshot(id: string): Promise<{ snapshotId: string; sourceVmId: string | null }>;
+  createFrom(snapshotId: string): Promise<{ id: string; state: string }>;
+  deleteSnapshot(snapshotId: string): Promise<void>;
   /** A public HTTP ingress rule: `domain` lands on the VM's `port`. */
   exposePort(
     vmId: string,
@@ -74,6 +78,9 @@ const drivers: Record<string, () => Driver> = {
       },
       listSessions: async (id) => (await fs.vms.ref(id).pty.list()).sessions,
       remove: (id) => fs.vms.delete(id),
+      snapshot: (id) => fs.vms.ref(id).snapshot(),
+      createFrom: async (snapshotId) => (await fs.vms.create({ snapshotId, firewall: { rules: [] } })).data,
+      deleteSnapshot: (snapshotId) => fs.vms.snapshots.delete(snapshotId),
       exposePort: (vmId, port, domain) =>
         fs.tls.rules.create({
           action: 'allow',
@@ -119,6 +126,9 @@ const drivers: Record<string, () => Driver> = {
       },
       listSessions: async (id) => (await c.listPtySessions(id)).sessions,
       remove: (id) => c.deleteVm(id),
+      snapshot: (id) => c.snapshotVm(id),
+      createFrom: (snapshotId) => c.createVm({ snapshotId }),
+      deleteSnapshot: (snapshotId) => c.deleteSnapshot(snapshotId),
       exposePort: (vmId, port, domain) => c.exposePort(vmId, port, domain),
       listRules: async (vmId) => (await c.listTlsRules({ vmId })).rules,
       deleteRule: (id) => c.deleteTlsRule(id),
@@ -167,6 +177,33 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
       (e) => d.error(e),
     );
     expect(err).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('snapshots a VM: a VM booted from it has its files, and the snapshot can be deleted', async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    await d.exec(
+      vm.id,
+      'mkdir -p /workspace/node_modules && echo installed > /workspace/node_modules/marker',
+    );
+    const snap = await d.snapshot(vm.id);
+    expect(snap).toMatchObject({ snapshotId: expect.any(String), sourceVmId: vm.id });
+    // Later changes of the source are not in the snapshot.
+    await d.exec(vm.id, 'echo later > /workspace/later');
+    const copy = await d.createFrom(snap.snapshotId);
+    expect(copy.id).not.toBe(vm.id);
+    expect(copy.state).toBe('running');
+    expect((await d.exec(copy.id, 'cat /workspace/node_modules/marker; ls /workspace')).stdout).toBe(
+      'installed\nnode_modules\n',
+    );
+    await d.deleteSnapshot(snap.snapshotId);
+    const gone = await d.createFrom(snap.snapshotId).then(
+      () => undefined,
+      (e) => d.error(e),
+    );
+    expect(gone).toEqual({ status: 404, code: 'NOT_FOUND' });
+    await d.remove(copy.id);
+    await d.remove(vm.id);
   });
 
   it("reports resources and CPU time in Freestyle's VmData fields, the local host's extras under `local`", async () => {
