@@ -23,6 +23,7 @@ import { SshProbe } from './ssh-probe';
 import { measureCrashDetection } from './health';
 import { benchPreviews, previewRows } from './previews';
 import { benchScp, scpRows } from './scp';
+import { benchSetup, setupRows } from './setup';
 import { VM_SERVER_PATHS } from '../vm-host/test/vm-server';
 
 const FLOOD_MB = Number(process.env.BENCH_FLOOD_MB ?? 256);
@@ -327,12 +328,16 @@ async function main() {
     console.log('crash detection...');
     const crash = await measureCrashDetection(t);
 
+    console.log('setup and prebuilds...');
+    const setup = await benchSetup(t);
+
     const singleRate = single.rates[0]!;
     const singleDone = single.completion[0]!;
     const results = {
       at: new Date().toISOString(),
       previews,
       scpMBs: scp,
+      setup,
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -489,6 +494,7 @@ async function main() {
     ];
     rows.push(...previewRows(previews, f));
     rows.push(...scpRows(scp, path.rates[0]!, f));
+    rows.push(...setupRows(setup, f));
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
     const dir = join(process.cwd(), 'bench/results');

@@ -4,7 +4,7 @@ import { armWatch, pullNow, reconcile, SYSTEM, transition, workspaceChanged } fr
 import { expireSessions } from './presence';
 import { expireSsh } from './ssh-grants';
 import { provisionAttempt } from './provisioning';
-import { pollSetup, startSetup } from './setup';
+import { pollSetup, startSetup, takePrebuild } from './setup';
 import { pullIfPending } from './pull';
 import type { RoomState } from './state';
 import { Timer } from './storage-keys';
@@ -18,8 +18,8 @@ export async function runAlarm(s: RoomState): Promise<void> {
   for (const timer of await takeDueTimers(s.ctx.storage, Date.now())) {
     switch (timer) {
       case Timer.provision: {
-        const ws = await provisionAttempt(s.deps, s.workspaceId, (vmId, row, repo) =>
-          startSetup(s, vmId, repo, 'create', false, row.creatorId),
+        const ws = await provisionAttempt(s.deps, s.workspaceId, (vmId, row, repo, prebuildHash) =>
+          startSetup(s, vmId, repo, 'create', false, row.creatorId, prebuildHash),
         );
         if (ws) await workspaceChanged(s, ws);
         await pullIfPending(s.ctx.storage, ws);
@@ -48,7 +48,10 @@ export async function runAlarm(s: RoomState): Promise<void> {
         break;
       case Timer.setup: {
         const done = await pollSetup(s);
-        if (done) await workspaceChanged(s, done.workspace);
+        if (done) {
+          await workspaceChanged(s, done.workspace);
+          s.ctx.waitUntil(takePrebuild(s, done));
+        }
         break;
       }
       case Timer.sshExpiry:

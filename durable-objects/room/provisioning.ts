@@ -13,6 +13,8 @@ import type { RoomDeps } from './context';
 import { Timer } from './storage-keys';
 import { setTimer } from './timers';
 import type { SetupStart } from './setup';
+import { deletePrebuild, newestPrebuild, type PrebuildRow } from '../../db/queries/prebuilds';
+import type { Database } from '../../db/client';
 import { runningMessage } from './setup';
 
 /** Starts the repository's setup once the clone is there (room/setup.ts). */
@@ -20,6 +22,8 @@ export type AfterClone = (
   vmId: string,
   ws: WorkspaceRow,
   repo: typeof repositories.$inferSelect,
+  /** The setup hash of the prebuild the VM booted from: equal to the clone's, only postStart runs. */
+  prebuildHash: string | null,
 ) => Promise<SetupStart>;
 
 /** Waits between attempts: about 1 s, 3 s and 10 s, then the workspace is in error. */
@@ -55,15 +59,22 @@ function provisioningFailure(err: unknown): string {
   return 'Provisioning failed unexpectedly.';
 }
 
+const fastForward = (branch: string) => {
+  const dir = shellQuote(VM_WORKSPACE_PATH);
+  const b = shellQuote(branch);
+  return `git -C ${dir} fetch --quiet origin ${b} && git -C ${dir} checkout --quiet ${b} && git -C ${dir} merge --ff-only --quiet FETCH_HEAD && git -C ${dir} rev-parse HEAD`;
+};
+
 /** A setup that cannot even start is a failed setup, never a failed workspace. */
 async function startAfterClone(
   afterClone: AfterClone,
   vmId: string,
   ws: WorkspaceRow,
   repo: typeof repositories.$inferSelect,
+  prebuildHash: string | null,
 ): Promise<SetupStart> {
   try {
-    return await afterClone(vmId, ws, repo);
+    return await afterClone(vmId, ws, repo, prebuildHash);
   } catch (err) {
     console.error('setup could not start:', err);
     const at = new Date().toISOString();
@@ -75,11 +86,38 @@ async function startAfterClone(
   }
 }
 
+/** A new VM from the branch's newest prebuild (docs/setup.md), or null to make a plain one. */
+async function fromPrebuild(
+  deps: RoomDeps,
+  ws: WorkspaceRow,
+  repo: typeof repositories.$inferSelect,
+  db: Database,
+) {
+  if (!repo.prebuildsEnabled) return null;
+  const prebuild = await newestPrebuild(db, ws.repositoryId, ws.branch);
+  if (!prebuild?.snapshotId) return null;
+  try {
+    const vm = await deps.vm.createVm({
+      snapshotId: prebuild.snapshotId,
+      metadata: { workspaceId: ws.id },
+      displayName: ws.name,
+    });
+    return { vm, prebuild };
+  } catch (err) {
+    // Its snapshot is gone: forget it, and set up from the repository.
+    console.error('booting from a prebuild failed:', err);
+    if (isVmApiError(err) && err.status === 404 && err.code !== VM_HOST_UNREACHABLE)
+      await deletePrebuild(db, prebuild.id);
+    return null;
+  }
+}
+
 async function ensureVm(
   deps: RoomDeps,
   ws: WorkspaceRow,
   db: Parameters<Parameters<RoomDeps['withDb']>[0]>[0],
-) {
+  repo: typeof repositories.$inferSelect,
+): Promise<{ vmId: string; fresh: boolean; prebuild?: PrebuildRow }> {
   const vm = ws.freestyleVmId
     ? await deps.vm.getVm(ws.freestyleVmId).catch((err) => {
         // Gone (Retry after the VM vanished): a new VM is set up from the repository.
@@ -88,6 +126,11 @@ async function ensureVm(
       })
     : null;
   if (!vm) {
+    const booted = await fromPrebuild(deps, ws, repo, db);
+    if (booted) {
+      await updateWorkspace(db, ws.id, { freestyleVmId: booted.vm.id });
+      return { vmId: booted.vm.id, fresh: true, prebuild: booted.prebuild };
+    }
     const created = await deps.vm.createVm({ metadata: { workspaceId: ws.id }, displayName: ws.name });
     await updateWorkspace(db, ws.id, { freestyleVmId: created.id });
     return { vmId: created.id, fresh: true };
@@ -112,7 +155,7 @@ export async function provisionAttempt(
     const [repo] = await db.select().from(repositories).where(eq(repositories.id, ws.repositoryId)).limit(1);
     try {
       if (!repo) throw new ProvisionError('The repository was removed.');
-      const { vmId, fresh } = await ensureVm(deps, ws, db);
+      const { vmId, fresh, prebuild } = await ensureVm(deps, ws, db, repo);
       const dir = shellQuote(VM_WORKSPACE_PATH);
       const clone = [
         // The workspace directory may be a mount point: empty it rather than remove it.
@@ -127,13 +170,22 @@ export async function provisionAttempt(
       const command = keep
         ? `if git -C ${dir} rev-parse --is-inside-work-tree >/dev/null 2>&1; then git -C ${dir} rev-parse HEAD; else ${clone}; fi`
         : clone;
-      const result = await deps.vm.exec(vmId, { command, timeoutMs: CLONE_TIMEOUT_MS });
+      // From a prebuild: its clone fast-forwards to the branch's head; one that cannot is cloned afresh.
+      let prebuildHash: string | null = null;
+      let result;
+      if (prebuild) {
+        result = await deps.vm.exec(vmId, { command: fastForward(ws.branch), timeoutMs: CLONE_TIMEOUT_MS });
+        if (result.statusCode === 0) prebuildHash = prebuild.setupHash;
+        else result = await deps.vm.exec(vmId, { command: clone, timeoutMs: CLONE_TIMEOUT_MS });
+      } else {
+        result = await deps.vm.exec(vmId, { command, timeoutMs: CLONE_TIMEOUT_MS });
+      }
       if (result.statusCode !== 0) {
         if (result.statusCode === null) throw new ProvisionError('git clone timed out after 10 minutes.');
         throw new ProvisionError(readableCloneError(result.stderr ?? '', ws.branch, repo.url));
       }
       const sha = (result.stdout ?? '').trim().split('\n').pop() ?? null;
-      const setup = afterClone ? await startAfterClone(afterClone, vmId, ws, repo) : null;
+      const setup = afterClone ? await startAfterClone(afterClone, vmId, ws, repo, prebuildHash) : null;
       if (setup?.running) {
         // Still provisioning: the setup's end makes it running (room/setup.ts).
         return await updateWorkspace(db, workspaceId, {

@@ -19,6 +19,7 @@ import { loadMeta, type RoomState } from './state';
 import { DEVCONTAINER_PORTS_KEY, SETUP_ENV_KEY, SETUP_RUN_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
 import { listWindows, putWindow } from './windows';
+import { recordPrebuild } from '../../db/queries/prebuilds';
 import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { dropRelay, envVar } from './relays';
 import { eq } from 'drizzle-orm';
@@ -128,10 +129,17 @@ export async function startSetup(
   fromPrebuild: boolean,
   /** Whose personal secrets the setup gets: the workspace's creator. */
   userId: string | null,
+  /** The VM booted from a prebuild with this setup hash: if the clone's is the same, only postStart runs. */
+  prebuildHash: string | null = null,
 ): Promise<SetupStart> {
   const file = await readDevcontainer(s.deps.vm, vmId);
   const dc = parseDevcontainer(file?.text ?? null, file?.path);
   const hash = await setupDefinitionHash(file?.text ?? null, settings.setupCommand);
+  // A prebuild of another setup definition is only a head start: the whole setup runs again.
+  if (prebuildHash !== null && prebuildHash === hash) {
+    fromPrebuild = true;
+    phase = 'start';
+  }
   // Secrets go over the devcontainer env: written to a 0600 file the script sources and deletes first,
   // so no value stays in the script or passes a URL (room/environment.ts).
   const secrets = await workspaceEnvironment(s, userId, {});
@@ -388,5 +396,33 @@ export async function setupOnStart(s: RoomState, ws: WorkspaceRow): Promise<Work
   } catch (err) {
     console.error('postStartCommand could not start:', err);
     return ws;
+  }
+}
+
+/**
+ * After a full setup succeeded: the VM is snapshotted and becomes the branch's prebuild; older ones
+ * of the branch and their snapshots are deleted. Best effort, in the background: a failure is logged.
+ */
+export async function takePrebuild(s: RoomState, done: SetupFinished): Promise<void> {
+  const { workspace: ws, run } = done;
+  if (!done.succeeded || run.phase !== 'create' || run.fromPrebuild || !ws.freestyleVmId) return;
+  try {
+    const settings = await s.deps.withDb((db) => setupSettings(db, ws.repositoryId));
+    if (!settings.prebuildsEnabled) return;
+    const snap = await s.deps.vm.snapshotVm(ws.freestyleVmId, {
+      displayName: `${ws.branch} ${run.hash.slice(0, 12)}`,
+    });
+    const old = await s.deps.withDb((db) =>
+      recordPrebuild(db, {
+        repositoryId: ws.repositoryId,
+        branch: ws.branch,
+        setupHash: run.hash,
+        snapshotId: snap.snapshotId,
+        commitSha: ws.lastCommitSha,
+      }),
+    );
+    for (const p of old) if (p.snapshotId) await s.deps.vm.deleteSnapshot(p.snapshotId).catch(() => {});
+  } catch (err) {
+    console.error('taking a prebuild failed:', err);
   }
 }

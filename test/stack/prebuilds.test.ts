@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack, type TestUser } from './harness';
+
+// Prebuilds against the real product: a successful setup is snapshotted by the real VM host, and the
+// next workspace of the branch boots from it, fast-forwarded, with postStartCommand alone.
+
+let t: TestStack;
+beforeAll(async () => {
+  t = await startTestStack();
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+function commit(origin: string, files: Record<string, string>) {
+  const work = mkdtempSync(join(tmpdir(), 'cw-prebuild-'));
+  try {
+    t.git(work, 'clone', '-q', origin, '.');
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, name)), { recursive: true });
+      writeFileSync(join(work, name), content);
+    }
+    t.git(work, 'add', '.');
+    t.git(work, 'commit', '-q', '-m', 'Change');
+    t.git(work, 'push', '-q', 'origin', 'HEAD:main');
+    return t.git(work, 'rev-parse', 'HEAD');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const snapshots = () => {
+  const dir = join(t.dataDir, 'vm-host', 'snapshots');
+  return existsSync(dir) ? readdirSync(dir) : [];
+};
+
+async function ready(user: TestUser, id: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: any;
+  while (Date.now() < deadline) {
+    last = (await t.call(`/api/workspaces/${id}`, { cookie: user.cookie })).json?.workspace;
+    if (last?.status === 'running' && ['succeeded', 'failed', 'none'].includes(last.setup?.status))
+      return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready: ${JSON.stringify(last)}`);
+}
+
+const DEVCONTAINER = JSON.stringify({
+  postCreateCommand:
+    'sleep 3; mkdir -p node_modules && echo built > node_modules/marker; echo x >> /root/creates',
+  postStartCommand: 'echo x >> /root/starts',
+});
+
+describe('prebuilds', () => {
+  it('a new workspace starts from the prebuild: the marker is there at once, postCreate not re-run', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const origin = t.createOrigin();
+    commit(origin, { '.devcontainer/devcontainer.json': DEVCONTAINER });
+    const repositoryId = await t.addRepository(user, org, origin);
+    const create = async () => {
+      const r = await t.call('/api/workspaces', {
+        cookie: user.cookie,
+        body: { organizationId: org, repositoryId, branch: 'main' },
+      });
+      expect(r.status).toBe(201);
+      return r.json.workspace.id as string;
+    };
+    const exec = async (id: string, command: string) =>
+      (await t.call(`/api/workspaces/${id}/exec`, { cookie: user.cookie, body: { command } })).json.stdout;
+
+    const first = await ready(user, await create());
+    expect(first.setup).toMatchObject({ status: 'succeeded', fromPrebuild: false });
+    for (let i = 0; i < 100 && snapshots().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(snapshots()).toHaveLength(1);
+
+    // A commit lands after the prebuild: the new workspace fast-forwards to it.
+    const head = commit(origin, { 'NEWS.md': 'after the prebuild\n' });
+    const started = Date.now();
+    const second = await ready(user, await create());
+    const ms = Date.now() - started;
+    expect(second.setup).toMatchObject({ status: 'succeeded', fromPrebuild: true, exitCode: 0 });
+    expect(second.lastCommitSha).toBe(head);
+    expect(
+      await exec(
+        second.id,
+        'cat node_modules/marker; cat NEWS.md; wc -l < /root/creates; wc -l < /root/starts',
+      ),
+    ).toBe('built\nafter the prebuild\n1\n2\n');
+    // The 3 s postCreateCommand did not run again.
+    expect(ms).toBeLessThan(3_000);
+
+    // A changed setup definition: the whole setup runs, and its snapshot replaces the old one.
+    commit(origin, {
+      '.devcontainer/devcontainer.json': JSON.stringify({ postCreateCommand: 'echo v2 > /root/v2' }),
+    });
+    const before = snapshots();
+    const third = await ready(user, await create());
+    expect(third.setup).toMatchObject({ status: 'succeeded', fromPrebuild: false });
+    expect(await exec(third.id, 'cat /root/v2')).toBe('v2\n');
+    for (let i = 0; i < 100 && snapshots().join() === before.join(); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(snapshots()).toHaveLength(1);
+    expect(snapshots()).not.toEqual(before);
+
+    // Prebuilds off: a workspace is set up from the repository.
+    await t.call(`/api/repositories/${repositoryId}`, {
+      method: 'PATCH',
+      cookie: user.cookie,
+      body: { prebuildsEnabled: false },
+    });
+    const fourth = await ready(user, await create());
+    expect(fourth.setup).toMatchObject({ status: 'succeeded', fromPrebuild: false });
+  });
+});
