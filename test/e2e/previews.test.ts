@@ -1,8 +1,15 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PHONE, SCREENSHOT_DIR, launchChromium, newContext, screens, watchErrors } from './support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import {
+  newContext,
+  pageApi,
+  PHONE,
+  screens,
+  SCREENSHOT_DIR,
+  useBrowserPage,
+  watchErrors,
+} from './support/browser';
 import {
   expectNoErrors,
   signUp,
@@ -45,30 +52,15 @@ server.on('upgrade', (req, socket) => {
 server.listen(port, () => console.log('  ready at http://localhost:' + port + '/'));
 `;
 
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let errors: string[];
+const b = useBrowserPage(url);
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  context = await newContext(browser, url);
-  page = await context.newPage();
-  errors = watchErrors(page);
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function api(method: 'GET' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(url + path, { method, data, headers: { origin: url } });
-  return { status: res.status(), json: await res.json().catch(() => null) };
-}
+const api = (method: 'GET' | 'POST', path: string, data?: unknown) =>
+  pageApi(b.page, url, method, path, data);
 
 /** Both sizes of the current screen; `DOC_SCREENSHOTS=1` also refreshes docs/screenshots. */
 async function keep(name: string, sizes = ['desktop', 'phone']) {
-  if (sizes.length === 2) await screens(page, name);
-  else await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.${sizes[0]}.png`) });
+  if (sizes.length === 2) await screens(b.page, name);
+  else await b.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.${sizes[0]}.png`) });
   if (process.env.DOC_SCREENSHOTS !== '1') return;
   mkdirSync('docs/screenshots', { recursive: true });
   for (const size of sizes) {
@@ -81,12 +73,12 @@ async function keep(name: string, sizes = ['desktop', 'phone']) {
 
 describe('ports and preview URLs in the browser', () => {
   it('shows a dev server in the Ports panel within seconds and opens it, WebSocket included', async () => {
-    await page.goto('/sign-up');
-    await signUp(page, 'Hedy Lamarr', uniqueEmail('hedy'));
-    await page.waitForURL(/\/new-org/);
-    await page.getByLabel('Name').fill('Frequency Hopping');
-    await page.getByRole('button', { name: 'Create organization' }).click();
-    await page.waitForURL(/\/o\/frequency-hopping\/workspaces$/);
+    await b.page.goto('/sign-up');
+    await signUp(b.page, 'Hedy Lamarr', uniqueEmail('hedy'));
+    await b.page.waitForURL(/\/new-org/);
+    await b.page.getByLabel('Name').fill('Frequency Hopping');
+    await b.page.getByRole('button', { name: 'Create organization' }).click();
+    await b.page.waitForURL(/\/o\/frequency-hopping\/workspaces$/);
     const org = (await api('GET', '/api/auth/organization/list')).json[0].id as string;
     const repo = await api('POST', '/api/repositories', { organizationId: org, url: demoRepoUrl });
     const created = await api('POST', '/api/workspaces', {
@@ -96,19 +88,19 @@ describe('ports and preview URLs in the browser', () => {
       name: 'radio',
     });
     const id = created.json.workspace.id as string;
-    await page.goto(`/o/frequency-hopping/workspaces/${id}`);
-    await waitForStatus(page, 'running');
-    await waitForPrompt(page);
+    await b.page.goto(`/o/frequency-hopping/workspaces/${id}`);
+    await waitForStatus(b.page, 'running');
+    await waitForPrompt(b.page);
     const wrote = await api('POST', `/api/workspaces/${id}/exec`, {
       command: `cat > /tmp/app.js <<'EOF'\n${APP}\nEOF`,
     });
     expect(wrote.json.exitCode).toBe(0);
-    await page.getByText('No server is listening yet').waitFor();
+    await b.page.getByText('No server is listening yet').waitFor();
 
-    await page.keyboard.type('node /tmp/app.js 5173');
-    await page.keyboard.press('Enter');
-    await waitForTerminalText(page, 'ready at http://localhost:5173/');
-    const row = page.locator('.port[data-port="5173"]');
+    await b.page.keyboard.type('node /tmp/app.js 5173');
+    await b.page.keyboard.press('Enter');
+    await waitForTerminalText(b.page, 'ready at http://localhost:5173/');
+    const row = b.page.locator('.port[data-port="5173"]');
     await row.waitFor({ timeout: 5000 });
     expect(await row.locator('.port-name').textContent()).toBe('node');
     expect(await row.locator('.port-visibility').textContent()).toBe('Private');
@@ -118,7 +110,7 @@ describe('ports and preview URLs in the browser', () => {
 
     // Open: the private port sends the browser through the app origin, which hands back a code.
     const [preview] = await Promise.all([
-      context.waitForEvent('page'),
+      b.context.waitForEvent('page'),
       row.getByRole('link', { name: 'Open' }).click(),
     ]);
     const previewErrors = watchErrors(preview);
@@ -126,7 +118,7 @@ describe('ports and preview URLs in the browser', () => {
     await expect
       .poll(() => preview.locator('#out').textContent(), { timeout: 10_000 })
       .toBe('echo: hello over vite-hmr');
-    const cookies = await context.cookies(previewUrl);
+    const cookies = await b.context.cookies(previewUrl);
     expect(cookies.map((c) => c.name)).toEqual(['__cw_preview']);
     expect(cookies[0]).toMatchObject({ httpOnly: true, domain: `5173-${id}.localhost` });
     // The previewed app's scripts cannot read the product's session: it is another origin.
@@ -136,7 +128,7 @@ describe('ports and preview URLs in the browser', () => {
 
     // The link the dev server printed in the terminal opens the preview URL too.
     // Where the printed URL is on screen: xterm.js draws rows as text in the DOM.
-    const at = (await page.evaluate(`(() => {
+    const at = (await b.page.evaluate(`(() => {
       const rows = document.querySelectorAll('.terminal-view:not(.terminal-view-hidden) .xterm-rows > div');
       for (const row of [...rows].reverse()) {
         const walk = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
@@ -152,9 +144,12 @@ describe('ports and preview URLs in the browser', () => {
       }
       return null;
     })()`)) as { x: number; y: number };
-    await page.mouse.move(at.x, at.y);
-    await page.waitForTimeout(300);
-    const [fromTerminal] = await Promise.all([context.waitForEvent('page'), page.mouse.click(at.x, at.y)]);
+    await b.page.mouse.move(at.x, at.y);
+    await b.page.waitForTimeout(300);
+    const [fromTerminal] = await Promise.all([
+      b.context.waitForEvent('page'),
+      b.page.mouse.click(at.x, at.y),
+    ]);
     await fromTerminal.waitForURL(`${previewUrl}/`);
     await fromTerminal.close();
 
@@ -162,14 +157,14 @@ describe('ports and preview URLs in the browser', () => {
     await row.locator('.port-visibility').click();
     await expect.poll(() => row.locator('.port-visibility').textContent()).toBe('Public');
     await keep('41-workspace-ports-public');
-    await page.setViewportSize(PHONE);
-    await page.getByRole('button', { name: /Ports \(1\)/ }).click();
-    await page.locator('.port[data-port="5173"]').waitFor();
+    await b.page.setViewportSize(PHONE);
+    await b.page.getByRole('button', { name: /Ports \(1\)/ }).click();
+    await b.page.locator('.port[data-port="5173"]').waitFor();
     await keep('42-ports-panel', ['phone']);
-    await page.getByRole('button', { name: 'Terminal' }).click();
+    await b.page.getByRole('button', { name: 'Terminal' }).click();
 
     // A visitor without any account opens a public port.
-    const stranger = await browser.newContext();
+    const stranger = await b.browser.newContext();
     const visitor = await stranger.newPage();
     await visitor.goto(`${previewUrl}/`);
     await expect
@@ -178,9 +173,9 @@ describe('ports and preview URLs in the browser', () => {
     await stranger.close();
 
     // Ctrl-C: the port goes from the panel.
-    await page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
-    await page.keyboard.press('Control+C');
+    await b.page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
+    await b.page.keyboard.press('Control+C');
     await row.waitFor({ state: 'detached', timeout: 5000 });
-    expectNoErrors(errors);
+    expectNoErrors(b.errors);
   });
 });

@@ -1,41 +1,24 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newContext, screens, watchErrors } from './support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { pageApi, screens, useBrowserPage } from './support/browser';
 import { expectNoErrors, signUp, uniqueEmail } from './support/app';
 
 // The owner's view of what the organization used and what happened in it.
 const url = inject('e2eUrl');
 const demoRepoUrl = inject('e2eDemoRepositoryUrl');
 
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let errors: string[];
+const b = useBrowserPage(url);
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  context = await newContext(browser, url);
-  page = await context.newPage();
-  errors = watchErrors(page);
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function api(method: 'GET' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(url + path, { method, data, headers: { origin: url } });
-  return { status: res.status(), json: await res.json().catch(() => null) };
-}
+const api = (method: 'GET' | 'POST', path: string, data?: unknown) =>
+  pageApi(b.page, url, method, path, data);
 
 describe('usage and audit pages', () => {
   it('shows running and paused time with a chart and a CSV, and the audit trail', async () => {
-    await page.goto('/sign-up');
-    await signUp(page, 'Mary Somerville', uniqueEmail('mary'));
-    await page.waitForURL(/\/new-org/);
-    await page.getByLabel('Name').fill('Connexion Sciences');
-    await page.getByRole('button', { name: 'Create organization' }).click();
-    await page.waitForURL(/\/o\/connexion-sciences\/workspaces$/);
+    await b.page.goto('/sign-up');
+    await signUp(b.page, 'Mary Somerville', uniqueEmail('mary'));
+    await b.page.waitForURL(/\/new-org/);
+    await b.page.getByLabel('Name').fill('Connexion Sciences');
+    await b.page.getByRole('button', { name: 'Create organization' }).click();
+    await b.page.waitForURL(/\/o\/connexion-sciences\/workspaces$/);
 
     const orgs = await api('GET', '/api/auth/organization/list');
     const org = orgs.json[0].id as string;
@@ -49,36 +32,36 @@ describe('usage and audit pages', () => {
     const id = created.json.workspace.id as string;
     for (let i = 0; i < 150; i++) {
       if ((await api('GET', `/api/workspaces/${id}`)).json.workspace.status === 'running') break;
-      await page.waitForTimeout(200);
+      await b.page.waitForTimeout(200);
     }
-    await page.waitForTimeout(1200);
+    await b.page.waitForTimeout(1200);
     expect((await api('POST', `/api/workspaces/${id}/pause`)).status).toBe(200);
-    await page.waitForTimeout(600);
+    await b.page.waitForTimeout(600);
     expect((await api('POST', `/api/workspaces/${id}/resume`)).status).toBe(200);
 
-    await page.getByRole('link', { name: 'Usage' }).click();
-    await page.waitForURL(/\/usage$/);
-    await page.locator('svg.usage-chart').waitFor();
-    expect(await page.locator('svg.usage-chart').textContent()).toContain('orbits');
-    expect(await page.locator('.usage-table tbody tr').count()).toBe(1);
-    await screens(page, '30-usage');
-    const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
-    const download = await page.request.get(url + csv!);
+    await b.page.getByRole('link', { name: 'Usage' }).click();
+    await b.page.waitForURL(/\/usage$/);
+    await b.page.locator('svg.usage-chart').waitFor();
+    expect(await b.page.locator('svg.usage-chart').textContent()).toContain('orbits');
+    expect(await b.page.locator('.usage-table tbody tr').count()).toBe(1);
+    await screens(b.page, '30-usage');
+    const csv = await b.page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    const download = await b.page.request.get(url + csv!);
     expect(download.status()).toBe(200);
     expect((await download.text()).split('\r\n')[0]).toBe(
       'workspace,label,running_seconds,paused_seconds,running_hours,paused_hours',
     );
-    await page.getByLabel('Group by').selectOption('day');
-    await page.locator('.usage-table th', { hasText: 'Day' }).waitFor();
-    await screens(page, '31-usage-by-day');
+    await b.page.getByLabel('Group by').selectOption('day');
+    await b.page.locator('.usage-table th', { hasText: 'Day' }).waitFor();
+    await screens(b.page, '31-usage-by-day');
 
-    await page.getByRole('link', { name: 'Audit log' }).click();
-    await page.waitForURL(/\/audit$/);
-    await page.getByRole('list', { name: 'Audit log' }).waitFor();
-    const rows = await page.locator('.audit-row .list-item-title').allTextContents();
+    await b.page.getByRole('link', { name: 'Audit log' }).click();
+    await b.page.waitForURL(/\/audit$/);
+    await b.page.getByRole('list', { name: 'Audit log' }).waitFor();
+    const rows = await b.page.locator('.audit-row .list-item-title').allTextContents();
     expect(rows[0]).toContain('Mary Somerville resumed orbits');
     expect(rows).toContainEqual(expect.stringContaining('Mary Somerville created orbits'));
-    await screens(page, '32-audit');
-    expectNoErrors(errors);
+    await screens(b.page, '32-audit');
+    expectNoErrors(b.errors);
   });
 });

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,4 +59,36 @@ export async function screens(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.phone.png`) });
   await page.setViewportSize(original);
   await page.waitForTimeout(100);
+}
+
+export interface BrowserPage {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** The page's console and uncaught errors (`watchErrors`). */
+  errors: string[];
+}
+
+/**
+ * One Chromium with one page on the app for a whole test file: opened before its tests, closed after.
+ * The fields are set once `beforeAll` has run, so read them inside tests and hooks.
+ */
+export function useBrowserPage(url: string): BrowserPage {
+  const s = {} as BrowserPage;
+  beforeAll(async () => {
+    s.browser = await launchChromium();
+    s.context = await newContext(s.browser, url);
+    s.page = await s.context.newPage();
+    s.errors = watchErrors(s.page);
+  });
+  afterAll(async () => {
+    await s.browser?.close();
+  });
+  return s;
+}
+
+/** A JSON call to the app's API with the page's cookies and the app's own Origin (CSRF). */
+export async function pageApi(page: Page, url: string, method: string, path: string, data?: unknown) {
+  const res = await page.request.fetch(url + path, { method, data, headers: { origin: url } });
+  return { status: res.status(), json: await res.json().catch(() => null) };
 }
