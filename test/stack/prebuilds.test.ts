@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,9 +8,10 @@ import { startTestStack, type TestStack, type TestUser } from './harness';
 // Prebuilds against the real product: a successful setup is snapshotted by the real VM host, and the
 // next workspace of the branch boots from it, fast-forwarded, with postStartCommand alone.
 
+const SECRET = 'prebuild-webhook-secret';
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack();
+  t = await startTestStack({ extraVars: { GITHUB_WEBHOOK_SECRET: SECRET } });
 });
 afterAll(async () => {
   await t?.stop();
@@ -115,5 +117,50 @@ describe('prebuilds', () => {
     });
     const fourth = await ready(user, await create());
     expect(fourth.setup).toMatchObject({ status: 'succeeded', fromPrebuild: false });
+  });
+
+  it('a push refreshes the prebuild in the background: a snapshot at the pushed commit replaces the old one', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const origin = t.createOrigin();
+    commit(origin, { '.devcontainer/devcontainer.json': DEVCONTAINER });
+    const repositoryId = await t.addRepository(user, org, origin);
+    const r = await t.call('/api/workspaces', {
+      cookie: user.cookie,
+      body: { organizationId: org, repositoryId, branch: 'main' },
+    });
+    const first = await ready(user, r.json.workspace.id);
+    expect(first.setup.status).toBe('succeeded');
+    const count = snapshots().length;
+    const taken = () => snapshots().length > count || false;
+    for (let i = 0; i < 100 && !taken(); i++) await new Promise((x) => setTimeout(x, 100));
+    const before = snapshots();
+
+    const head = commit(origin, { 'PUSHED.md': 'pushed\n' });
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: '0'.repeat(40),
+      after: head,
+      created: false,
+      deleted: false,
+      repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
+    });
+    const res = await fetch(`${t.stack.url}/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex'),
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    // The old snapshot of the branch is replaced by one at the pushed commit.
+    const changed = () => before.some((id) => !snapshots().includes(id));
+    for (let i = 0; i < 150 && !changed(); i++) await new Promise((x) => setTimeout(x, 100));
+    expect(changed()).toBe(true);
+    // Still one prebuild per branch for this repository's snapshots.
+    expect(snapshots().length).toBe(before.length);
   });
 });

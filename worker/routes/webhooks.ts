@@ -1,3 +1,4 @@
+import { refreshPrebuild } from '../lib/prebuild-refresh';
 import { Hono } from 'hono';
 import { eq, lt, sql } from 'drizzle-orm';
 import { repositories, webhookDeliveries } from '../../db/schema';
@@ -163,12 +164,21 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github/:re
       const named = await matchingRepositories(tx, hints, { localMode: config.localMode, limit: 1000 });
       repositoryIds = named.map((r) => r.id);
     }
-    return { marked: await markPendingPull(tx, repositoryIds, branch) };
+    return { marked: await markPendingPull(tx, repositoryIds, branch), repositoryIds, branch };
   });
 
   if ('marked' in outcome && outcome.marked) {
     // Running workspaces pull now, in their rooms; the others pull when they next run (pendingPull).
     const running = outcome.marked.filter((w) => w.status === 'running');
+    // The branch's prebuild follows the push, in the background (worker/lib/prebuild-refresh.ts).
+    c.executionCtx.waitUntil(
+      Promise.allSettled(outcome.repositoryIds.map((id) => refreshPrebuild(config, id, outcome.branch))).then(
+        (results) => {
+          for (const r of results)
+            if (r.status === 'rejected') console.error('prebuild refresh failed:', r.reason);
+        },
+      ),
+    );
     c.executionCtx.waitUntil(
       Promise.allSettled(running.map((w) => roomFor(c.env, w.id).pull())).then((results) => {
         for (const r of results)
