@@ -21,6 +21,13 @@ export type PortInfo = z.infer<typeof PortInfoSchema>;
 export const PREVIEW_COOKIE = '__cw_preview';
 /** Sent by the Worker to the VM platform's edge and checked by our forward auth; never reaches the VM. */
 export const FORWARD_COOKIE = '__cw_fwd';
+/**
+ * The preview host's half of a sign-in in flight: a random value set before it sends the browser to the
+ * app origin, which hands it back with the code. The callback takes a code only with it, so nobody can
+ * send a victim's browser a link that signs it into a preview as the sender (login CSRF).
+ */
+export const PREVIEW_STATE_COOKIE = '__cw_preview_state';
+export const PREVIEW_STATE = /^[A-Za-z0-9_-]{22,64}$/;
 /** On a preview host: where the app origin hands back its one-time code. */
 export const PREVIEW_CALLBACK_PATH = '/__cw/preview-callback';
 

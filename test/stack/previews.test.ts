@@ -65,23 +65,31 @@ const html = { accept: 'text/html,application/xhtml+xml' };
 
 /** The browser's dance for a private port: app origin (session) -> one-time code -> the preview's own cookie. */
 async function previewCookie(user: TestUser, host: string, next = '/'): Promise<string> {
-  const first = await get(host, next, { headers: html });
-  expect(first.status).toBe(302);
-  const toApp = new URL(first.headers.location as string);
-  expect(toApp.origin).toBe(t.stack.url);
-  const authorize = await fetch(toApp, { headers: { cookie: user.cookie }, redirect: 'manual' });
-  expect(authorize.status).toBe(302);
-  const back = new URL(authorize.headers.get('location')!);
-  expect(back.host).toBe(host);
-  const cb = await get(host, back.pathname + back.search);
+  const { back, state } = await previewCode(user, host, next);
+  const cb = await get(host, back.pathname + back.search, { headers: { cookie: state } });
   expect(cb.status).toBe(302);
   expect(cb.headers.location).toBe(next);
   const setCookie = (cb.headers['set-cookie'] as string[])[0]!;
   expect(setCookie).toMatch(/^__cw_preview=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
   expect(setCookie).not.toMatch(/Domain=/i);
   // The code works once.
-  expect((await get(host, back.pathname + back.search)).status).toBe(400);
+  expect((await get(host, back.pathname + back.search, { headers: { cookie: state } })).status).toBe(400);
   return setCookie.split(';')[0]!;
+}
+
+/** The first two steps: the preview host's sign-in state cookie, and the code the app origin hands back. */
+async function previewCode(user: TestUser, host: string, next = '/') {
+  const first = await get(host, next, { headers: html });
+  expect(first.status).toBe(302);
+  const stateCookie = (first.headers['set-cookie'] as string[])[0]!;
+  expect(stateCookie).toMatch(/^__cw_preview_state=[\w-]+; Path=\/; HttpOnly; SameSite=Lax/);
+  const toApp = new URL(first.headers.location as string);
+  expect(toApp.origin).toBe(t.stack.url);
+  const authorize = await fetch(toApp, { headers: { cookie: user.cookie }, redirect: 'manual' });
+  expect(authorize.status).toBe(302);
+  const back = new URL(authorize.headers.get('location')!);
+  expect(back.host).toBe(host);
+  return { back, state: stateCookie.split(';')[0]! };
 }
 
 async function key(user: TestUser, org: string, permissions = ['exec']) {
@@ -154,6 +162,24 @@ describe('preview URLs', () => {
     expect(JSON.parse(api.body).error.code).toBe('unauthorized');
   });
 
+  it('refuses a code sent in a link: only the browser that started the sign-in can finish it', async () => {
+    // The attacker starts a sign-in in their own browser and sends the callback link to a victim, whose
+    // browser would otherwise end up in the preview as the attacker (login CSRF).
+    const { back, state } = await previewCode(user, host);
+    const victim = await get(host, back.pathname + back.search, { headers: html });
+    expect(victim.status).toBe(400);
+    expect(victim.headers['set-cookie']).toBeUndefined();
+    const otherState = await get(host, '/', { headers: html });
+    const victimState = (otherState.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
+    const withOwnState = await get(host, back.pathname + back.search, {
+      headers: { ...html, cookie: victimState },
+    });
+    expect(withOwnState.status).toBe(400);
+    // The code was not spent by those tries: its own browser still finishes.
+    const mine = await get(host, back.pathname + back.search, { headers: { cookie: state } });
+    expect(mine.status).toBe(302);
+  });
+
   it('serves a member through the handed-back cookie, with Host, X-Forwarded-* and without our credentials', async () => {
     cookie = await previewCookie(user, host, '/headers?a=1');
     const r = await get(host, '/headers?a=1', {
@@ -215,10 +241,13 @@ describe('preview URLs', () => {
     expect((await get(host, '/', { headers: { authorization: `Bearer ${strangerKey}` } })).status).toBe(404);
     expect((await get(host, '/', { headers: { authorization: 'Bearer cw_not-a-key' } })).status).toBe(401);
     // The stranger's browser: the app origin says not found, no code.
-    const r = await fetch(`${t.stack.url}/api/preview/authorize?host=${encodeURIComponent(host)}&next=/`, {
-      headers: { cookie: stranger.cookie },
-      redirect: 'manual',
-    });
+    const r = await fetch(
+      `${t.stack.url}/api/preview/authorize?host=${encodeURIComponent(host)}&state=${'s'.repeat(22)}&next=/`,
+      {
+        headers: { cookie: stranger.cookie },
+        redirect: 'manual',
+      },
+    );
     expect(r.status).toBe(404);
     // A cookie made for port 3000 does not open port 3001 (another host).
     expect((await get(hostFor(3001, ws.id), '/', { headers: { cookie } })).status).toBe(401);

@@ -338,6 +338,7 @@ describe('authorization matrix', () => {
   });
 
   it('hands a preview code only to members signed in at the app origin', async () => {
+    const STATE = 'a-preview-hosts-sign-in-state';
     const host = `3000-${ownersWs}.localhost`;
     const got: Record<string, string> = {};
     for (const who of WHO) {
@@ -345,7 +346,7 @@ describe('authorization matrix', () => {
       const headers: Record<string, string> = {};
       if (o.cookie) headers.cookie = o.cookie;
       if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
-      const r = await SELF.fetch(`${BASE}/api/preview/authorize?host=${host}&next=/`, {
+      const r = await SELF.fetch(`${BASE}/api/preview/authorize?host=${host}&state=${STATE}&next=/`, {
         headers,
         redirect: 'manual',
       });
@@ -370,11 +371,21 @@ describe('authorization matrix', () => {
       outsider: '404',
       anonymous: '/sign-in',
     });
-    const bad = await SELF.fetch(`${BASE}/api/preview/authorize?host=${BASE.slice(7)}&next=/`, {
+    const bad = await SELF.fetch(
+      `${BASE}/api/preview/authorize?host=${BASE.slice(7)}&state=${STATE}&next=/`,
+      {
+        headers: { cookie: owner.cookie },
+        redirect: 'manual',
+      },
+    );
+    expect(bad.status).toBe(400);
+    // Without the preview host's sign-in state there is nothing to bind a code to.
+    const stateless = await SELF.fetch(`${BASE}/api/preview/authorize?host=${host}&next=/`, {
       headers: { cookie: owner.cookie },
       redirect: 'manual',
     });
-    expect(bad.status).toBe(400);
+    expect(stateless.status).toBe(400);
+    expect(((await stateless.json()) as { error: { field?: string } }).error.field).toBe('state');
   });
 
   it('lets a member stop and delete their own workspace but not a teammate’s', async () => {

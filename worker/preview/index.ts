@@ -6,6 +6,8 @@ import {
   FORWARD_COOKIE,
   PREVIEW_CALLBACK_PATH,
   PREVIEW_COOKIE,
+  PREVIEW_STATE,
+  PREVIEW_STATE_COOKIE,
   parsePreviewHost,
   safePreviewPath,
 } from '../../core/ports';
@@ -45,6 +47,14 @@ export function previewTarget(request: Request, env: Env) {
   const t = parsePreviewHost(host, domain);
   return t ? { ...t, host } : null;
 }
+
+const randomState = () => {
+  const b = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...b))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+};
 
 const ourBearer = (h: string | undefined) => !!h && new RegExp(`^Bearer\\s+${API_KEY_PREFIX}`, 'i').test(h);
 
@@ -126,21 +136,29 @@ export function createPreviewApp() {
   app.get(PREVIEW_CALLBACK_PATH, async (c) => {
     const { port, workspaceId } = c.var.target;
     const code = c.req.query('code') ?? '';
+    // Only the browser that started this sign-in holds its state: a code sent in a link is refused.
+    const state = c.req.query('state') ?? '';
+    const started = PREVIEW_STATE.test(state) && getCookie(c, PREVIEW_STATE_COOKIE) === state;
     const granted =
-      code.length > 0 && code.length < 200
+      started && code.length > 0 && code.length < 200
         ? await roomFor(c.env, workspaceId).redeemPreviewCode(code, port)
         : null;
     if (!granted) return pages.expiredCode();
     const secure = parseConfig(c.env).preview!.scheme === 'https' ? '; Secure' : '';
     const maxAge = Math.max(1, Math.floor((granted.expiresAt - Date.now()) / 1000));
-    return new Response(null, {
-      status: 302,
-      headers: {
-        location: safePreviewPath(c.req.query('next')),
-        'set-cookie': `${PREVIEW_COOKIE}=${granted.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`,
-        'cache-control': 'no-store',
-      },
+    const headers = new Headers({
+      location: safePreviewPath(c.req.query('next')),
+      'cache-control': 'no-store',
     });
+    headers.append(
+      'set-cookie',
+      `${PREVIEW_COOKIE}=${granted.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`,
+    );
+    headers.append(
+      'set-cookie',
+      `${PREVIEW_STATE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
+    );
+    return new Response(null, { status: 302, headers });
   });
 
   app.all('*', async (c) => {
@@ -167,17 +185,30 @@ export function createPreviewApp() {
       name,
       appUrl: `${appOrigin}/workspaces/${workspaceId}`,
     });
-    const loginUrl = `${appOrigin}/api/preview/authorize?host=${encodeURIComponent(host)}&next=${encodeURIComponent(path)}`;
+    const secure = preview.scheme === 'https' ? '; Secure' : '';
+
+    /** To the app origin to sign in, with a fresh state this browser keeps (10 minutes). */
+    const toLogin = () => {
+      const state = randomState();
+      const loginUrl = `${appOrigin}/api/preview/authorize?host=${encodeURIComponent(host)}&state=${state}&next=${encodeURIComponent(path)}`;
+      const res = new Response(null, {
+        status: 302,
+        headers: { location: loginUrl, 'cache-control': 'no-store' },
+      });
+      res.headers.append(
+        'set-cookie',
+        `${PREVIEW_STATE_COOKIE}=${state}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600${secure}`,
+      );
+      return res;
+    };
 
     const refuse = (g: Exclude<PreviewGate, { kind: 'forward' }>) => {
       switch (g.kind) {
         case 'login':
+          // A browser signs in; a tool is told how (the page's URL in a browser, or an API key).
           return html && req.method === 'GET'
-            ? new Response(null, {
-                status: 302,
-                headers: { location: loginUrl, 'cache-control': 'no-store' },
-              })
-            : pages.unauthorized(loginUrl);
+            ? toLogin()
+            : pages.unauthorized(`${preview.scheme}://${host}${path}`);
         case 'resuming':
           return pages.resuming(ctx(g.name));
         case 'not_running':

@@ -76,11 +76,11 @@ export function unavailable(c: PageContext, message: string) {
   return page(502, 'Preview unavailable', `<p>${esc(message)} Try again shortly.</p>`);
 }
 
-export const unauthorized = (loginUrl: string) =>
+export const unauthorized = (previewUrl: string) =>
   json(
     401,
     ErrorCode.unauthorized,
-    `This port is private: open ${loginUrl} in a browser, or send Authorization: Bearer <api key>.`,
+    `This port is private: open ${previewUrl} in a browser to sign in, or send Authorization: Bearer <api key>.`,
   );
 
 export const expiredCode = () =>

@@ -2,7 +2,13 @@ import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ErrorCode } from '../../core/errors';
 import { verifyForward } from '../../core/forward-token';
-import { FORWARD_COOKIE, PREVIEW_CALLBACK_PATH, parsePreviewHost, safePreviewPath } from '../../core/ports';
+import {
+  FORWARD_COOKIE,
+  PREVIEW_CALLBACK_PATH,
+  PREVIEW_STATE,
+  parsePreviewHost,
+  safePreviewPath,
+} from '../../core/ports';
 import { parseConfig } from '../../core/config';
 import { apiError } from '../lib/errors';
 import { loadWorkspace } from '../lib/load';
@@ -19,10 +25,15 @@ export const previewAuthorize = new Hono<AppEnv>().get('/authorize', async (c) =
   const target = preview ? parsePreviewHost(host, preview.domain) : null;
   if (!preview || !target)
     throw apiError(400, ErrorCode.validation, 'host must be a preview host.', { field: 'host' });
+  const state = c.req.query('state') ?? '';
+  if (!PREVIEW_STATE.test(state))
+    throw apiError(400, ErrorCode.validation, "state must be the preview host's sign-in state.", {
+      field: 'state',
+    });
   const next = safePreviewPath(c.req.query('next'));
   const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
   if (!session) {
-    const back = `/api/preview/authorize?host=${encodeURIComponent(host)}&next=${encodeURIComponent(next)}`;
+    const back = `/api/preview/authorize?host=${encodeURIComponent(host)}&state=${state}&next=${encodeURIComponent(next)}`;
     return c.redirect(`/sign-in?redirect=${encodeURIComponent(back)}`, 302);
   }
   const u = session.user;
@@ -40,7 +51,7 @@ export const previewAuthorize = new Hono<AppEnv>().get('/authorize', async (c) =
     authSessionId: session.session.id,
     expiresAt: new Date(session.session.expiresAt).getTime(),
   });
-  const back = `${preview.scheme}://${host}${PREVIEW_CALLBACK_PATH}?code=${encodeURIComponent(code)}&next=${encodeURIComponent(next)}`;
+  const back = `${preview.scheme}://${host}${PREVIEW_CALLBACK_PATH}?code=${encodeURIComponent(code)}&state=${state}&next=${encodeURIComponent(next)}`;
   c.header('cache-control', 'no-store');
   return c.redirect(back, 302);
 });
