@@ -218,6 +218,11 @@ export class WorkspaceRoom extends DurableObject<Env> {
     return (await preview.gate(this.room, req)).gate;
   }
 
+  /** Asked while a preview answer streams: false once its caller's access ended (room/preview.ts). */
+  async previewStillAllowed(req: PreviewGateRequest): Promise<boolean> {
+    return preview.stillAllowed(this.room, req);
+  }
+
   async issuePreviewCode(port: number, principal: PreviewPrincipal): Promise<string> {
     return preview.issueCode(this.room, port, principal);
   }

@@ -19,8 +19,8 @@ import { PREVIEW_CODE_PREFIX, PREVIEW_GRANT_PREFIX, PREVIEW_RULE_PREFIX } from '
 //   it a one-time code, the preview host exchanges it for a grant token set as its own cookie;
 // - a paused workspace resumes, preview traffic counts as activity;
 // - each port is a TLS rule on the VM platform (`/v5/tls`), with our forward auth in front;
-// - preview WebSockets are relayed here, so a revocation closes them (plain HTTP stops at the next
-//   request: the grant is gone).
+// - preview WebSockets are relayed here, so a revocation closes them; a streamed HTTP answer asks
+//   `stillAllowed` while it flows (worker/preview), so it ends too.
 
 const CODE_TTL_MS = 60_000;
 const GRANT_TTL_MS = 24 * 60 * 60_000;
@@ -41,12 +41,14 @@ interface PreviewMemory {
   grants: Map<string, Grant | null>;
   rules: Set<string>;
   sockets: Set<PreviewSocket>;
+  /** Revocations of principals that came with a key or user (no grant to delete), newest last. */
+  revoked: { match: RevokeMatch; at: number }[];
   name?: string;
 }
 const memories = new WeakMap<RoomState, PreviewMemory>();
 function mem(s: RoomState): PreviewMemory {
   let m = memories.get(s);
-  if (!m) memories.set(s, (m = { grants: new Map(), rules: new Set(), sockets: new Set() }));
+  if (!m) memories.set(s, (m = { grants: new Map(), rules: new Set(), sockets: new Set(), revoked: [] }));
   return m;
 }
 
@@ -319,15 +321,38 @@ function closeSocket(s: RoomState, e: PreviewSocket, reason: string) {
   }
 }
 
+const matcher = (match: RevokeMatch) => (p?: PreviewPrincipal) =>
+  !!p &&
+  (!!match.userId || !!match.authSessionId || !!match.keyId) &&
+  (!match.userId || p.userId === match.userId) &&
+  (!match.authSessionId || p.authSessionId === match.authSessionId) &&
+  (!match.keyId || p.keyId === match.keyId);
+
+/** Kept as long as a streamed answer could still be flowing under a principal the Worker checked. */
+const REVOKED_KEPT_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether a streamed preview answer may go on: its grant still holds (a cookie), its key or user was
+ * not revoked since (a key), its key has not expired, or its port is still public (anonymous).
+ * Nothing else: no resume, no activity (the request counted once).
+ */
+export async function stillAllowed(s: RoomState, req: PreviewGateRequest): Promise<boolean> {
+  if (req.principal) {
+    const p = req.principal;
+    if (p.expiresAt && p.expiresAt <= Date.now()) return false;
+    return !mem(s).revoked.some((r) => matcher(r.match)(p));
+  }
+  if (req.token) return (await grantFor(s, req.token, req.port)) !== null;
+  return (await visibilityOf(s, req.port)) === 'public';
+}
+
 /** A principal's access ended: its grants go, its preview sockets close now. Answers the sockets closed. */
 export async function revokePreview(s: RoomState, match: RevokeMatch): Promise<number> {
   const m = mem(s);
-  const matches = (p?: PreviewPrincipal) =>
-    !!p &&
-    (!!match.userId || !!match.authSessionId || !!match.keyId) &&
-    (!match.userId || p.userId === match.userId) &&
-    (!match.authSessionId || p.authSessionId === match.authSessionId) &&
-    (!match.keyId || p.keyId === match.keyId);
+  const matches = matcher(match);
+  const now = Date.now();
+  m.revoked = m.revoked.filter((r) => now - r.at < REVOKED_KEPT_MS).slice(-999);
+  m.revoked.push({ match, at: now });
   let closed = 0;
   for (const e of [...m.sockets]) {
     if (matches(e.principal)) {

@@ -119,6 +119,29 @@ function openWs(host: string, path: string, headers: Record<string, string>) {
   return { ws, messages, opened, closed, next };
 }
 
+/** A never-ending SSE stream through the preview host: resolves `flowing` at its first event, `ended` when cut. */
+function openStream(host: string, headers: Record<string, string>) {
+  let flowing!: () => void;
+  const started = new Promise<void>((r) => (flowing = r));
+  const ended = new Promise<void>((resolve) => {
+    const req = request(`${t.stack.url}/forever`, {
+      headers: { host, accept: 'text/event-stream', ...headers },
+    });
+    req.on('response', (res) => {
+      expect(res.statusCode).toBe(200);
+      res.on('data', () => flowing());
+      res.on('end', () => resolve());
+      res.on('error', () => resolve());
+      res.on('aborted', () => resolve());
+    });
+    req.on('error', () => resolve());
+    req.end();
+  });
+  let done = false;
+  void ended.then(() => (done = true));
+  return { started, ended, isEnded: () => done };
+}
+
 describe('preview URLs', () => {
   let user: TestUser;
   let org: string;
@@ -380,6 +403,8 @@ describe('lifecycle and revocation', () => {
     expect((await get(host, '/', { headers: { cookie } })).status).toBe(200);
     const c = openWs(host, '/live', { cookie });
     await c.opened;
+    const stream = openStream(host, { cookie });
+    await stream.started;
     const out = await fetch(`${t.stack.url}/api/auth/sign-out`, {
       method: 'POST',
       headers: { cookie: user.cookie, origin: t.stack.url, 'content-type': 'application/json' },
@@ -389,6 +414,9 @@ describe('lifecycle and revocation', () => {
     const at = Date.now();
     expect(await c.closed).toBe(1008);
     expect(Date.now() - at).toBeLessThan(1000);
+    // A streamed answer ends too (the Worker asks the room twice a second while it flows).
+    await stream.ended;
+    expect(Date.now() - at).toBeLessThan(1500);
     expect((await get(host, '/', { headers: { cookie } })).status).toBe(401);
   });
 
@@ -410,6 +438,9 @@ describe('lifecycle and revocation', () => {
     const theirWs = openWs(host, '/mate', { cookie: theirs });
     const myWs = openWs(host, '/owner', { cookie: mine });
     await Promise.all([theirWs.opened, myWs.opened]);
+    const theirStream = openStream(host, { cookie: theirs });
+    const myStream = openStream(host, { cookie: mine });
+    await Promise.all([theirStream.started, myStream.started]);
 
     const start = Date.now();
     const removed = await t.call('/api/auth/organization/remove-member', {
@@ -419,6 +450,11 @@ describe('lifecycle and revocation', () => {
     expect(removed.status).toBe(200);
     expect(await theirWs.closed).toBe(1008);
     expect(Date.now() - start).toBeLessThan(1000);
+    await theirStream.ended;
+    expect(Date.now() - start).toBeLessThan(1500);
+    // The owner's stream flows on past the room's next checks.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(myStream.isEnded()).toBe(false);
     expect((await get(host, '/', { headers: { cookie: theirs } })).status).toBe(401);
     expect((await get(host, '/', { headers: { cookie: mine } })).status).toBe(200);
     expect(myWs.ws.readyState).toBe(WebSocket.OPEN);
@@ -430,12 +466,15 @@ describe('lifecycle and revocation', () => {
     });
     const keyWs = openWs(host, '/key', { authorization: `Bearer ${made.json.key}` });
     await keyWs.opened;
+    const keyStream = openStream(host, { authorization: `Bearer ${made.json.key}` });
+    await keyStream.started;
     const deleted = await t.call(`/api/api-keys/${made.json.id}`, {
       method: 'DELETE',
       cookie: owner.cookie,
     });
     expect(deleted.status).toBeLessThan(300);
     expect(await keyWs.closed).toBe(1008);
+    await keyStream.ended;
     expect((await get(host, '/', { headers: { authorization: `Bearer ${made.json.key}` } })).status).toBe(
       401,
     );

@@ -23,6 +23,11 @@ const server = http.createServer((req, res) => {
     res.write('data: first\\n\\n');
     return setTimeout(() => res.end('data: second\\n\\n'), 600);
   }
+  if (url.pathname === '/forever') {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const tick = setInterval(() => res.write('data: tick\\n\\n'), 100);
+    return res.on('close', () => clearInterval(tick));
+  }
   if (url.pathname === '/big') {
     const chunk = Buffer.alloc(1 << 20, 97);
     let left = Number(url.searchParams.get('mb') || 1);

@@ -93,6 +93,50 @@ function forwardHeaders(req: Request, host: string, scheme: string): Headers {
   return h;
 }
 
+/** How often a streamed answer asks whether its caller may still have it. */
+const RECHECK_MS = 500;
+
+/**
+ * The app's answer as it streams (never buffered), ended once the room says the caller's access ended:
+ * an SSE stream or a chunked download ends with a revocation, as a preview WebSocket does. It ends
+ * cleanly (a last chunk), not with an error: workerd's dev proxy does not survive a response body
+ * that errors mid-stream. An answer of known length is finite and passes untouched.
+ */
+function endsOnRevocation(res: Response, stillAllowed: () => Promise<boolean>): Response {
+  if (!res.body || res.headers.has('content-length')) return res;
+  const reader = res.body.getReader();
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  let revoked = false;
+  const timer = setInterval(() => {
+    stillAllowed().then(
+      (ok) => {
+        if (ok || revoked) return;
+        revoked = true;
+        void reader.cancel('access revoked').catch(() => {});
+      },
+      () => {}, // the room cannot be asked: the stream goes on, the next request is checked
+    );
+  }, RECHECK_MS);
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || revoked) break;
+        await writer.write(value);
+      }
+      await writer.close();
+    } catch {
+      // The client left (the write failed) or the app's stream broke: end what is left quietly.
+      await reader.cancel().catch(() => {});
+      await writer.close().catch(() => {});
+    } finally {
+      clearInterval(timer);
+    }
+  })();
+  return new Response(readable, res);
+}
+
 function headerList(h: Headers): [string, string][] {
   const out: [string, string][] = [];
   h.forEach((v, k) => out.push([k, v]));
@@ -253,7 +297,7 @@ export function createPreviewApp() {
         return pages.unavailable(ctx(g.name), 'The VM platform could not be reached.');
       }
       const own = await forwarderCode(res);
-      if (!own) return res;
+      if (!own) return endsOnRevocation(res, () => room.previewStillAllowed(gateReq));
       if (own.code === 'NOTHING_LISTENING') return pages.nothingListening(ctx(g.name));
       if (own.code === 'VM_PAUSED') return pages.resuming(ctx(g.name));
       // No rule serves the domain any more (deleted behind our back): made again once, if no body was sent.
