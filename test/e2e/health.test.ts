@@ -30,7 +30,9 @@ async function api(path: string, body?: unknown) {
   return res.json();
 }
 
+/** `DOC_SCREENSHOTS=1` refreshes docs/screenshots; a plain test run leaves the tree clean. */
 function keep(name: string) {
+  if (process.env.DOC_SCREENSHOTS !== '1') return;
   const dir = join(process.cwd(), 'docs/screenshots');
   mkdirSync(dir, { recursive: true });
   for (const size of ['desktop', 'phone'])

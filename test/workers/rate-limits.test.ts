@@ -73,6 +73,26 @@ describe('rate limits', () => {
     expect(last).toBe(429);
   });
 
+  it('limits sign-up per IP, but not the loopback clients of a local stack (wrangler dev stamps them all)', async () => {
+    const { max } = RATE_LIMITS['sign-up:ip'];
+    const signUpFrom = async (ip: string) =>
+      (
+        await call('/api/auth/sign-up/email', {
+          body: { name: 'x', email: `ip-${unique()}@example.test`, password: 'correct-horse-battery' },
+          headers: { 'cf-connecting-ip': ip },
+        })
+      ).status;
+    const ip = `10.3.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const remote: number[] = [];
+    const loopback: number[] = [];
+    for (let i = 0; i <= max; i++) {
+      remote.push(await signUpFrom(ip));
+      loopback.push(await signUpFrom('127.0.0.1'));
+    }
+    expect(remote.at(-1)).toBe(429);
+    expect(loopback.filter((s) => s === 429)).toEqual([]);
+  }, 60_000);
+
   it('limits workspace creation per user', async () => {
     const user = await signUp();
     const org = await createOrg(user);
