@@ -157,7 +157,8 @@ export async function armWatch(s: RoomState, now = Date.now()) {
   // Someone is connected: a terminal socket, or a client session still heartbeating (room/presence.ts).
   const connected =
     s.sockets.size > 0 || (await s.ctx.storage.list({ prefix: SESSION_PREFIX, limit: 1 })).size > 0;
-  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (connected ? 10_000 : 60_000);
+  const suspect = s.suspectUntil !== undefined && now < s.suspectUntil;
+  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (suspect ? 2_000 : connected ? 10_000 : 60_000);
   await setTimer(s.ctx.storage, Timer.watch, now + every);
 }
 

@@ -58,8 +58,11 @@ export function relayFor(s: RoomState, windowId: string, cols: number, rows: num
   return relay;
 }
 
-/** Runs an armed watch (the VM check) now. */
+const SUSPECT_MS = 10_000;
+
+/** Runs an armed watch (the VM check) now, and soon again for a while (RoomState.suspectUntil). */
 async function watchSoon(s: RoomState) {
+  s.suspectUntil = Date.now() + SUSPECT_MS;
   if ((await getTimer(s.ctx.storage, Timer.watch)) !== undefined)
     await setTimer(s.ctx.storage, Timer.watch, Date.now());
 }

@@ -51,6 +51,11 @@ export interface RoomState {
   readonly sockets: Map<WebSocket, ViewerSocket>;
   /** The VM's resource use at the last health check (room/health.ts), sent to a viewer on attach. */
   health?: VmHealth;
+  /**
+   * A shell died or its PTY failed: until then the VM is checked every 2 s, as its host may not have
+   * seen the crash yet when the first check asks (and with the shell gone, nobody may be connected).
+   */
+  suspectUntil?: number;
 }
 
 /**
