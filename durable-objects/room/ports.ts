@@ -1,5 +1,5 @@
 import { previewUrl, type PortInfo, type PortVisibility } from '../../core/ports';
-import { parseProcNetTcp, type VmPort } from '../../core/vm';
+import { listPortsByExec, type VmPort } from '../../core/vm';
 import { recordAudit } from '../../db/audit';
 import { portVisibilities, setPortVisibility } from '../../db/queries/ports';
 import { send } from '../relay/flow';
@@ -48,11 +48,7 @@ export function portInfo(s: RoomState, port: number, visibility: PortVisibility,
 async function vmPorts(s: RoomState, vmId: string): Promise<VmPort[]> {
   if (s.deps.config.localMode) return (await s.deps.vm.listPorts(vmId)).ports;
   // Freestyle has no ports endpoint: the VM's own socket table says what listens.
-  const r = await s.deps.vm.exec(vmId, {
-    command: 'cat /proc/net/tcp /proc/net/tcp6 2>/dev/null',
-    timeoutMs: 5000,
-  });
-  return parseProcNetTcp(r.stdout ?? '');
+  return listPortsByExec(s.deps.vm, vmId);
 }
 
 /** The ports now (from the VM when it runs or is paused), with visibility and URL. */

@@ -68,6 +68,24 @@ describe('/proc/net/tcp', () => {
       { port: 8080, address: '0.0.0.0' },
     ]);
   });
+
+  it('writes IPv6 addresses the usual way, and skips lines that are not sockets', () => {
+    const v6 = (hex: string, port: string) =>
+      `   0: ${hex}:${port} 00000000000000000000000000000000:0000 0A 0 0 0 0 0 4 1`;
+    const text = [
+      v6('00000000000000000000000001000000', '0BB8'),
+      v6('0000000000000000FFFF00000100007F', '0BB9'),
+      v6('000080FE00000000FF005452AB896745', '0BBA'),
+      '   1: 0100007F:ZZZZ 00000000:0000 0A',
+      '   2: 7F:0BBB 00000000:0000 0A',
+      'garbage',
+    ].join('\n');
+    expect(parseProcNetTcp(text)).toEqual([
+      { port: 3000, address: '::1' },
+      { port: 3001, address: '::ffff:7f00:1' },
+      { port: 3002, address: 'fe80::5254:ff:4567:89ab' },
+    ]);
+  });
 });
 
 describe('terminal links', () => {

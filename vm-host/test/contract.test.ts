@@ -1,6 +1,6 @@
 import { Freestyle, FreestyleApiError } from 'freestyle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVmClient, sshUserName, VmApiError, type VmData } from '../../core/vm';
+import { createVmClient, listPortsByExec, sshUserName, VmApiError, type VmData } from '../../core/vm';
 import { API_KEY, PtyClient, startTestHost, until, type TestHost } from './helpers';
 import { VM_SERVER_PATHS, startVmServer } from './vm-server';
 import { run, sshOptions } from './ssh-client';
@@ -247,6 +247,32 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
     await d.deleteRule(rule.id);
     expect(await d.listRules(vm.id)).toEqual([]);
     pty.close();
+  });
+
+  it("lists what listens from the VM's own /proc/net/tcp and tcp6 (the room's way on Freestyle)", async () => {
+    const d = drivers[name]!();
+    const vm = await d.create();
+    const c = createVmClient({ baseUrl: host.url, apiKey: API_KEY });
+    const v4 = await startVmServer(c, vm.id, 3000, '127.0.0.1');
+    const v6 = await startVmServer(c, vm.id, 5173, '::');
+    // The real kernel's text, read by exec inside the VM's network namespace, through this driver.
+    const raw = (await d.exec(vm.id, 'cat /proc/net/tcp /proc/net/tcp6')).stdout ?? '';
+    expect(raw.match(/local_address/g)).toHaveLength(2);
+    const listed = await listPortsByExec({ exec: (id, req) => d.exec(id, req.command) }, vm.id);
+    expect(listed).toEqual([
+      { port: 3000, address: '127.0.0.1' },
+      { port: 5173, address: '::' },
+    ]);
+    // The same ports the local host's own endpoint reports; nothing of the host's network leaks in.
+    const own = (await c.listPorts(vm.id)).ports.map((p) => ({ port: p.port, address: p.address }));
+    expect(listed).toEqual(own);
+    // A server that stops leaves the table (a detached PTY keeps running: end its session).
+    for (const pty of [v4, v6]) {
+      await c.killPtySession(vm.id, pty.info!.sessionId);
+      pty.close();
+    }
+    await until(async () => (await listPortsByExec(c, vm.id)).length === 0, 'servers gone');
+    await d.remove(vm.id);
   });
 
   it('grants an identity a VM, mints a token the SSH gateway admits, revokes it, deletes the identity', async () => {
