@@ -68,3 +68,16 @@ export async function measureCrashDetection(t: TestStack, rounds = 3) {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { productMs: median(product), vmHostMs: median(vmHost), rounds: { product, vmHost } };
 }
+
+export type CrashBench = Awaited<ReturnType<typeof measureCrashDetection>>;
+
+export function crashRows(c: CrashBench, f: (n: number) => string): string[][] {
+  return [
+    [
+      "VM's processes killed -> vm_crashed, a viewer connected (ms)",
+      f(c.productMs),
+      `VM host knows ${f(c.vmHostMs)}`,
+      `${f(c.productMs / c.vmHostMs)}x, +${f(c.productMs - c.vmHostMs)} ms (target <= 10000); median of ${c.rounds.product.length}`,
+    ],
+  ];
+}

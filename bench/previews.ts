@@ -73,9 +73,9 @@ export async function benchPreviews(
   const host = `3000-${workspace.id}.localhost:${new URL(t.stack.url).port}`;
   // A member's browser: the app origin hands the preview host its cookie.
   const first = await timedGetRedirect(t.stack.url, host);
-  const authorize = await fetch(first, { headers: { cookie: user.cookie }, redirect: 'manual' });
+  const authorize = await fetch(first.location, { headers: { cookie: user.cookie }, redirect: 'manual' });
   const back = new URL(authorize.headers.get('location')!);
-  const cookie = await callback(t.stack.url, host, back.pathname + back.search);
+  const cookie = await callback(t.stack.url, host, back.pathname + back.search, first.state);
   const path: Target = { url: t.stack.url, host, headers: { cookie } };
   const base: Target = { url: t.stack.vmHostForwardUrl, host: baseDomain, headers: {} };
   if ((await timedGet(path, '/')).status !== 200) throw new Error('preview did not answer');
@@ -114,21 +114,22 @@ export async function benchPreviews(
   };
 }
 
-function timedGetRedirect(url: string, host: string): Promise<string> {
+/** The preview host's redirect to the app origin, and the sign-in state cookie it sets with it. */
+function timedGetRedirect(url: string, host: string): Promise<{ location: string; state: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/`, { headers: { host, accept: 'text/html' } });
     req.on('response', (res) => {
       res.resume();
-      resolve(res.headers.location!);
+      resolve({ location: res.headers.location!, state: res.headers['set-cookie']![0]!.split(';')[0]! });
     });
     req.on('error', reject);
     req.end();
   });
 }
 
-function callback(url: string, host: string, path: string): Promise<string> {
+function callback(url: string, host: string, path: string, state: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers: { host } });
+    const req = request(`${url}${path}`, { headers: { host, cookie: state } });
     req.on('response', (res) => {
       res.resume();
       resolve((res.headers['set-cookie'] as string[])[0]!.split(';')[0]!);
