@@ -39,10 +39,12 @@ export async function untilQuiet(proxyAddress: string, quietMs = 300, timeoutMs 
 export async function roundTripsOf(
   proxyAddress: string,
   request: () => Promise<unknown>,
-  opts: { tries?: number; settleMs?: number } = {},
+  opts: { tries?: number; settleMs?: number; prepare?: () => Promise<unknown> } = {},
 ): Promise<RoundTrips> {
   let best: RoundTrips | undefined;
   for (let i = 0; i < (opts.tries ?? 3); i++) {
+    // What the request needs first (a running workspace to pause), not counted.
+    await opts.prepare?.();
     await untilQuiet(proxyAddress);
     const before = await proxyStats(proxyAddress);
     await request();

@@ -32,6 +32,7 @@ import type { PreviewGate, PreviewGateRequest, PreviewPrincipal } from './room/p
 import * as windows from './room/windows';
 import * as setup from './room/setup';
 import { getWorkspace } from '../db/queries/workspaces';
+import type { SealedSecretRow } from '../db/queries/secrets';
 
 export type * from './room/contract';
 export type * from './room/preview-contract';
@@ -93,8 +94,8 @@ export class WorkspaceRoom extends DurableObject<Env> {
   }
 
   /** The command API: resumes a paused workspace, runs the command in the clone, counts as activity. */
-  async exec(actor: Actor, input: ExecInput): Promise<ExecRunResult> {
-    return execCommand(this.room, actor, input);
+  async exec(actor: Actor, input: ExecInput, sealed?: SealedSecretRow[]): Promise<ExecRunResult> {
+    return execCommand(this.room, actor, input, sealed);
   }
 
   /** Runs the repository's setup again in the Setup window (room/setup.ts). */

@@ -117,23 +117,39 @@ export interface WorkspaceSecrets {
   unreadable: string[];
 }
 
+/** A secret as stored, still sealed: what travels from the Worker to the room with an exec. */
+export interface SealedSecretRow {
+  scope: SecretScope;
+  organizationId: string | null;
+  repositoryId: string | null;
+  userId: string | null;
+  name: string;
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+}
+
 /**
- * Everything a workspace's shells receive, in one query: its organization's and repository's secrets,
- * and `userId`'s personal ones (none for null).
+ * The sealed rows a workspace's shells receive, as one statement (so it can join a batch): its
+ * organization's and repository's secrets, and `userId`'s personal ones (none for null).
  */
-export async function workspaceSecrets(
-  db: Database,
-  ring: Keyring,
-  workspaceId: string,
-  userId: string | null,
-): Promise<WorkspaceSecrets> {
+export function workspaceSecretRowsQuery(db: Database, workspaceId: string, userId: string | null) {
   const ws = db
     .select({ organizationId: cloudWorkspaces.organizationId, repositoryId: cloudWorkspaces.repositoryId })
     .from(cloudWorkspaces)
     .where(eq(cloudWorkspaces.id, workspaceId))
     .as('ws');
-  const rows = await db
-    .select()
+  return db
+    .select({
+      scope: secrets.scope,
+      organizationId: secrets.organizationId,
+      repositoryId: secrets.repositoryId,
+      userId: secrets.userId,
+      name: secrets.name,
+      keyId: secrets.keyId,
+      iv: secrets.iv,
+      ciphertext: secrets.ciphertext,
+    })
     .from(secrets)
     .innerJoin(ws, sql`true`)
     .where(
@@ -143,8 +159,12 @@ export async function workspaceSecrets(
         userId ? and(eq(secrets.scope, 'personal'), eq(secrets.userId, userId)) : undefined,
       ),
     );
+}
+
+/** Opens sealed rows by scope; each ciphertext is bound to its owner and name (AAD). */
+export async function openSecretRows(ring: Keyring, rows: SealedSecretRow[]): Promise<WorkspaceSecrets> {
   const out: WorkspaceSecrets = { organization: {}, repository: {}, personal: {}, unreadable: [] };
-  for (const { secrets: r } of rows) {
+  for (const r of rows) {
     const owner =
       r.scope === 'organization' ? r.organizationId : r.scope === 'repository' ? r.repositoryId : r.userId;
     try {
@@ -154,4 +174,14 @@ export async function workspaceSecrets(
     }
   }
   return out;
+}
+
+/** Everything a workspace's shells receive, in one query, opened. */
+export async function workspaceSecrets(
+  db: Database,
+  ring: Keyring,
+  workspaceId: string,
+  userId: string | null,
+): Promise<WorkspaceSecrets> {
+  return openSecretRows(ring, await workspaceSecretRowsQuery(db, workspaceId, userId));
 }

@@ -5,6 +5,7 @@ import {
   EXEC_OUTPUT_CAP_BYTES,
   type ExecInput,
 } from '../../core/schemas/workspaces';
+import type { SealedSecretRow } from '../../db/queries/secrets';
 import { touchWorkspace } from '../../db/queries/workspaces';
 import type { Actor, ExecRunResult } from './contract';
 import { workspaceEnvironment } from './environment';
@@ -32,10 +33,17 @@ function workingDirectory(cwd: string | undefined): string {
   return cwd.startsWith('/') ? cwd : `${VM_WORKSPACE_PATH}/${cwd}`;
 }
 
-export async function execCommand(s: RoomState, actor: Actor, input: ExecInput): Promise<ExecRunResult> {
+export async function execCommand(
+  s: RoomState,
+  actor: Actor,
+  input: ExecInput,
+  sealed?: SealedSecretRow[],
+): Promise<ExecRunResult> {
   // The caller's personal secrets over the workspace's, over the devcontainer env: an exec is that
-  // person's command. Read while the room reads the workspace, not after it (one round trip less).
-  const environment = setupEnv(s).then((base) => workspaceEnvironment(s, actor.userId, base));
+  // person's command. The Worker read the sealed rows in its authorization batch (`sealed`), so they
+  // are as fresh as the request and cost no round trip here; without them the room reads them while
+  // it reads the workspace.
+  const environment = setupEnv(s).then((base) => workspaceEnvironment(s, actor.userId, base, sealed));
   environment.catch(() => {});
   const running = await ensureRunning(s, actor, true);
   if (!running.ok) return running;

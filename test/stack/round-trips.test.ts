@@ -10,13 +10,11 @@ const BUDGET = {
   list: 1, // the caller's membership and session, and the list: one batch
   listWithKey: 2, // + the key and its user in one statement
   get: 1, // the workspace, the caller's role and session, its presence: one batch
-  // The workspace and the exec rate limit in one batch; the room's fresh read of it and, at the same
-  // time, the secrets for its environment; after the answer, its activity stamp. 4 on the wire, 2 in a
-  // row before the answer.
-  exec: 4,
+  // The workspace, the exec rate limit and the sealed secrets for its environment in one batch; the
+  // room's fresh read of the workspace; after the answer, its activity stamp.
+  exec: 3,
   create: 3, // who, rate limit and repository; the insert within limits and its audit; the room
 };
-
 let t: TestStack;
 let ctx: Awaited<ReturnType<TestStack['runningWorkspace']>>;
 let key: string;

@@ -95,6 +95,15 @@ describe('secrets in a workspace', () => {
     const changed = `changed-${tag()}`;
     await put(owner, `/api/organizations/${org}/secrets/A_ONLY`, changed);
     expect((await exec(owner, 'echo "$A_ONLY"')).json.stdout).toBe(`${changed}\n`);
+    // A changed personal secret too, by the command endpoint, and it stays its owner's.
+    const mine = `mine-${tag()}`;
+    await put(owner, '/api/me/secrets/EVERYWHERE', mine);
+    const viaCommand = await t.call('/api/cloud-workspace/command', {
+      cookie: owner.cookie,
+      body: { workspaceId: workspace.id, command: 'echo "$EVERYWHERE"' },
+    });
+    expect(viaCommand.json.stdout).toBe(`${mine}\n`);
+    expect((await exec(mate, 'echo "$EVERYWHERE"')).json.stdout).toBe(`${v.mate}\n`);
     ownerTerm.type('echo "still:$A_ONLY"\r');
     await ownerTerm.waitForText(`still:${v.org}`, 15_000);
     const fresh = await attach(owner, await window(owner));
@@ -124,7 +133,7 @@ describe('secrets in a workspace', () => {
       JSON.stringify(listed.map((r) => r.json)),
       heard.join('\n'),
     ];
-    for (const value of [...Object.values(v), changed, weird.split('\n')[0]!]) {
+    for (const value of [...Object.values(v), changed, mine, weird.split('\n')[0]!]) {
       for (const text of seen) expect(text).not.toContain(value);
     }
   }, 180_000);

@@ -19,6 +19,7 @@ import { createWorkspaceWithinLimits } from '../../db/queries/limits';
 import { quotaError } from '../lib/quota';
 import type { Database } from '../../db/client';
 import { freshSessions } from '../../db/queries/sessions';
+import { execVia } from '../lib/exec';
 import { redactOthers } from '../lib/presence';
 import { SESSION_STALE_MS } from '../../core/protocol';
 import type {
@@ -154,17 +155,7 @@ export const workspaces = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post('/:id/exec', json(ExecInput), async (c): Reply<ExecResponse> => {
-    const { db, principal } = c.var;
-    // The caller's own rate limit is counted in the same round trip as the workspace it checks.
-    const { workspace: ws, results } = await loadWorkspaceWith(
-      db,
-      principal,
-      c.req.param('id'),
-      'workspace.use',
-      [rateLimitQuery(db, 'exec:user', principal.userId)],
-    );
-    enforceRateLimit('exec:user', results[0]);
-    const { result } = unwrap(await roomFor(c.env, ws.id).exec(actorOf(principal), c.req.valid('json')));
+    const { result } = unwrap(await execVia(c, c.req.param('id'), c.req.valid('json')));
     return c.json(result, 200);
   })
   .post('/:id/ssh', async (c): Reply<SshAccessResponse> => {
