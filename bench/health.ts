@@ -1,23 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { TestStack } from '../test/stack/harness';
+import { vmPids } from '../vm-host/test/helpers';
 
 // A VM's processes are killed while a viewer is connected: how long until the product says
 // `vm_crashed` (the issue's figure: within 10 s), beside how long the VM host itself takes to know
 // (the baseline: its VM is marked stopped). Both are polled every 50 ms from the kill.
-
-function vmPids(vmId: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(`/vm-host/${vmId}\n`)) out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const start = performance.now();

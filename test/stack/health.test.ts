@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TerminalServerMsg } from '../../core/protocol';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 import { TermClient } from './terminal-client';
+import { vmPids } from '../../vm-host/test/helpers';
 
 // Nothing dies silently, on the real product at its real pace (no ROOM_WATCH_MS: every 10 s while a
 // terminal is open): an OOM kill is named on the terminal socket, and a VM whose processes were killed
@@ -16,20 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-
-/** Every process in the VM's cgroups, as seen from the host. */
-function vmPids(vmId: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(`/vm-host/${vmId}\n`)) out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 async function terminal(user: TestUser, workspaceId: string) {
   const win = await t.call(`/api/workspaces/${workspaceId}/terminals`, { cookie: user.cookie, body: {} });

@@ -1,7 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmClient, type LocalVmStats } from '../../core/vm';
-import { API_KEY, sleep, startTestHost, until, type TestHost } from './helpers';
+import { API_KEY, sleep, startTestHost, until, vmPids, type TestHost } from './helpers';
 
 // Each VM's disk quota is enforced (ENOSPC inside the VM), and the host reports per VM what Freestyle's
 // API does not: memory used and limit, OOM kills with the victim's name, disk used and quota, CPU time,
@@ -16,20 +15,6 @@ beforeAll(async () => {
   host = await startTestHost({ memoryMiB: 96, diskMiB: 48 });
 });
 afterAll(() => host?.cleanup());
-
-/** Every process in the VM's cgroups, found from the host as a crash would find them. */
-function vmPids(vmId: string): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(`/vm-host/${vmId}\n`)) out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 describe('disk quota', () => {
   it('is a loop-mounted ext4 image per VM here, and /health says so', async () => {
