@@ -1,4 +1,7 @@
 import { SELF, env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import type { OrgServerMsg } from '../../core/protocol';
+import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
 
 export const BASE = 'http://cloud-workspaces.test';
 
@@ -119,3 +122,73 @@ export async function createApiKey(
 }
 
 export const demoRepoUrl = () => `file://${(env as unknown as { REPOS_DIR: string }).REPOS_DIR}/demo.git`;
+
+/** Polls the workspace (every 200 ms, 30 s at most) until its status is `status`, and returns it. */
+export async function waitStatus(user: TestUser, id: string, status = 'running') {
+  let ws: any;
+  for (let i = 0; i < 150; i++) {
+    ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+    if (ws.status === status) return ws;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never ${status}: ${JSON.stringify(ws)}`);
+}
+
+/** A workspace on the demo repository's main branch in `org`, running. */
+export async function runningWorkspace(
+  user: TestUser,
+  org: string,
+  extra: { autoStopMinutes?: number } = {},
+) {
+  const repo = await call('/api/repositories', {
+    cookie: user.cookie,
+    body: { organizationId: org, url: demoRepoUrl() },
+  });
+  const created = await call('/api/workspaces', {
+    cookie: user.cookie,
+    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main', ...extra },
+  });
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.json)}`);
+  return waitStatus(user, created.json.workspace.id);
+}
+
+/** A new person and organization with a running workspace, and the stub of its room (room tests). */
+export async function roomWithWorkspace(extra: { autoStopMinutes?: number } = {}) {
+  const user = await signUp();
+  const org = await createOrg(user);
+  const ws = await runningWorkspace(user, org, extra);
+  const id = ws.id as string;
+  const rooms = (env as unknown as Env).WORKSPACE_ROOM;
+  const stub: DurableObjectStub<WorkspaceRoom> = rooms.get(rooms.idFromName(id));
+  return { user, org, id, stub, vmId: ws.freestyleVmId as string };
+}
+
+/** The organization's live socket, collecting its messages; `waitFor` polls them for 3 s. */
+export async function orgSocket(user: TestUser, org: string) {
+  const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
+    headers: { Upgrade: 'websocket', cookie: user.cookie, origin: BASE },
+  });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const messages: OrgServerMsg[] = [];
+  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
+  const waitFor = async <T extends OrgServerMsg>(pred: (m: OrgServerMsg) => boolean, what: string) => {
+    for (let i = 0; i < 150; i++) {
+      const m = messages.find(pred);
+      if (m) return m as T;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no ${what} in ${JSON.stringify(messages)}`);
+  };
+  return { ws, messages, waitFor };
+}
+
+/**
+ * Makes a room timer due without letting workerd fire the alarm by itself: the alarm is parked an
+ * hour ahead, and runDurableObjectAlarm then runs it now, deterministically.
+ */
+export async function dueNow(state: DurableObjectState, timer: string) {
+  await state.storage.put(`timer:${timer}`, Date.now());
+  await state.storage.setAlarm(Date.now() + 3_600_000);
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addMember, call, createApiKey, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
+import {
+  addMember,
+  call,
+  createApiKey,
+  createOrg,
+  demoRepoUrl,
+  signUp,
+  waitStatus,
+  type TestUser,
+} from './helpers';
 
 async function setup(limits: Record<string, number>) {
   const owner = await signUp('Limits Owner');
@@ -22,15 +31,6 @@ async function setup(limits: Record<string, number>) {
   return { owner, org, create };
 }
 
-async function waitRunning(u: TestUser, id: string) {
-  for (let i = 0; i < 150; i++) {
-    const ws = (await call(`/api/workspaces/${id}`, { cookie: u.cookie })).json.workspace;
-    if (ws.status === 'running') return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('never running');
-}
-
 describe('organization limits', () => {
   it('refuses a workspace past the running and the total limit, naming the limit and the count', async () => {
     const { owner, org, create } = await setup({ workspaces: 2, running: 1 });
@@ -43,7 +43,7 @@ describe('organization limits', () => {
       message: '1 of 1 workspaces are running; stop one or ask an admin to raise the limit.',
       limit: { name: 'running', max: 1, current: 1 },
     });
-    await waitRunning(owner, first.json.workspace.id);
+    await waitStatus(owner, first.json.workspace.id);
     const pause = (id: string) =>
       call(`/api/workspaces/${id}/pause`, { cookie: owner.cookie, method: 'POST' });
     expect((await pause(first.json.workspace.id)).status).toBe(200);
@@ -55,7 +55,7 @@ describe('organization limits', () => {
       limit: { name: 'workspaces', max: 2, current: 2 },
     });
     // Resuming counts as starting one.
-    await waitRunning(owner, second.json.workspace.id);
+    await waitStatus(owner, second.json.workspace.id);
     const resume = await call(`/api/workspaces/${first.json.workspace.id}/resume`, {
       cookie: owner.cookie,
       method: 'POST',

@@ -1,23 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMember, call, createApiKey, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
-
-async function runningWorkspace(user: TestUser, org: string) {
-  const repo = await call('/api/repositories', {
-    cookie: user.cookie,
-    body: { organizationId: org, url: demoRepoUrl() },
-  });
-  const created = await call('/api/workspaces', {
-    cookie: user.cookie,
-    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main' },
-  });
-  const id = created.json.workspace.id as string;
-  for (let i = 0; i < 150; i++) {
-    const ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
-    if (ws.status === 'running') return ws as { id: string; statusChangedAt: string; name: string };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('never running');
-}
+import { addMember, call, createApiKey, createOrg, runningWorkspace, signUp, type TestUser } from './helpers';
 
 const ms = (iso: string) => new Date(iso).getTime();
 

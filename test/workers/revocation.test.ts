@@ -10,7 +10,7 @@ import {
   call,
   createApiKey,
   createOrg,
-  demoRepoUrl,
+  runningWorkspace,
   signUp,
   type TestUser,
 } from './helpers';
@@ -47,21 +47,9 @@ async function closesWithin(sock: Awaited<ReturnType<typeof open>>, act: () => P
   expect(r!.at - started).toBeLessThanOrEqual(ms);
 }
 
-async function runningWorkspace(owner: TestUser, org: string) {
-  const repo = await call('/api/repositories', {
-    cookie: owner.cookie,
-    body: { organizationId: org, url: demoRepoUrl() },
-  });
-  const created = await call('/api/workspaces', {
-    cookie: owner.cookie,
-    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main' },
-  });
-  const id = created.json.workspace.id as string;
-  for (let i = 0; i < 150; i++) {
-    const ws = (await call(`/api/workspaces/${id}`, { cookie: owner.cookie })).json.workspace;
-    if (ws.status === 'running') break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** A running workspace with one terminal window. */
+async function withWindow(owner: TestUser, org: string) {
+  const { id } = await runningWorkspace(owner, org);
   const win = await call(`/api/workspaces/${id}/terminals`, { cookie: owner.cookie, body: {} });
   return { id, windowId: win.json.windowId as string };
 }
@@ -72,7 +60,7 @@ describe('revocation closes open sockets within 1 s', () => {
     const org = await createOrg(owner);
     const contractor = await signUp();
     await addMember(owner, org, contractor);
-    const { id, windowId } = await runningWorkspace(owner, org);
+    const { id, windowId } = await withWindow(owner, org);
     const term = await open(`/api/workspaces/${id}/terminals/${windowId}`, { cookie: contractor.cookie });
     const live = await open(`/api/organizations/${org}/events`, { cookie: contractor.cookie });
     const ownerLive = await open(`/api/organizations/${org}/events`, { cookie: owner.cookie });
@@ -116,7 +104,7 @@ describe('revocation closes open sockets within 1 s', () => {
   it('a key that expires while its sockets are open closes them at its expiry', async () => {
     const owner = await signUp();
     const org = await createOrg(owner);
-    const { id, windowId } = await runningWorkspace(owner, org);
+    const { id, windowId } = await withWindow(owner, org);
     const made = await call('/api/api-keys', {
       cookie: owner.cookie,
       body: { name: 'short', organizationId: org },

@@ -5,7 +5,7 @@ import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
 import { diskLevel, formatSize, healthAlerts } from '../../durable-objects/room/health';
 import { Timer } from '../../durable-objects/room/storage-keys';
 import type { VmData } from '../../core/vm';
-import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
+import { call, dueNow, orgSocket, roomWithWorkspace, waitStatus, type TestUser } from './helpers';
 
 // The room's health check on its alarm: an OOM kill, a disk past 90% and a full disk are told once
 // each, on the organization socket and in the audit trail, with the VM's resource use; a VM that
@@ -15,62 +15,12 @@ import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './hel
 const bindings = env as unknown as Env;
 const MiB = 1024 * 1024;
 
-async function runningWorkspace() {
-  const user = await signUp();
-  const org = await createOrg(user);
-  const repo = await call('/api/repositories', {
-    cookie: user.cookie,
-    body: { organizationId: org, url: demoRepoUrl() },
-  });
-  const created = await call('/api/workspaces', {
-    cookie: user.cookie,
-    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main' },
-  });
-  const id = created.json.workspace.id as string;
-  const ws = await waitStatus(user, id, 'running');
-  const stub = bindings.WORKSPACE_ROOM.get(bindings.WORKSPACE_ROOM.idFromName(id));
-  return { user, org, id, stub, vmId: ws.freestyleVmId as string };
-}
-
-async function waitStatus(user: TestUser, id: string, status: string) {
-  let ws: any;
-  for (let i = 0; i < 150; i++) {
-    ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
-    if (ws.status === status) return ws;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`never ${status}: ${JSON.stringify(ws)}`);
-}
-
-async function orgSocket(user: TestUser, org: string) {
-  const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
-    headers: { Upgrade: 'websocket', cookie: user.cookie, origin: BASE },
-  });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  const messages: OrgServerMsg[] = [];
-  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
-  const waitFor = async <T extends OrgServerMsg>(pred: (m: OrgServerMsg) => boolean, what: string) => {
-    for (let i = 0; i < 150; i++) {
-      const m = messages.find(pred);
-      if (m) return m as T;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no ${what} in ${JSON.stringify(messages)}`);
-  };
-  return { ws, messages, waitFor };
-}
-
 type EventMsg = Extract<OrgServerMsg, { type: 'event' }>;
 type HealthMsg = Extract<OrgServerMsg, { type: 'health' }>;
 
 /** Runs the room's health check now (its watch timer), deterministically. */
 async function check(stub: DurableObjectStub<WorkspaceRoom>) {
-  await runInDurableObject(stub, async (_i: WorkspaceRoom, state) => {
-    await state.storage.put(`timer:${Timer.watch}`, Date.now());
-    await state.storage.setAlarm(Date.now() + 3_600_000);
-  });
+  await runInDurableObject(stub, (_i: WorkspaceRoom, state) => dueNow(state, Timer.watch));
   await runDurableObjectAlarm(stub);
 }
 
@@ -126,7 +76,7 @@ describe('health alerts (pure)', () => {
 
 describe("the room's health check", () => {
   it('names the process the OOM killer ended, with the limit, once; and reports memory in use', async () => {
-    const { user, org, id, stub } = await runningWorkspace();
+    const { user, org, id, stub } = await roomWithWorkspace();
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
     const r = await exec(user, id, "python3 -c 'x = bytearray(900 * 1024 * 1024)'");
@@ -156,7 +106,7 @@ describe("the room's health check", () => {
   });
 
   it('warns at 90% of the disk and says when it is full; writes in the VM fail with ENOSPC', async () => {
-    const { user, org, id, stub } = await runningWorkspace();
+    const { user, org, id, stub } = await roomWithWorkspace();
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
     expect((await exec(user, id, 'head -c 236M /dev/zero > /workspace/big')).json.exitCode).toBe(0);
@@ -189,7 +139,7 @@ describe("the room's health check", () => {
   });
 
   it('puts a workspace whose VM stopped unasked in error (vm_crashed); Retry brings it back with its files', async () => {
-    const { user, org, id, stub, vmId } = await runningWorkspace();
+    const { user, org, id, stub, vmId } = await roomWithWorkspace();
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
     expect((await exec(user, id, 'echo saved > /workspace/notes.txt')).json.exitCode).toBe(0);

@@ -9,63 +9,10 @@ import { decideIdle, idlePauseFailed } from '../../durable-objects/room/idle';
 import type { RoomSession } from '../../durable-objects/room/contract';
 import { LAST_ACTIVITY_KEY, SESSION_PREFIX, Timer } from '../../durable-objects/room/storage-keys';
 import type { OrgServerMsg } from '../../core/protocol';
-import { BASE, call, createOrg, demoRepoUrl, signUp, type TestUser } from './helpers';
+import { BASE, call, dueNow, orgSocket, roomWithWorkspace, signUp, type TestUser } from './helpers';
 
 const bindings = env as unknown as Env;
 const MIN = 60_000;
-
-async function runningWorkspace(autoStopMinutes = 30) {
-  const user = await signUp();
-  const org = await createOrg(user);
-  const repo = await call('/api/repositories', {
-    cookie: user.cookie,
-    body: { organizationId: org, url: demoRepoUrl() },
-  });
-  const created = await call('/api/workspaces', {
-    cookie: user.cookie,
-    body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main', autoStopMinutes },
-  });
-  const id = created.json.workspace.id as string;
-  let ws: any;
-  for (let i = 0; i < 150; i++) {
-    ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
-    if (ws.status === 'running') break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  expect(ws.status).toBe('running');
-  const stub = bindings.WORKSPACE_ROOM.get(bindings.WORKSPACE_ROOM.idFromName(id));
-  return { user, org, id, stub };
-}
-
-/** The organization's live socket, collecting messages. */
-async function orgSocket(user: TestUser, org: string) {
-  const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
-    headers: { Upgrade: 'websocket', cookie: user.cookie, origin: BASE },
-  });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  const messages: OrgServerMsg[] = [];
-  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
-  const waitFor = async (pred: (m: OrgServerMsg) => boolean, what: string) => {
-    for (let i = 0; i < 100; i++) {
-      const m = messages.find(pred);
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`no ${what} in ${JSON.stringify(messages)}`);
-  };
-  return { ws, messages, waitFor };
-}
-
-/**
- * Makes a timer due without letting workerd fire the alarm by itself: the alarm is parked an hour
- * ahead, and runDurableObjectAlarm runs it now, deterministically.
- */
-async function dueNow(state: DurableObjectState, timer: string) {
-  await state.storage.put(`timer:${timer}`, Date.now());
-  await state.storage.setAlarm(Date.now() + 60 * MIN);
-}
 
 /** Pretends the last activity was `agoMs` ago and makes the idle timer due. */
 async function idleFor(stub: DurableObjectStub<WorkspaceRoom>, agoMs: number) {
@@ -94,7 +41,7 @@ describe('idle decisions', () => {
 
 describe('the room alarm', () => {
   it('warns, then pauses an idle workspace; clients hear both; the live socket starts with a snapshot', async () => {
-    const { user, org, id, stub } = await runningWorkspace(30);
+    const { user, org, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const live = await orgSocket(user, org);
     const snap = (await live.waitFor((m) => m.type === 'snapshot', 'snapshot')) as Extract<
       OrgServerMsg,
@@ -119,7 +66,7 @@ describe('the room alarm', () => {
   });
 
   it('announces an idle pause the VM host failed, and repairs the record once the VM is known gone', async () => {
-    const { user, org, id, stub } = await runningWorkspace(30);
+    const { user, org, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
     // The VM disappears under the workspace (deleted behind the product's back).
@@ -150,7 +97,7 @@ describe('the room alarm', () => {
   });
 
   it('backs off a failing idle pause: 10 s, 30 s, 60 s, then every 5 min', async () => {
-    const { stub } = await runningWorkspace(30);
+    const { stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const waits = await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
       const out: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -163,7 +110,7 @@ describe('the room alarm', () => {
   });
 
   it('does not pause a workspace that had activity (an exec call) since the timer was set', async () => {
-    const { user, id, stub } = await runningWorkspace(30);
+    const { user, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     await idleFor(stub, 31 * MIN);
     const exec = await call(`/api/workspaces/${id}/exec`, { cookie: user.cookie, body: { command: 'true' } });
     expect(exec.status).toBe(200);
@@ -177,7 +124,7 @@ describe('the room alarm', () => {
   });
 
   it('counts a heartbeat as activity only when a person is at the keyboard; an untouched tab is presence', async () => {
-    const { user, id, stub } = await runningWorkspace(30);
+    const { user, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const opened = await call(`/api/workspaces/${id}/sessions`, {
       cookie: user.cookie,
       body: { clientType: 'web' },
@@ -205,7 +152,7 @@ describe('the room alarm', () => {
   });
 
   it('stops a workspace paused for 24 hours', async () => {
-    const { user, id, stub } = await runningWorkspace();
+    const { user, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     expect((await call(`/api/workspaces/${id}/pause`, { cookie: user.cookie, method: 'POST' })).status).toBe(
       200,
     );
@@ -223,7 +170,7 @@ describe('the room alarm', () => {
 
 describe('sessions and heartbeats', () => {
   it('opens, heartbeats, lists, expires a stale session and refuses its heartbeat', async () => {
-    const { user, id, stub } = await runningWorkspace();
+    const { user, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const opened = await call(`/api/workspaces/${id}/sessions`, {
       cookie: user.cookie,
       body: { clientType: 'desktop', clientInfo: 'test' },
@@ -274,7 +221,7 @@ describe('sessions and heartbeats', () => {
   });
 
   it('announces events published through the room (the webhook pull) on the live socket', async () => {
-    const { user, org, id, stub } = await runningWorkspace();
+    const { user, org, id, stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const live = await orgSocket(user, org);
     await live.waitFor((m) => m.type === 'snapshot', 'snapshot');
     await stub.publishEvent({ type: 'pulled', message: 'pulled abc1234' });
@@ -286,7 +233,7 @@ describe('sessions and heartbeats', () => {
   });
 
   it('refuses the live socket to non-members', async () => {
-    const { org } = await runningWorkspace();
+    const { org } = await roomWithWorkspace({ autoStopMinutes: 30 });
     const stranger = await signUp();
     const res = await SELF.fetch(`${BASE}/api/organizations/${org}/events`, {
       headers: { Upgrade: 'websocket', cookie: stranger.cookie, origin: BASE },
