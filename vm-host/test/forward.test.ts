@@ -1,9 +1,10 @@
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createVmClient, type VmClient } from '../../core/vm';
 import { API_KEY, startTestHost, until, type TestHost } from './helpers';
+import { httpGet, type GetOptions } from './http-get';
 import { VM_SERVER_PATHS, startVmServer } from './vm-server';
 
 let host: TestHost;
@@ -14,46 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => host?.cleanup());
 
-interface Got {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** ms from the request to each chunk. */
-  chunkTimes: number[];
-}
-
-/** An HTTP request to the forwarding listener with `Host: domain` (Node resolves no `*.localhost`). */
-function call(
-  domain: string,
-  path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
-) {
-  return new Promise<Got>((resolve, reject) => {
-    const started = Date.now();
-    const req = request(`${host.forwardUrl}${path}`, {
-      method: opts.method ?? 'GET',
-      headers: { host: domain, ...opts.headers },
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      const chunkTimes: number[] = [];
-      res.on('data', (b: Buffer) => {
-        chunks.push(b);
-        chunkTimes.push(Date.now() - started);
-      });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode!,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-          chunkTimes,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+/** An HTTP request to the forwarding listener with `Host: domain`. */
+const call = (domain: string, path: string, opts?: GetOptions) =>
+  httpGet(host.forwardUrl, domain, path, opts);
 
 it('forwards HTTP for a TLS rule domain to the port inside the VM, with X-Forwarded-*', async () => {
   const vm = await c.createVm();
