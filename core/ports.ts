@@ -9,9 +9,15 @@ export type PortVisibility = (typeof PORT_VISIBILITIES)[number];
 
 export const PortInfoSchema = z.object({
   port: z.number().int(),
+  /** `portsAttributes[port].label` of the repository's devcontainer.json. */
   label: z.string().optional(),
   /** The listening process's name, when the VM host can tell. */
   process: z.string().optional(),
+  /**
+   * False for a port of devcontainer.json's `forwardPorts` that nothing listens on yet: it is named
+   * and has its URL (which answers "Start your dev server" until a server starts).
+   */
+  listening: z.boolean(),
   visibility: z.enum(PORT_VISIBILITIES),
   url: z.string(),
 });

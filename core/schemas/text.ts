@@ -9,6 +9,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // C0/C1 controls, bidi embeddings/overrides/isolates and marks, line/paragraph separators.
 const UNPRINTABLE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
+/**
+ * Text from elsewhere (a repository's file, a VM) made safe to show: control and bidi characters and
+ * unpaired surrogates dropped, trimmed, cut at `max`; undefined when nothing is left.
+ */
+export function printable(s: string, max: number): string | undefined {
+  const out = s
+    .replace(new RegExp(UNPRINTABLE.source, 'gu'), '')
+    .replace(new RegExp(LONE_SURROGATE.source, 'g'), '')
+    .trim();
+  return out ? [...out].slice(0, max).join('').trim() : undefined;
+}
+
 /** Why a string can never be stored or passed on, or null when it can. */
 export function textProblem(s: string): string | null {
   if (s.includes('\0')) return 'must not contain a null byte';

@@ -1,4 +1,5 @@
 import { previewUrl, type PortInfo, type PortVisibility } from '../../core/ports';
+import { printable } from '../../core/schemas/text';
 import { listPortsByExec, type VmPort } from '../../core/vm';
 import { recordAudit } from '../../db/audit';
 import { portVisibilities, setPortVisibility } from '../../db/queries/ports';
@@ -7,16 +8,25 @@ import type { Actor, RoomResult } from './contract';
 import { notFoundResult, vmFailure } from './results';
 import { broadcast } from './sockets';
 import { loadMeta, type RoomState } from './state';
+import { DEVCONTAINER_PORTS_KEY } from './storage-keys';
 
-// The workspace's listening ports as its clients see them: the VM's sockets, each with its
+// The workspace's ports as its clients see them: the VM's listening sockets and devcontainer.json's
+// `forwardPorts` (named before they listen, `listening: false`), each with its `portsAttributes` label,
 // visibility (Postgres, private unless set) and preview URL. While terminal viewers are connected the
 // room polls the VM every second and pushes `ports` when the list changes, so a dev server that
 // starts or stops shows within 2 s.
 
 export const PORTS_POLL_MS = 1000;
 
+/** What setup read from devcontainer.json (room/setup.ts writes it at every setup start). */
+interface Forwarded {
+  forwardPorts: number[];
+  portLabels: Record<string, string>;
+}
+
 interface PortsMemory {
   visibility?: Map<number, PortVisibility>;
+  forwarded?: Forwarded;
   last?: PortInfo[];
   lastJson?: string;
   poll: ReturnType<typeof setTimeout> | null;
@@ -35,14 +45,39 @@ export async function visibilityOf(s: RoomState, port: number): Promise<PortVisi
   return m.visibility.get(port) ?? 'private';
 }
 
-export function portInfo(s: RoomState, port: number, visibility: PortVisibility, process?: string): PortInfo {
+export function portInfo(
+  s: RoomState,
+  port: number,
+  visibility: PortVisibility,
+  seen: { process?: string; label?: string; listening: boolean },
+): PortInfo {
   const p = s.deps.config.preview;
+  // Both come from outside (a repository's file, a process in the VM) and end up in people's terminals.
+  const label = seen.label === undefined ? undefined : printable(seen.label, 60);
+  const process = seen.process === undefined ? undefined : printable(seen.process, 60);
   return {
     port,
+    ...(label ? { label } : {}),
     ...(process ? { process } : {}),
+    listening: seen.listening,
     visibility,
     url: p ? previewUrl(p.scheme, port, s.workspaceId, p.domain) : '',
   };
+}
+
+async function forwarded(s: RoomState): Promise<Forwarded> {
+  const m = portsMemory(s);
+  m.forwarded ??= (await s.ctx.storage.get<Forwarded>(DEVCONTAINER_PORTS_KEY)) ?? {
+    forwardPorts: [],
+    portLabels: {},
+  };
+  return m.forwarded;
+}
+
+/** Setup read devcontainer.json again: its ports show at once, listening or not. */
+export async function forwardedPortsChanged(s: RoomState) {
+  portsMemory(s).forwarded = undefined;
+  await refreshPorts(s).catch(() => undefined);
 }
 
 async function vmPorts(s: RoomState, vmId: string): Promise<VmPort[]> {
@@ -51,26 +86,38 @@ async function vmPorts(s: RoomState, vmId: string): Promise<VmPort[]> {
   return listPortsByExec(s.deps.vm, vmId);
 }
 
-/** The ports now (from the VM when it runs or is paused), with visibility and URL. */
+/**
+ * The ports now: the VM's (when it runs or is paused) and the forwarded ones (from provisioning on,
+ * while setup runs), with label, visibility and URL.
+ */
 export async function currentPorts(s: RoomState): Promise<RoomResult<{ ports: PortInfo[] }>> {
   const meta = await loadMeta(s);
   if (!meta) return notFoundResult();
   const m = portsMemory(s);
-  if (!meta.vmId || (meta.status !== 'running' && meta.status !== 'paused')) {
+  const vmUp = !!meta.vmId && (meta.status === 'running' || meta.status === 'paused');
+  if (!vmUp && meta.status !== 'provisioning') {
     m.last = [];
     return { ok: true, ports: [] };
   }
-  let listed: VmPort[];
-  try {
-    listed = await vmPorts(s, meta.vmId);
-  } catch (e) {
-    if (m.last) return { ok: true, ports: m.last };
-    return vmFailure(e, 'list the ports');
+  let listed: VmPort[] = [];
+  if (vmUp) {
+    try {
+      listed = await vmPorts(s, meta.vmId!);
+    } catch (e) {
+      if (m.last) return { ok: true, ports: m.last };
+      return vmFailure(e, 'list the ports');
+    }
   }
   await visibilityOf(s, 0);
-  const ports = listed
-    .sort((a, b) => a.port - b.port)
-    .map((p) => portInfo(s, p.port, m.visibility!.get(p.port) ?? 'private', p.process));
+  const fwd = await forwarded(s);
+  const seen = new Map<number, { process?: string; listening: boolean }>();
+  for (const p of listed) seen.set(p.port, { process: p.process, listening: true });
+  for (const port of fwd.forwardPorts) if (!seen.has(port)) seen.set(port, { listening: false });
+  const ports = [...seen]
+    .sort(([a], [b]) => a - b)
+    .map(([port, x]) =>
+      portInfo(s, port, m.visibility!.get(port) ?? 'private', { ...x, label: fwd.portLabels[String(port)] }),
+    );
   m.last = ports;
   return { ok: true, ports };
 }
@@ -125,8 +172,14 @@ export async function setVisibility(
       });
     }
   });
-  portsMemory(s).visibility!.set(port, visibility);
-  const process = portsMemory(s).last?.find((p) => p.port === port)?.process;
+  const m = portsMemory(s);
+  m.visibility!.set(port, visibility);
   await refreshPorts(s, true).catch(() => undefined);
-  return { ok: true, port: portInfo(s, port, visibility, process), previous };
+  const known = m.last?.find((p) => p.port === port);
+  const label = (await forwarded(s)).portLabels[String(port)];
+  return {
+    ok: true,
+    port: known ? { ...known, visibility } : portInfo(s, port, visibility, { label, listening: false }),
+    previous,
+  };
 }

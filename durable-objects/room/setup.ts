@@ -19,6 +19,7 @@ import { loadMeta, type RoomState } from './state';
 import { DEVCONTAINER_PORTS_KEY, SETUP_ENV_KEY, SETUP_RUN_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
 import { listWindows, putWindow } from './windows';
+import { forwardedPortsChanged } from './ports';
 import { recordPrebuild } from '../../db/queries/prebuilds';
 import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { dropRelay, envVar } from './relays';
@@ -151,6 +152,7 @@ export async function startSetup(
     [SETUP_ENV_KEY]: plan.env,
     [DEVCONTAINER_PORTS_KEY]: { forwardPorts: plan.forwardPorts, portLabels: plan.portLabels },
   });
+  await forwardedPortsChanged(s);
   const problem = plan.problem ? { devcontainer: plan.problem } : {};
   if (!plan.script || !plan.command) {
     return { setup: { status: 'none', fromPrebuild, ...problem }, setupHash: hash, running: false };

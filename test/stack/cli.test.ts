@@ -309,7 +309,7 @@ describe('cw ports and cw open', () => {
       new RegExp(`^3000\\s+node\\s+private\\s+${url.replace(/\./g, '\\.')}$`, 'm'),
     );
     expect(JSON.parse((await cwWith(as, 'ports', w.id, '--json')).stdout)).toEqual([
-      { port: 3000, process: 'node', visibility: 'private', url },
+      { port: 3000, process: 'node', listening: true, visibility: 'private', url },
     ]);
 
     // $BROWSER gets the URL (a script standing in for the browser).

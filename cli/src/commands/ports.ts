@@ -25,7 +25,9 @@ function openInBrowser(url: string): Promise<boolean> {
 export function portsCommands(program: Command) {
   program
     .command('ports <workspace>')
-    .description('the ports listening in the workspace, with their visibility and preview URLs')
+    .description(
+      "the workspace's ports (listening, and devcontainer.json's forwardPorts) with labels, visibility and URLs",
+    )
     .option('--json', 'print the API response')
     .action(async (ref: string, o: { json?: boolean }) => {
       const api = apiFromLogin();
@@ -34,8 +36,15 @@ export function portsCommands(program: Command) {
       const { ports } = await api.ports(w.id);
       if (o.json) return printJson(ports);
       if (ports.length === 0) return note(`Nothing listens in ${w.name} yet: start a server (npm run dev).`);
-      const rows = [['PORT', 'PROCESS', 'VISIBILITY', 'URL']];
-      for (const p of ports) rows.push([String(p.port), p.label ?? p.process ?? '', p.visibility, p.url]);
+      const rows = [['PORT', 'LABEL', 'PROCESS', 'VISIBILITY', 'URL']];
+      for (const p of ports)
+        rows.push([
+          String(p.port),
+          p.label ?? '',
+          p.listening ? (p.process ?? '') : 'not listening yet',
+          p.visibility,
+          p.url,
+        ]);
       process.stdout.write(table(rows) + '\n');
     });
 
@@ -48,6 +57,8 @@ export function portsCommands(program: Command) {
       const w = await resolveWorkspace(api, ref);
       requireRunnable(w);
       const { ports } = await api.ports(w.id);
+      // Without a port: the one that listens (forwarded ports that do not yet are only named).
+      const listening = ports.filter((p) => p.listening);
       let target: PortInfo | undefined;
       if (portArg !== undefined) {
         const n = /^[0-9]{1,5}$/.test(portArg) ? Number(portArg) : NaN;
@@ -57,19 +68,25 @@ export function portsCommands(program: Command) {
           const known = ports[0]?.url ?? '';
           const m = /^(https?):\/\/[0-9]+-[^.]+\.(.+)$/.exec(known);
           if (!m) throw new CliError(`Nothing listens on port ${n} in ${w.name}.`, Exit.notFound);
-          note(`cw: nothing listens on port ${n} in ${w.name} yet; the page says so until it does.`);
-          target = { port: n, visibility: 'private', url: previewUrl(m[1]!, n, w.id, m[2]!) };
+          target = {
+            port: n,
+            listening: false,
+            visibility: 'private',
+            url: previewUrl(m[1]!, n, w.id, m[2]!),
+          };
         }
-      } else if (ports.length === 1) {
-        target = ports[0];
-      } else if (ports.length === 0) {
+        if (!target.listening)
+          note(`cw: nothing listens on port ${n} in ${w.name} yet; the page says so until it does.`);
+      } else if (listening.length === 1) {
+        target = listening[0];
+      } else if (listening.length === 0) {
         throw new CliError(
           `Nothing listens in ${w.name} yet: start a server, then \`cw open ${w.name}\`.`,
           Exit.notFound,
         );
       } else {
         throw new CliError(
-          `${ports.length} ports listen in ${w.name} (${ports.map((p) => p.port).join(', ')}): say which, \`cw open ${w.name} <port>\`.`,
+          `${listening.length} ports listen in ${w.name} (${listening.map((p) => p.port).join(', ')}): say which, \`cw open ${w.name} <port>\`.`,
           Exit.usage,
         );
       }

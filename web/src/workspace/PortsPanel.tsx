@@ -6,8 +6,9 @@ import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 
 /**
- * The workspace's listening ports, live (the room pushes `ports`): each with its process, whether it is
- * private (members of the organization) or public (anyone with the URL), and its preview URL.
+ * The workspace's ports, live (the room pushes `ports`): the listening ones and devcontainer.json's
+ * `forwardPorts` (shown before they listen), each with its label and process, whether it is private
+ * (members of the organization) or public (anyone with the URL), and its preview URL.
  */
 export function PortsPanel(props: {
   workspaceId: string;
@@ -55,12 +56,23 @@ export function PortsPanel(props: {
         <ul class="ports-list">
           <For each={props.ports}>
             {(p) => (
-              <li class="port" data-port={p.port}>
+              <li class="port" classList={{ 'port-waiting': !p.listening }} data-port={p.port}>
                 <div class="port-main">
                   <span class="port-number">{p.port}</span>
-                  <span class="port-name" title={p.label ?? p.process}>
+                  <span class="port-name" title={[p.label, p.process].filter(Boolean).join(' · ')}>
                     {p.label ?? p.process ?? '—'}
+                    <Show when={p.label && p.process}>
+                      <span class="port-process">{p.process}</span>
+                    </Show>
                   </span>
+                  <Show when={!p.listening}>
+                    <span
+                      class="port-state"
+                      title="Forwarded in devcontainer.json; nothing listens on it yet. Its URL works once a server starts."
+                    >
+                      Not listening
+                    </span>
+                  </Show>
                   <button
                     type="button"
                     class="port-visibility"

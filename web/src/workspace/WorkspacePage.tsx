@@ -69,10 +69,11 @@ export function WorkspacePage() {
     const r = repos()?.find((x) => x.id === ws()?.repositoryId);
     return r ? (r.fullName ?? r.name) : undefined;
   };
-  // The ports as they are when the page opens; the room pushes every change after that.
+  // The ports as they are when the page opens (forwarded ones show while setup runs too); the room
+  // pushes every change after that.
   createEffect(
-    on(running, (isRunning) => {
-      if (!isRunning) return setPorts([]);
+    on(terminalsOn, (on) => {
+      if (!on) return setPorts([]);
       portsApi.list(params.id).then(setPorts, () => undefined);
     }),
   );

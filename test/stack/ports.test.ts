@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVmClient, type VmClient } from '../../core/vm';
+import { VM_SERVER_PATHS, startVmServer } from '../../vm-host/test/vm-server';
+import { startTestStack, type TestStack, type TestUser } from './harness';
+import { html, previewClient } from './preview-client';
+import { TermClient } from './terminal-client';
+
+// A workspace's ports on the real stack: what listens in the VM (with its process), pushed live to
+// terminal clients, and devcontainer.json's forwardPorts and labels named before anything listens.
+
+let t: TestStack;
+let vms: VmClient;
+let p: ReturnType<typeof previewClient>;
+beforeAll(async () => {
+  t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS, extraVars: { LIMIT_TERMINAL_SOCKETS: '50' } });
+  vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
+  p = previewClient(t);
+}, 120_000);
+afterAll(() => t?.stop());
+
+describe('listening ports', () => {
+  let user: TestUser;
+  let ws: { id: string; freestyleVmId: string };
+
+  beforeAll(async () => {
+    const r = await t.runningWorkspace();
+    user = r.user;
+    ws = r.workspace;
+    await startVmServer(vms, ws.freestyleVmId, 3000);
+  }, 60_000);
+
+  it('lists the listening port with its process, private by default, and its preview URL', async () => {
+    const r = await t.call(`/api/workspaces/${ws.id}/ports`, { cookie: user.cookie });
+    expect(r.status).toBe(200);
+    expect(r.json.ports).toContainEqual({
+      port: 3000,
+      process: 'node',
+      listening: true,
+      visibility: 'private',
+      url: `http://3000-${ws.id}.localhost:${p.portOf()}`,
+    });
+  });
+
+  it('pushes ports to terminal clients within 2 s of a server starting and stopping', async () => {
+    const win = await t.call(`/api/workspaces/${ws.id}/terminals`, { cookie: user.cookie, body: {} });
+    const client = await TermClient.open(
+      `${t.stack.url.replace('http', 'ws')}/api/workspaces/${ws.id}/terminals/${win.json.windowId}`,
+      { headers: { cookie: user.cookie, origin: t.stack.url } },
+    );
+    const portsMsg = (want: (p: number[]) => boolean) =>
+      client.waitFor(
+        () =>
+          client.messages.some((m) => m.type === 'ports' && want(m.ports.map((p) => p.port))) || undefined,
+        2500,
+        'ports message',
+      );
+    const started = Date.now();
+    const pty = await startVmServer(vms, ws.freestyleVmId, 8080);
+    await portsMsg((p) => p.includes(8080));
+    expect(Date.now() - started).toBeLessThan(4000); // includes starting node itself
+    const stopped = Date.now();
+    pty.close();
+    await vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 8080" || true' });
+    await portsMsg((p) => !p.includes(8080));
+    expect(Date.now() - stopped).toBeLessThan(2500);
+    client.ws.close();
+  });
+});
+
+/** A new origin whose main has `.devcontainer/devcontainer.json` = `devcontainer`. */
+function originWith(devcontainer: string) {
+  const origin = t.createOrigin();
+  const work = mkdtempSync(join(tmpdir(), 'cw-ports-'));
+  try {
+    t.git(work, 'clone', '-q', origin, '.');
+    mkdirSync(join(work, '.devcontainer'));
+    writeFileSync(join(work, '.devcontainer/devcontainer.json'), devcontainer);
+    t.git(work, 'add', '.');
+    t.git(work, 'commit', '-q', '-m', 'devcontainer');
+    t.git(work, 'push', '-q', 'origin', 'HEAD:main');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return origin;
+}
+
+/** `cw` as a user runs it, signed in with an API key. */
+function cw(key: string, ...args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'cw-home-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../cli/bin/cw.mjs'), ...args], {
+      env: {
+        PATH: process.env.PATH!,
+        HOME: home,
+        CW_CONFIG_DIR: join(home, 'cw'),
+        CW_URL: t.stack.url,
+        CW_API_KEY: key,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+// As VS Code writes it: comments, a trailing comma, `host:port`, a label for a port not forwarded, and
+// a label carrying a terminal escape (a repository is not trusted to write into people's terminals).
+const DEVCONTAINER = `{
+  // the app and its hot reload
+  "forwardPorts": [3000, 5173, "db:5432",],
+  "portsAttributes": {
+    "3000": { "label": "Web app" },
+    "5173": { "label": "Vite \\u001b[2J\\u202eHMR" },
+    "8080": { "label": "API" },
+  },
+  "postCreateCommand": "echo installing; sleep 4; echo installed",
+}`;
+
+describe("devcontainer.json's forwardPorts and labels", () => {
+  it('names the forwarded ports before they listen (while setup runs too), with their URLs; a server gets its label', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const repositoryId = await t.addRepository(user, org, originWith(DEVCONTAINER));
+    const created = await t.call('/api/workspaces', {
+      cookie: user.cookie,
+      body: { organizationId: org, repositoryId, branch: 'main' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.workspace.id as string;
+    const url = (port: number) => `http://${p.hostFor(port, id)}`;
+    const forwarded = [
+      { port: 3000, label: 'Web app', listening: false, visibility: 'private', url: url(3000) },
+      { port: 5173, label: 'Vite [2JHMR', listening: false, visibility: 'private', url: url(5173) },
+      { port: 5432, listening: false, visibility: 'private', url: url(5432) },
+    ];
+
+    // While the setup still runs (provisioning), the forwarded ports are already named.
+    let seen: any;
+    for (let i = 0; i < 200; i++) {
+      seen = (await t.call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+      if (seen.setup?.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen.status).toBe('provisioning');
+    const during = await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie });
+    expect(during.status).toBe(200);
+    expect(during.json.ports).toEqual(forwarded);
+
+    const w = await t.waitForStatus(user, id, ['running'], 60_000);
+    expect((await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(
+      forwarded,
+    );
+    // Its URL says nothing listens yet (the page names the port), as for any port.
+    const k = await p.key(user, org);
+    const page = await p.get(p.hostFor(3000, id), '/', {
+      headers: { ...html, authorization: `Bearer ${k}` },
+    });
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('Start your dev server');
+
+    // A forwarded port may be made public before it listens.
+    const pub = await t.call(`/api/workspaces/${id}/ports/5173`, {
+      method: 'PATCH',
+      cookie: user.cookie,
+      body: { visibility: 'public' },
+    });
+    expect(pub.status).toBe(200);
+    expect(pub.json.port).toEqual({ ...forwarded[1], visibility: 'public' });
+
+    // Servers start: the forwarded one listens under its label, another gets its portsAttributes label,
+    // and terminal clients hear it (within 2 s of listening).
+    const win = await t.call(`/api/workspaces/${id}/terminals`, { cookie: user.cookie, body: {} });
+    const client = await TermClient.open(
+      `${t.stack.url.replace('http', 'ws')}/api/workspaces/${id}/terminals/${win.json.windowId}`,
+      { headers: { cookie: user.cookie, origin: t.stack.url } },
+    );
+    const web = await startVmServer(vms, w.freestyleVmId, 3000);
+    const api = await startVmServer(vms, w.freestyleVmId, 8080);
+    const listed = () => [...client.messages].reverse().find((m) => m.type === 'ports');
+    await client.waitFor(
+      () => {
+        const m = listed();
+        return (m?.type === 'ports' && m.ports.filter((x) => x.listening).length === 2) || undefined;
+      },
+      2500,
+      'both servers in a ports message',
+    );
+    const now = [
+      {
+        port: 3000,
+        label: 'Web app',
+        process: 'node',
+        listening: true,
+        visibility: 'private',
+        url: url(3000),
+      },
+      { ...forwarded[1], visibility: 'public' },
+      forwarded[2],
+      { port: 8080, label: 'API', process: 'node', listening: true, visibility: 'private', url: url(8080) },
+    ];
+    expect(listed()).toEqual({ type: 'ports', ports: now });
+    expect((await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(now);
+
+    // `cw ports` shows the same, labels and all.
+    const out = await cw(k, 'ports', id);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^PORT\s+LABEL\s+PROCESS\s+VISIBILITY\s+URL$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^3000\\s+Web app\\s+node\\s+private\\s+${url(3000).replace(/\./g, '\\.')}$`),
+    );
+    expect(lines[2]).toMatch(/^5173\s+Vite \[2JHMR\s+not listening yet\s+public\s/);
+    expect(lines[3]).toMatch(/^5432\s+not listening yet\s+private\s/);
+    expect(lines[4]).toMatch(/^8080\s+API\s+node\s+private\s/);
+    expect(out.stdout).not.toMatch(/[\u001b\u202e]/);
+    client.ws.close();
+    web.close();
+    api.close();
+  });
+});
