@@ -66,8 +66,9 @@ export class WorkspaceRoom extends DurableObject<Env> {
     action: WorkspaceAction,
     actor: Actor,
     detail?: Record<string, unknown>,
+    seen?: lifecycle.Seen,
   ): Promise<RoomResult> {
-    return lifecycle.transition(this.room, action, actor, detail);
+    return lifecycle.transition(this.room, action, actor, detail, seen);
   }
 
   /** Resumes a paused workspace; answers 409 for one that cannot run now. */

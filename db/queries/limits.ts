@@ -1,7 +1,8 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { LIMIT_NAMES, type Limits } from '../../core/limits';
 import { auditEvents, cloudWorkspaces, organizationLimits } from '../schema';
-import { fromRow, type WorkspaceRow } from './workspaces';
+import { changedRow, fromRow, statusUpdate, type StatusFields, type WorkspaceRow } from './workspaces';
+import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { Database } from '../client';
 
 /** The database or a transaction on it. */
@@ -107,4 +108,31 @@ export async function createWorkspaceWithinLimits(
     running: raw ? r.running - 1 : r.running,
     limits: { ...defaults, workspaces: r.workspaces, running: r.running_max },
   };
+}
+
+/**
+ * Moves a workspace from `from` to a running or provisioning `to` if the organization's running limit
+ * allows, in one round trip: a batch (one transaction) that takes the limits lock, then updates only
+ * while fewer than the limit of its other workspaces run. Undefined when it did not change: the
+ * caller tells a status that moved from a full organization (`workspaceCounts`, `limitsFor`).
+ */
+export async function startWithinRunningLimit(
+  db: Database,
+  organizationId: string,
+  id: string,
+  from: WorkspaceStatus,
+  to: WorkspaceStatus,
+  defaults: Limits,
+  fields: StatusFields = {},
+): Promise<WorkspaceRow | undefined> {
+  const ws = cloudWorkspaces;
+  const ol = organizationLimits;
+  const max = sql`coalesce((select ${ol.running} from ${ol} where ${ol.organizationId} = ${organizationId}), ${defaults.running})`;
+  const others = sql`(select count(*) from ${ws} as o where o.organization_id = ${organizationId}
+    and o.id <> ${id} and o.status in ('running', 'provisioning'))`;
+  const [, changed] = await db.batch([
+    db.execute(sql`select pg_advisory_xact_lock(hashtext(${'org-limits:' + organizationId}))`),
+    statusUpdate(db, id, from, to, fields, sql`${others} < ${max}`),
+  ]);
+  return changedRow(changed);
 }

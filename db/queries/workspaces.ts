@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { cloudWorkspaces, workspaceUsageSpans } from '../schema';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { Database } from '../client';
@@ -21,13 +21,33 @@ export async function updateStatusIf(
   id: string,
   from: WorkspaceStatus,
   to: WorkspaceStatus,
-  fields: Partial<
-    Pick<
-      WorkspaceRow,
-      'statusMessage' | 'statusCode' | 'lastCommitSha' | 'freestyleVmId' | 'provisionAttempts'
-    >
-  > = {},
+  fields: StatusFields = {},
 ): Promise<WorkspaceRow | undefined> {
+  return changedRow(await statusUpdate(db, id, from, to, fields));
+}
+
+export type StatusFields = Partial<
+  Pick<WorkspaceRow, 'statusMessage' | 'statusCode' | 'lastCommitSha' | 'freestyleVmId' | 'provisionAttempts'>
+>;
+
+/** The changed row of a `statusUpdate`, undefined when the status was not `from` (or `guard` failed). */
+export function changedRow(result: { rows: unknown[] }): WorkspaceRow | undefined {
+  const [raw] = result.rows as Record<string, unknown>[];
+  return raw ? fromRow(raw) : undefined;
+}
+
+/**
+ * `updateStatusIf` as one statement, so it can join a batch; `guard` is a further condition of the
+ * update (the organization's running limit).
+ */
+export function statusUpdate(
+  db: Database | Parameters<Parameters<Database['transaction']>[0]>[0],
+  id: string,
+  from: WorkspaceStatus,
+  to: WorkspaceStatus,
+  fields: StatusFields = {},
+  guard?: SQL,
+) {
   const now = new Date();
   const at = now.toISOString();
   // A status code belongs to the status it came with: any other change clears it.
@@ -44,9 +64,10 @@ export async function updateStatusIf(
   );
   const ws = cloudWorkspaces;
   const spans = workspaceUsageSpans;
-  const result = await db.execute(sql`
+  return db.execute(sql`
     with changed as (
-      update ${ws} set ${assignments} where ${ws.id} = ${id} and ${ws.status} = ${from} returning *
+      update ${ws} set ${assignments} where ${ws.id} = ${id} and ${ws.status} = ${from}
+        ${guard ? sql`and ${guard}` : sql``} returning *
     ),
     closed as (
       update ${spans} set ended_at = ${at}
@@ -58,8 +79,6 @@ export async function updateStatusIf(
       where status in ('running', 'paused')
     )
     select * from changed`);
-  const [raw] = result.rows as Record<string, unknown>[];
-  return raw ? fromRow(raw) : undefined;
 }
 
 const columnOf = getTableColumns(cloudWorkspaces) as Record<

@@ -1,6 +1,10 @@
 import { CloseCode } from '../../core/protocol';
 import { isVmApiError, type VmData } from '../../core/vm';
-import { transition as nextStatus, type WorkspaceAction } from '../../core/workspace-state';
+import {
+  transition as nextStatus,
+  type WorkspaceAction,
+  type WorkspaceStatus,
+} from '../../core/workspace-state';
 import { recordAudit } from '../../db/audit';
 import {
   deleteWorkspaceRow,
@@ -17,7 +21,8 @@ import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
 import { closeAllTerminals, envVar } from './relays';
 import { invalidTransition, notFoundResult, notRunning, quotaExceeded, vmFailure } from './results';
-import { limitsFor, withOrgLimitsLock, workspaceCounts } from '../../db/queries/limits';
+import { limitsFor, startWithinRunningLimit, workspaceCounts } from '../../db/queries/limits';
+import type { Database } from '../../db/client';
 import { broadcast } from './sockets';
 import { revokeSsh } from './ssh-grants';
 import { setupOnStart } from './setup';
@@ -36,11 +41,12 @@ export async function transition(
   action: WorkspaceAction,
   actor: Actor,
   detail?: Record<string, unknown>,
+  seen?: Seen,
 ): Promise<RoomResult> {
   const result = await s.lock.run(async () => {
     s.inFlight = action;
     try {
-      return await runTransition(s, action, actor, detail);
+      return await runTransition(s, action, actor, detail, seen);
     } finally {
       s.inFlight = null;
     }
@@ -211,37 +217,70 @@ async function applyToVm(s: RoomState, action: WorkspaceAction, vmId: string | n
   }
 }
 
-/** Conditional update first (so of racing calls one wins), then the VM; if the VM fails the row goes back. */
+/** What the caller read of the workspace a moment ago (the Worker's authorization statement). */
+export interface Seen {
+  status: WorkspaceStatus;
+  organizationId: string;
+}
+
+/**
+ * The conditional update of a transition (so of racing calls one wins); one that starts the workspace
+ * also within the organization's running limit, in the same statement's batch. Undefined when the
+ * status was not `from` or the limit was full.
+ */
+function changeStatus(
+  s: RoomState,
+  db: Database,
+  seen: Seen,
+  action: WorkspaceAction,
+): Promise<WorkspaceRow | undefined> | undefined {
+  const to = nextStatus(seen.status, action);
+  if (!to) return undefined;
+  const extra = action === 'retry' ? { provisionAttempts: 0, statusMessage: null } : {};
+  // Starting one (resume, start, retry) counts against the organization's running limit.
+  if (to === 'running' || to === 'provisioning') {
+    const limits = s.deps.config.limits;
+    return startWithinRunningLimit(db, seen.organizationId, s.workspaceId, seen.status, to, limits, extra);
+  }
+  return updateStatusIf(db, s.workspaceId, seen.status, to, extra);
+}
+
+/**
+ * Conditional update first, then the VM; if the VM fails the row goes back. `seen` (the Worker's read
+ * of the row) saves the read before the update; when the row moved since, it is read again.
+ */
 async function runTransition(
   s: RoomState,
   action: WorkspaceAction,
   actor: Actor,
   detail?: Record<string, unknown>,
+  seen?: Seen,
 ): Promise<RoomResult> {
   const id = s.workspaceId;
   return s.deps.withDb(async (db) => {
-    const ws = await getWorkspace(db, id);
-    if (!ws) return notFoundResult();
-    const to = nextStatus(ws.status, action);
-    if (!to) return invalidTransition(ws.status, action);
-    const extra = action === 'retry' ? { provisionAttempts: 0, statusMessage: null } : {};
-    // Starting one (resume, start, retry) counts against the organization's running limit; the check
-    // and the update share a lock, so racing rooms cannot both take the last slot.
-    const counted = to === 'running' || to === 'provisioning';
-    const change = !counted
-      ? await updateStatusIf(db, id, ws.status, to, extra)
-      : await withOrgLimitsLock(db, ws.organizationId, async (tx) => {
-          const max = (await limitsFor(tx, ws.organizationId, s.deps.config.limits)).running;
-          const { running } = await workspaceCounts(tx, ws.organizationId, id);
-          if (running >= max) return quotaExceeded('running', max, running);
-          return updateStatusIf(tx, id, ws.status, to, extra);
-        });
-    if (change && 'ok' in change) return change;
-    const updated = change;
+    let from = seen;
+    let updated = seen ? await changeStatus(s, db, seen, action) : undefined;
     if (!updated) {
-      const now = await getWorkspace(db, id);
-      return now ? invalidTransition(now.status, action) : notFoundResult();
+      const ws = await getWorkspace(db, id);
+      if (!ws) return notFoundResult();
+      const to = nextStatus(ws.status, action);
+      if (!to) return invalidTransition(ws.status, action);
+      from = ws;
+      updated = await changeStatus(s, db, ws, action);
+      if (!updated) {
+        const now = await getWorkspace(db, id);
+        if (!now) return notFoundResult();
+        const counted = to === 'running' || to === 'provisioning';
+        if (now.status !== ws.status || !counted) return invalidTransition(now.status, action);
+        // The status held: the organization's running limit is what refused it.
+        const max = (await limitsFor(db, ws.organizationId, s.deps.config.limits)).running;
+        const { running } = await workspaceCounts(db, ws.organizationId, id);
+        return quotaExceeded('running', max, running);
+      }
     }
+    // The row as changed (its VM is the truth), with the status it came from.
+    const ws = { ...updated, status: from!.status };
+    const to = updated.status;
     try {
       await applyToVm(s, action, ws.freestyleVmId);
     } catch (err) {

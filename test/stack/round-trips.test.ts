@@ -10,10 +10,15 @@ const BUDGET = {
   list: 1, // the caller's membership and session, and the list: one batch
   listWithKey: 2, // + the key and its user in one statement
   get: 1, // the workspace, the caller's role and session, its presence: one batch
+  ports: 2, // the workspace with the caller's role; the room's port visibilities
   // The workspace, the exec rate limit and the sealed secrets for its environment in one batch; the
   // room's fresh read of the workspace; after the answer, its activity stamp.
   exec: 3,
   create: 3, // who, rate limit and repository; the insert within limits and its audit; the room
+  // The workspace with the caller's role; the room's conditional update and its audit entry; the
+  // room's bookkeeping after it.
+  lifecycle: 3,
+  setPort: 3, // the workspace with the caller's role; the visibility and its audit entry in one batch
 };
 let t: TestStack;
 let ctx: Awaited<ReturnType<TestStack['runningWorkspace']>>;
@@ -81,4 +86,51 @@ describe('database round trips per request', () => {
     expect(create.total).toBeLessThanOrEqual(BUDGET.create);
     expect(create.connections, 'no connection is opened to create').toBe(0);
   });
+
+  it("pause, resume, stop and a port's visibility cost at most 3; the port list at most 2", async () => {
+    const proxy = t.stack.pgWsProxy;
+    const { workspace } = ctx;
+    const user = { cookie: await renewedCookie(t.stack.url, ctx.user.cookie) };
+    const path = `/api/workspaces/${workspace.id}`;
+    const seen: Record<string, number> = {};
+    const count = async (
+      name: keyof typeof BUDGET,
+      run: () => Promise<unknown>,
+      prepare?: () => Promise<unknown>,
+    ) => {
+      const r = await roundTripsOf(proxy, run, { prepare });
+      seen[name] = r.total;
+      expect(r.total, `${name}: ${JSON.stringify(r)}`).toBeLessThanOrEqual(BUDGET[name]);
+    };
+    const post = (action: string) => () => ok(t.call(`${path}/${action}`, { cookie: user.cookie, body: {} }));
+    await count('ports', () => ok(t.call(`${path}/ports`, { cookie: user.cookie })));
+    let public_ = false;
+    await count('setPort', () => {
+      public_ = !public_;
+      return ok(
+        t.call(`${path}/ports/3000`, {
+          cookie: user.cookie,
+          method: 'PATCH',
+          body: { visibility: public_ ? 'public' : 'private' },
+        }),
+      );
+    });
+    user.cookie = await renewedCookie(t.stack.url, user.cookie);
+    // Each counted request starts from the status it needs (reaching it is not counted).
+    const from = (status: string, action: string) => async () => {
+      const r = await t.call(path, { cookie: user.cookie });
+      if (r.json.workspace.status !== status) await post(action)();
+      await t.waitForStatus(ctx.user, workspace.id, [status]);
+    };
+    await count('lifecycle', post('pause'), from('running', 'resume'));
+    user.cookie = await renewedCookie(t.stack.url, user.cookie);
+    await count('lifecycle', post('resume'), from('paused', 'pause'));
+    user.cookie = await renewedCookie(t.stack.url, user.cookie);
+    // A paused workspace stops (its VM's files are kept); a stopped one starts, then pauses.
+    await count('lifecycle', post('stop'), async () => {
+      await from('running', 'start')();
+      await from('paused', 'pause')();
+    });
+    console.log('round trips', JSON.stringify(seen));
+  }, 180_000);
 });

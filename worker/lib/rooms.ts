@@ -1,4 +1,4 @@
-import type { WorkspaceAction } from '../../core/workspace-state';
+import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
 import type { Actor, RoomFailure } from '../../durable-objects/room/contract';
 import type { Principal } from '../types';
 import { apiError } from './errors';
@@ -23,11 +23,16 @@ export function unwrap<R extends { ok: boolean }>(result: R): Extract<R, { ok: t
   throw apiError(failure.status, failure.code, failure.message, extra);
 }
 
+/**
+ * A lifecycle action through the room. `ws` is the row the authorization statement just read: the
+ * room's conditional update starts from its status (and reads the row itself only if it moved since).
+ */
 export async function transitionVia(
   env: Env,
-  workspaceId: string,
+  ws: { id: string; status: WorkspaceStatus; organizationId: string },
   action: WorkspaceAction,
   principal: Principal,
 ) {
-  return unwrap(await roomFor(env, workspaceId).transition(action, actorOf(principal)));
+  const seen = { status: ws.status, organizationId: ws.organizationId };
+  return unwrap(await roomFor(env, ws.id).transition(action, actorOf(principal), undefined, seen));
 }

@@ -79,7 +79,7 @@ const lifecycle =
     const ws = await loadWorkspace(db, principal, c.req.param('id')!, (w) =>
       action === 'stop' ? workspaceManageAction(w.creatorId, principal.userId) : 'workspace.use',
     );
-    const { workspace } = await transitionVia(c.env, ws.id, action, principal);
+    const { workspace } = await transitionVia(c.env, ws, action, principal);
     return c.json({ workspace }, 200);
   };
 
