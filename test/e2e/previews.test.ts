@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import {
+  DESKTOP,
   newContext,
   pageApi,
   PHONE,
@@ -12,6 +13,7 @@ import {
 } from './support/browser';
 import {
   expectNoErrors,
+  originWith,
   signUp,
   uniqueEmail,
   waitForPrompt,
@@ -176,6 +178,68 @@ describe('ports and preview URLs in the browser', () => {
     await b.page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
     await b.page.keyboard.press('Control+C');
     await row.waitFor({ state: 'detached', timeout: 5000 });
+    expectNoErrors(b.errors);
+  });
+
+  it("names devcontainer.json's forwarded ports in the Ports panel before they listen, with their labels", async () => {
+    // The same person and organization as above.
+    const org = (await api('GET', '/api/auth/organization/list')).json[0].id as string;
+    const repoUrl = originWith(demoRepoUrl, 'forwarded', {
+      '.devcontainer/devcontainer.json': JSON.stringify(
+        {
+          forwardPorts: [3000, 5173],
+          portsAttributes: { '3000': { label: 'Web app' }, '5173': { label: 'Vite HMR' } },
+        },
+        null,
+        2,
+      ),
+    });
+    const repo = await api('POST', '/api/repositories', {
+      organizationId: org,
+      url: repoUrl,
+      name: 'forwarded',
+    });
+    expect(repo.status).toBe(201);
+    const created = await api('POST', '/api/workspaces', {
+      organizationId: org,
+      repositoryId: repo.json.repository.id,
+      branch: 'main',
+      name: 'labelled',
+    });
+    const id = created.json.workspace.id as string;
+    await b.page.setViewportSize(DESKTOP);
+    await b.page.goto(`/o/frequency-hopping/workspaces/${id}`);
+    await waitForStatus(b.page, 'running');
+    await waitForPrompt(b.page);
+    const web = b.page.locator('.port[data-port="3000"]');
+    await web.waitFor({ timeout: 5000 });
+    expect(await web.locator('.port-name').textContent()).toBe('Web app');
+    expect(await web.locator('.port-state').textContent()).toBe('Not listening');
+    expect(await web.getByRole('link', { name: 'Open' }).getAttribute('href')).toBe(
+      `http://3000-${id}.localhost:${new URL(url).port}`,
+    );
+    expect(await b.page.locator('.port[data-port="5173"] .port-name').textContent()).toBe('Vite HMR');
+    await keep('43-ports-forwarded', ['desktop']);
+    await b.page.setViewportSize(PHONE);
+    await b.page.getByRole('button', { name: /Ports \(2\)/ }).click();
+    await web.waitFor();
+    await keep('43-ports-forwarded', ['phone']);
+    await b.page.getByRole('button', { name: 'Terminal' }).click();
+    await b.page.setViewportSize(DESKTOP);
+
+    // A server starts on the forwarded port: it listens under its label, with its process.
+    const wrote = await api('POST', `/api/workspaces/${id}/exec`, {
+      command: `cat > /tmp/app.js <<'EOF'\n${APP}\nEOF`,
+    });
+    expect(wrote.json.exitCode).toBe(0);
+    await b.page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
+    await b.page.keyboard.type('node /tmp/app.js 3000');
+    await b.page.keyboard.press('Enter');
+    await waitForTerminalText(b.page, 'ready at http://localhost:3000/');
+    await web.locator('.port-state').waitFor({ state: 'detached', timeout: 5000 });
+    expect(await web.locator('.port-name').textContent()).toBe('Web appnode');
+    expect(await web.locator('.port-process').textContent()).toBe('node');
+    await keep('44-ports-forwarded-listening', ['desktop']);
     expectNoErrors(b.errors);
   });
 });

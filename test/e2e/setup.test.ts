@@ -1,11 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createDemoRepository, git } from '../../scripts/local/demo-repo';
 import { launchChromium, newContext, screens, watchErrors } from './support/browser';
-import { expectNoErrors, signUp, uniqueEmail, waitForStatus, waitForTerminalText } from './support/app';
+import {
+  expectNoErrors,
+  originWith,
+  signUp,
+  uniqueEmail,
+  waitForStatus,
+  waitForTerminalText,
+} from './support/app';
 
 // The repository's setup as a developer meets it: the Setup window live while provisioning, the failure
 // banner with its log and "Run again", a malformed devcontainer.json named by line, and the settings page.
@@ -33,26 +36,7 @@ async function api(method: 'GET' | 'POST' | 'PATCH', path: string, data?: unknow
   return { status: res.status(), json: await res.json().catch(() => null) };
 }
 
-/** An origin beside the demo repository (a folder every VM may read) with these files on main. */
-function origin(name: string, files: Record<string, string>): string {
-  const bare = createDemoRepository(
-    join(dirname(demoRepoUrl.replace('file://', '')), `${name}-${Date.now()}.git`),
-  );
-  const work = mkdtempSync(join(tmpdir(), 'cw-e2e-setup-'));
-  try {
-    git(work, 'clone', '-q', bare, '.');
-    for (const [f, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, f)), { recursive: true });
-      writeFileSync(join(work, f), content);
-    }
-    git(work, 'add', '.');
-    git(work, 'commit', '-q', '-m', 'Dev container');
-    git(work, 'push', '-q', 'origin', 'HEAD:main');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return `file://${bare}`;
-}
+const origin = (name: string, files: Record<string, string>) => originWith(demoRepoUrl, name, files);
 
 async function workspaceOf(org: string, repoUrl: string, name: string) {
   const repo = await api('POST', '/api/repositories', { organizationId: org, url: repoUrl, name });

@@ -1,5 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { createDemoRepository, git } from '../../../scripts/local/demo-repo';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -56,4 +60,25 @@ export async function outputLines(page: Page, text: string): Promise<number> {
 
 export function expectNoErrors(errors: string[]) {
   expect(errors, `browser console errors:\n${errors.join('\n')}`).toEqual([]);
+}
+
+/** An origin beside the demo repository (a folder every VM may read) with these files on main. */
+export function originWith(demoRepoUrl: string, name: string, files: Record<string, string>): string {
+  const bare = createDemoRepository(
+    join(dirname(demoRepoUrl.replace('file://', '')), `${name}-${Date.now()}.git`),
+  );
+  const work = mkdtempSync(join(tmpdir(), 'cw-e2e-origin-'));
+  try {
+    git(work, 'clone', '-q', bare, '.');
+    for (const [f, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, f)), { recursive: true });
+      writeFileSync(join(work, f), content);
+    }
+    git(work, 'add', '.');
+    git(work, 'commit', '-q', '-m', 'Dev container');
+    git(work, 'push', '-q', 'origin', 'HEAD:main');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return `file://${bare}`;
 }
