@@ -48,6 +48,8 @@ export default defineConfig({
                 DATABASE_URL: inject('databaseUrl'),
                 NEON_WS_PROXY: inject('pgProxy'),
                 VM_API_URL: inject('vmHostUrl'),
+                // Preview traffic goes to the VM host's forwarder, as in the local stack.
+                VM_FORWARD_URL: inject('vmHostForwardUrl'),
                 FREESTYLE_API_KEY: inject('vmHostApiKey'),
                 REPOS_DIR: inject('reposDir'),
                 BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',

@@ -14,6 +14,7 @@ declare module 'vitest' {
     databaseUrl: string;
     pgProxy: string;
     vmHostUrl: string;
+    vmHostForwardUrl: string;
     vmHostApiKey: string;
     reposDir: string;
   }
@@ -41,6 +42,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', pg.url);
   project.provide('pgProxy', proxy.address);
   project.provide('vmHostUrl', vmHost.url);
+  project.provide('vmHostForwardUrl', vmHost.forwardUrl);
   project.provide('vmHostApiKey', vmHostApiKey);
   project.provide('reposDir', reposDir);
   return async () => {

@@ -7,9 +7,23 @@ import { parseConfig } from '../../core/config';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
 import { decideIdle, idlePauseFailed } from '../../durable-objects/room/idle';
 import type { RoomSession } from '../../durable-objects/room/contract';
-import { LAST_ACTIVITY_KEY, SESSION_PREFIX, Timer } from '../../durable-objects/room/storage-keys';
+import {
+  LAST_ACTIVITY_KEY,
+  PREVIEW_RULE_PREFIX,
+  SESSION_PREFIX,
+  Timer,
+} from '../../durable-objects/room/storage-keys';
 import type { OrgServerMsg } from '../../core/protocol';
-import { BASE, call, dueNow, orgSocket, roomWithWorkspace, signUp, type TestUser } from './helpers';
+import {
+  BASE,
+  call,
+  createApiKey,
+  dueNow,
+  orgSocket,
+  roomWithWorkspace,
+  signUp,
+  type TestUser,
+} from './helpers';
 
 const bindings = env as unknown as Env;
 const MIN = 60_000;
@@ -19,7 +33,7 @@ async function idleFor(stub: DurableObjectStub<WorkspaceRoom>, agoMs: number) {
   await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
     const at = Date.now() - agoMs;
     // The room's memory of the last activity wins over storage's when later: backdate both.
-    instance['room'].activity.lastAt = at;
+    Object.assign(instance['room'].activity, { lastAt: at, persistedAt: at, touchedDbAt: at });
     await state.storage.put(LAST_ACTIVITY_KEY, at);
     await dueNow(state, Timer.idle);
   });
@@ -165,6 +179,76 @@ describe('the room alarm', () => {
     await runInDurableObject(stub, (_i, state) => dueNow(state, Timer.pausedStop));
     await runDurableObjectAlarm(stub);
     expect(await status(user, id)).toBe('stopped');
+  });
+});
+
+describe('preview traffic', () => {
+  /** Runs `command` in the VM without waiting for it (a server, for as long as it runs). */
+  const vmExec = (vmId: string, command: string) =>
+    fetch(`${bindings.VM_API_URL}/v5/vms/${vmId}/exec-await`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bindings.FREESTYLE_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ command, timeoutMs: 20_000 }),
+    }).then((r) => r.json() as Promise<{ statusCode: number | null }>);
+
+  it("counts as activity: a request through a preview URL keeps an idle workspace running and moves its last activity; a stranger's does not", async () => {
+    const { user, org, id, stub, vmId } = await roomWithWorkspace({ autoStopMinutes: 30 });
+    // A real server in the VM that answers one request and exits.
+    const served = vmExec(
+      vmId,
+      `python3 -c "import http.server as h; h.HTTPServer(('127.0.0.1', 3000), h.SimpleHTTPRequestHandler).handle_request()"`,
+    );
+    for (let i = 0; i < 100; i++) {
+      const ports = (await call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports;
+      if (ports.some((p: { port: number; listening: boolean }) => p.port === 3000 && p.listening)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The VM platform's forward auth calls the Worker back over the network, which the workers pool
+    // has not: the port's rule is made here without it, where the room looks for its own (the stack's
+    // preview tests cover forward auth).
+    const domain = `3000-${id}.localhost`;
+    const rule = await fetch(`${bindings.VM_API_URL}/v5/tls`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bindings.FREESTYLE_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: 'allow',
+        domain,
+        source: { public: true },
+        destination: { vmId, port: 3000 },
+      }),
+    });
+    expect(rule.status).toBeLessThan(300);
+    await runInDurableObject(stub, (_i, state) =>
+      state.storage.put(`${PREVIEW_RULE_PREFIX}${vmId}:3000`, domain),
+    );
+    const key = await createApiKey(user, org, ['exec']);
+    const preview = (headers: Record<string, string> = {}) =>
+      SELF.fetch(`http://3000-${id}.localhost/`, { headers });
+
+    // Idle for 31 minutes (the room's memory, its storage and the database's last activity alike).
+    await idleFor(stub, 31 * MIN);
+    const { db, close } = createDb(parseConfig(bindings));
+    await db
+      .update(cloudWorkspaces)
+      .set({ lastActiveAt: new Date(Date.now() - 31 * MIN) })
+      .where(eq(cloudWorkspaces.id, id));
+    await close();
+    const r = await preview({ authorization: `Bearer ${key}` });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('Directory listing');
+    expect((await served).statusCode).toBe(0);
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('running');
+    const ws = (await call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+    expect(Date.now() - Date.parse(ws.lastActiveAt)).toBeLessThan(MIN);
+
+    // Someone without access hitting the URL is not activity: the same idleness pauses it.
+    await idleFor(stub, 31 * MIN);
+    const stranger = await preview();
+    expect(stranger.status).toBe(401);
+    await stranger.body?.cancel();
+    await runDurableObjectAlarm(stub);
+    expect(await status(user, id)).toBe('paused');
   });
 });
 
