@@ -103,7 +103,14 @@ export function createApi(creds: Credentials) {
     heartbeat: (sessionId: string, active: boolean) =>
       call<unknown>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/heartbeat`, { active }),
     leave: (sessionId: string) => call<void>('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}`),
-    ports: (id: string) => call<PortListResponse>('GET', `${ws(id)}/ports`),
+    /** Every port of the workspace: the list's pages followed. */
+    ports: (id: string) =>
+      followCursors('ports', (cursor) =>
+        call<PortListResponse>(
+          'GET',
+          `${ws(id)}/ports?${new URLSearchParams({ limit: String(PAGE_MAX), ...(cursor ? { cursor } : {}) })}`,
+        ),
+      ),
     terminalSocketUrl: (id: string, windowId: string, cols: number, rows: number) =>
       `${base.replace(/^http/, 'ws')}${ws(id)}/terminals/${encodeURIComponent(windowId)}?cols=${cols}&rows=${rows}`,
   };

@@ -1,4 +1,5 @@
 import type { SecretScope } from '../secrets/rules';
+import type { Paged } from './page';
 
 // Response shapes of the secrets routes: names and who changed them when, never a value.
 
@@ -9,7 +10,7 @@ export interface SecretInfo {
   updatedBy: { id: string; name: string } | null;
 }
 
-export interface SecretListResponse {
+export interface SecretListResponse extends Paged {
   secrets: SecretInfo[];
 }
 

@@ -45,3 +45,31 @@ export function toPage<R extends { id: string; cursorAt: string }>(rows: R[], li
     nextCursor: rows.length > limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
   };
 }
+
+// Lists kept in their own order (secrets by name, ports by number) page by that key: the cursor is the
+// last row's key, tagged with the list's kind so one list's cursor is not another's.
+
+export const encodeKeyCursor = (kind: string, key: string | number) =>
+  btoa(`${kind}|${key}`).replace(/=+$/, '');
+
+/** The key, or null when `s` is not a cursor of this kind (or `valid` refuses its key). */
+export function decodeKeyCursor(kind: string, s: string, valid: (key: string) => boolean): string | null {
+  try {
+    const text = atob(s);
+    if (!text.startsWith(`${kind}|`)) return null;
+    const key = text.slice(kind.length + 1);
+    return valid(key) ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Fetch `limit + 1` rows in key order; this cuts the page and names the next cursor. */
+export function toKeyPage<R>(kind: string, rows: R[], limit: number, keyOf: (r: R) => string | number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    nextCursor: rows.length > limit && last !== undefined ? encodeKeyCursor(kind, keyOf(last)) : null,
+  };
+}

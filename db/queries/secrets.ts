@@ -1,6 +1,6 @@
-import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { open, seal, secretAad, type Keyring } from '../../core/secrets/crypto';
-import type { SecretScope } from '../../core/secrets/rules';
+import { SECRETS_PER_OWNER_MAX, type SecretScope } from '../../core/secrets/rules';
 import { cloudWorkspaces, secrets, user } from '../schema';
 import type { Database } from '../client';
 
@@ -27,8 +27,15 @@ function ownerWhere(o: SecretOwner): SQL {
   return and(scope, eq(secrets.userId, o.userId))!;
 }
 
-/** Names and who changed them when; never a value. */
-export async function listSecrets(db: Database, owner: SecretOwner): Promise<SecretRow[]> {
+/**
+ * Names and who changed them when, never a value; by name, after `after` (a page's cursor), at most
+ * `limit`, or only the one named `only`.
+ */
+export async function listSecrets(
+  db: Database,
+  owner: SecretOwner,
+  opts: { after?: string; limit?: number; only?: string } = {},
+): Promise<SecretRow[]> {
   const rows = await db
     .select({
       name: secrets.name,
@@ -39,8 +46,15 @@ export async function listSecrets(db: Database, owner: SecretOwner): Promise<Sec
     })
     .from(secrets)
     .leftJoin(user, eq(user.id, secrets.updatedById))
-    .where(ownerWhere(owner))
-    .orderBy(asc(secrets.name));
+    .where(
+      and(
+        ownerWhere(owner),
+        opts.after !== undefined ? gt(secrets.name, opts.after) : undefined,
+        opts.only !== undefined ? eq(secrets.name, opts.only) : undefined,
+      ),
+    )
+    .orderBy(asc(secrets.name))
+    .limit(opts.limit ?? SECRETS_PER_OWNER_MAX);
   return rows.map((r) => ({
     name: r.name,
     scope: r.scope,

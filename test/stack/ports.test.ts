@@ -45,6 +45,44 @@ describe('listening ports', () => {
     });
   });
 
+  it('pages the port list like every list: by number, limit and cursor, 400 on a bad one', async () => {
+    const servers = [
+      await startVmServer(vms, ws.freestyleVmId, 3001),
+      await startVmServer(vms, ws.freestyleVmId, 3002),
+    ];
+    const path = `/api/workspaces/${ws.id}/ports`;
+    const all = await t.call(`${path}?limit=200`, { cookie: user.cookie });
+    expect(all.json.nextCursor).toBeNull();
+    const numbers = (all.json.ports as { port: number }[]).map((x) => x.port);
+    expect(numbers).toEqual(expect.arrayContaining([3000, 3001, 3002]));
+    const walked: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await t.call(`${path}?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        cookie: user.cookie,
+      });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      expect(r.json.ports.length).toBeLessThanOrEqual(1);
+      walked.push(...r.json.ports.map((x: { port: number }) => x.port));
+      cursor = r.json.nextCursor;
+      expect(walked.length).toBeLessThan(50);
+    } while (cursor);
+    expect(walked).toEqual(numbers);
+    for (const bad of ['limit=0', 'limit=201', 'limit=x']) {
+      const r = await t.call(`${path}?${bad}`, { cookie: user.cookie });
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'limit' });
+    }
+    // Not a cursor, another list's cursor, a port out of range.
+    for (const bad of ['nonsense', btoa('secret|A'), btoa('port|70000'), btoa('port|1e3')]) {
+      const r = await t.call(`${path}?cursor=${encodeURIComponent(bad)}`, { cookie: user.cookie });
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'cursor' });
+    }
+    for (const s of servers) s.close();
+    await vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 300[12]" || true' });
+  });
+
   it('pushes ports to terminal clients within 2 s of a server starting and stopping', async () => {
     const win = await t.call(`/api/workspaces/${ws.id}/terminals`, { cookie: user.cookie, body: {} });
     const client = await TermClient.open(

@@ -100,6 +100,70 @@ describe('paged lists', () => {
     expect(invPages.flat().sort()).toEqual([...invited].sort());
   }, 60_000);
 
+  it('pages the secrets of each scope by name, the same way', async () => {
+    const user = await signUp();
+    const org = await createOrg(user);
+    const repo = await call('/api/repositories', {
+      cookie: user.cookie,
+      body: { organizationId: org, url: demoRepoUrl() },
+    });
+    const scopes = [
+      `/api/organizations/${org}/secrets`,
+      `/api/repositories/${repo.json.repository.id}/secrets`,
+      '/api/me/secrets',
+    ];
+    const names = ['ZETA', 'ALPHA', 'MIKE', 'BRAVO', 'KILO'];
+    for (const base of scopes) {
+      for (const name of names) {
+        const r = await call(`${base}/${name}`, { cookie: user.cookie, method: 'PUT', body: { value: 'v' } });
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+      }
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const q = `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const r = await call(base + q, user);
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        pages.push(r.json.secrets.map((x: { name: string }) => x.name));
+        cursor = r.json.nextCursor;
+        expect(pages.length).toBeLessThan(10);
+      } while (cursor);
+      expect(pages).toEqual([['ALPHA', 'BRAVO'], ['KILO', 'MIKE'], ['ZETA']]);
+      // A name added behind the walk's cursor is not on a later page; one ahead of it is.
+      const first = await call(`${base}?limit=2`, user);
+      await call(`${base}/AARDVARK`, { cookie: user.cookie, method: 'PUT', body: { value: 'v' } });
+      await call(`${base}/YANKEE`, { cookie: user.cookie, method: 'PUT', body: { value: 'v' } });
+      const rest = await call(`${base}?limit=200&cursor=${encodeURIComponent(first.json.nextCursor)}`, user);
+      expect(rest.json.secrets.map((x: { name: string }) => x.name)).toEqual([
+        'KILO',
+        'MIKE',
+        'YANKEE',
+        'ZETA',
+      ]);
+      expect(rest.json.nextCursor).toBeNull();
+      const byDefault = await call(base, user);
+      expect(byDefault.json.secrets).toHaveLength(7);
+      expect(byDefault.json.nextCursor).toBeNull();
+      for (const bad of ['limit=0', 'limit=201', 'limit=-1', 'limit=abc', 'limit=1.5']) {
+        const r = await call(`${base}?${bad}`, user);
+        expect(r.status, `${base}?${bad}`).toBe(400);
+        expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'limit' });
+      }
+      // Not a cursor, another list's cursor (a port's, a workspace's), a name no secret may have.
+      for (const bad of [
+        'nonsense',
+        btoa('port|3000'),
+        btoa('2026-01-01|x'),
+        btoa('secret|no-dash'),
+        'x'.repeat(201),
+      ]) {
+        const r = await call(`${base}?cursor=${encodeURIComponent(bad)}`, user);
+        expect(r.status, `${base}?cursor=${bad}`).toBe(400);
+        expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'cursor' });
+      }
+    }
+  }, 60_000);
+
   it('gives 50 rows by default and up to 200 when asked; refuses other limits and bad cursors with 400', async () => {
     const user = await signUp();
     const org = await createOrg(user);
@@ -119,8 +183,11 @@ describe('paged lists', () => {
 
     const lists = [
       '/api/api-keys?',
+      '/api/invitations?',
       `/api/repositories?organizationId=${org}&`,
       `/api/workspaces?organizationId=${org}&`,
+      `/api/workspaces/active?organizationId=${org}&`,
+      `/api/organizations/${org}/audit?`,
     ];
     for (const base of lists) {
       for (const bad of ['limit=0', 'limit=201', 'limit=-1', 'limit=abc', 'limit=1.5']) {

@@ -7,7 +7,10 @@ import { apiError } from '../lib/errors';
 import { loadWorkspace } from '../lib/load';
 import type { Reply } from '../lib/reply';
 import { actorOf, roomFor, unwrap } from '../lib/rooms';
-import { json } from '../lib/validate';
+import { json, query } from '../lib/validate';
+import { PageQuery } from '../../core/schemas/page';
+import { toKeyPage } from '../../db/queries/page';
+import { keyCursorParam } from '../lib/page';
 import type { AppEnv } from '../types';
 
 const VisibilityInput = z.object({ visibility: z.enum(PORT_VISIBILITIES) }).strict();
@@ -23,11 +26,16 @@ function portParam(raw: string): number {
 
 /** A workspace's listening ports with their preview URLs, and who may open them. */
 export const ports = new Hono<AppEnv>()
-  .get('/:id/ports', async (c): Reply<PortListResponse> => {
+  .get('/:id/ports', query(PageQuery), async (c): Reply<PortListResponse> => {
     const { db, principal } = c.var;
+    const { limit, cursor } = c.req.valid('query');
+    const after = keyCursorParam('port', cursor, (k) => /^[0-9]{1,5}$/.test(k) && isPort(Number(k)));
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'workspace.read');
     const { ports } = unwrap(await roomFor(c.env, ws.id).listPorts());
-    return c.json({ ports }, 200);
+    // The room answers every port (a VM has few), by number; the page is cut here.
+    const rest = after === undefined ? ports : ports.filter((p) => p.port > Number(after));
+    const page = toKeyPage('port', rest.slice(0, limit + 1), limit, (p) => p.port);
+    return c.json({ ports: page.rows, nextCursor: page.nextCursor }, 200);
   })
   .patch('/:id/ports/:port', json(VisibilityInput), async (c): Reply<PortResponse> => {
     const { db, principal } = c.var;

@@ -26,7 +26,10 @@ import { apiError, forbidden, notFound, unauthorized } from '../lib/errors';
 import { authorize, signedInSql } from '../lib/membership';
 import { loadRepositoryById } from '../lib/load';
 import type { Reply } from '../lib/reply';
-import { json } from '../lib/validate';
+import { json, query } from '../lib/validate';
+import { PageQuery } from '../../core/schemas/page';
+import { toKeyPage } from '../../db/queries/page';
+import { keyCursorParam } from '../lib/page';
 import type { AppEnv } from '../types';
 
 // Secrets of the three scopes: `/organizations/:id/secrets`, `/repositories/:id/secrets`, `/me/secrets`.
@@ -139,9 +142,13 @@ async function audit(c: C, owner: SecretOwner, action: 'secret_set' | 'secret_de
 
 function secretsOf(resolve: (c: C, manage: boolean) => Promise<SecretOwner>) {
   return new Hono<AppEnv>()
-    .get('/', async (c): Reply<SecretListResponse> => {
+    .get('/', query(PageQuery), async (c): Reply<SecretListResponse> => {
+      const { limit, cursor } = c.req.valid('query');
+      const after = keyCursorParam('secret', cursor, (k) => !secretNameProblem(k));
       const owner = await resolve(c, false);
-      return c.json({ secrets: (await listSecrets(c.var.db, owner)).map(info) }, 200);
+      const rows = await listSecrets(c.var.db, owner, { after, limit: limit + 1 });
+      const { rows: page, nextCursor } = toKeyPage('secret', rows, limit, (r) => r.name);
+      return c.json({ secrets: page.map(info), nextCursor }, 200);
     })
     .put('/:name', json(PutSecretInput), async (c): Reply<SecretResponse> => {
       const owner = await resolve(c, true);
@@ -152,8 +159,8 @@ function secretsOf(resolve: (c: C, manage: boolean) => Promise<SecretOwner>) {
       const ring = await keyring(c);
       const { created } = await putSecret(c.var.db, ring, owner, name, value, c.var.principal.userId);
       await audit(c, owner, 'secret_set', name);
-      const row = (await listSecrets(c.var.db, owner)).find((r) => r.name === name)!;
-      return c.json({ secret: info(row), created }, 200);
+      const [row] = await listSecrets(c.var.db, owner, { only: name });
+      return c.json({ secret: info(row!), created }, 200);
     })
     .delete('/:name', async (c) => {
       const owner = await resolve(c, true);

@@ -1,4 +1,5 @@
 import { api } from './http';
+import { followCursors, PAGE_MAX } from '../../../core/api/page';
 import type { SecretListResponse, SecretResponse } from '../../../core/api/secrets';
 
 /** One scope's collection: organization, repository or the caller's own. */
@@ -11,7 +12,9 @@ export interface SecretsApi {
 function collection(base: string): SecretsApi {
   const one = (name: string) => `${base}/${encodeURIComponent(name)}`;
   return {
-    list: () => api.get<SecretListResponse>(base),
+    // The page shows the whole scope (at most 100): its pages followed.
+    list: () =>
+      followCursors('secrets', (cursor) => api.get<SecretListResponse>(base, { cursor, limit: PAGE_MAX })),
     put: (name, value) => api.put<SecretResponse>(one(name), { value }),
     remove: (name) => api.del(one(name)),
   };

@@ -41,7 +41,9 @@ export const workspaces = {
 
 export const ports = {
   list: (workspaceId: string) =>
-    api.get<PortListResponse>(`${W}/${id(workspaceId)}/ports`).then((r) => r.ports),
+    followCursors('ports', (cursor) =>
+      api.get<PortListResponse>(`${W}/${id(workspaceId)}/ports`, { cursor, limit: PAGE_MAX }),
+    ).then((r) => r.ports),
   setVisibility: (workspaceId: string, port: number, visibility: PortVisibility) =>
     api.patch<PortResponse>(`${W}/${id(workspaceId)}/ports/${port}`, { visibility }).then((r) => r.port),
 };
