@@ -12,6 +12,7 @@ import { ListSkeleton } from '../components/ListSkeleton';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { SelectField } from '../components/SelectField';
 import { ApiKeyRow } from './ApiKeyRow';
+import { createKeyChoice, KeyOptions } from './KeyOptions';
 import { useAppState } from '../state/session';
 import type { KeyPermission } from '../../../core/policy';
 
@@ -31,12 +32,8 @@ export function ApiKeysPage() {
   const app = useAppState();
   const [list, { refetch }] = createResource(async () => (await apiKeys.list()).apiKeys);
   const [name, setName] = createSignal('');
-  const [orgId, setOrgId] = createSignal<string | null>(null);
-  const [permission, setPermission] = createSignal<KeyPermission>('exec');
+  const choice = createKeyChoice();
   const [expiry, setExpiry] = createSignal('90');
-  // A key acts in one organization: the active one unless another is picked.
-  const organization = () =>
-    orgId() ?? app.session()?.session.activeOrganizationId ?? app.organizations()?.[0]?.id ?? null;
   const orgName = (id: string | null) => app.organizations()?.find((o) => o.id === id)?.name ?? null;
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
@@ -49,7 +46,7 @@ export function ApiKeysPage() {
       setError('Name the key after what will use it, e.g. "CI" or "Slack bot".');
       return;
     }
-    const organizationId = organization();
+    const organizationId = choice.organization();
     if (!organizationId) {
       setError('Create or join an organization first: a key acts in one organization.');
       return;
@@ -62,7 +59,7 @@ export function ApiKeysPage() {
         await apiKeys.create({
           name: name().trim(),
           organizationId,
-          permissions: [permission()],
+          permissions: [choice.permission()],
           expiresInDays,
         }),
       );
@@ -104,26 +101,14 @@ export function ApiKeysPage() {
             Create key
           </Button>
         </div>
-        <div class="key-options">
-          <SelectField
-            label="Organization"
-            value={organization() ?? ''}
-            options={(app.organizations() ?? []).map((o) => ({ value: o.id, label: o.name }))}
-            onChange={(e) => setOrgId(e.currentTarget.value)}
-          />
-          <SelectField
-            label="Permission"
-            value={permission()}
-            options={PERMISSIONS}
-            onChange={(e) => setPermission(e.currentTarget.value as KeyPermission)}
-          />
+        <KeyOptions choice={choice} permissions={PERMISSIONS}>
           <SelectField
             label="Expires"
             value={expiry()}
             options={EXPIRIES}
             onChange={(e) => setExpiry(e.currentTarget.value)}
           />
-        </div>
+        </KeyOptions>
         <Show when={error()}>
           <Alert>{error()}</Alert>
         </Show>

@@ -6,9 +6,8 @@ import type { KeyPermission } from '../../../core/policy';
 import { Alert } from '../components/Alert';
 import { Button } from '../components/Button';
 import { PageHeader } from '../components/PageHeader';
-import { SelectField } from '../components/SelectField';
-import { useAppState } from '../state/session';
 import { parseCliLogin } from './cli-login';
+import { createKeyChoice, KeyOptions } from './KeyOptions';
 
 // `cw login` opens this page (as `gh auth login` and `coder login` do): the person picks the
 // organization, the page makes a key and hands it to the CLI's one-time server on this machine's
@@ -36,16 +35,13 @@ function postToCli(port: number, fields: Record<string, string>) {
 }
 
 export function CliLoginPage() {
-  const app = useAppState();
   const [params] = useSearchParams<{ port?: string; state?: string; host?: string }>();
   const request = () => parseCliLogin(params);
-  const [orgId, setOrgId] = createSignal<string | null>(null);
-  const [permission, setPermission] = createSignal<KeyPermission>('exec');
+  const choice = createKeyChoice();
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [done, setDone] = createSignal(false);
-  const organization = () =>
-    orgId() ?? app.session()?.session.activeOrganizationId ?? app.organizations()?.[0]?.id ?? null;
+  const organization = choice.organization;
 
   const authorize = async () => {
     const r = request();
@@ -57,7 +53,7 @@ export function CliLoginPage() {
       const made = await apiKeys.create({
         name: `cw on ${r.host}`.slice(0, 32),
         organizationId,
-        permissions: [permission()],
+        permissions: [choice.permission()],
       });
       setDone(true);
       postToCli(r.port, { state: r.state, key: made.key });
@@ -87,20 +83,7 @@ export function CliLoginPage() {
               <strong>cw on {r().host}</strong> asks to act as you. Only continue if you just ran{' '}
               <code>cw login</code> there.
             </p>
-            <div class="key-options">
-              <SelectField
-                label="Organization"
-                value={organization() ?? ''}
-                options={(app.organizations() ?? []).map((o) => ({ value: o.id, label: o.name }))}
-                onChange={(e) => setOrgId(e.currentTarget.value)}
-              />
-              <SelectField
-                label="Permission"
-                value={permission()}
-                options={PERMISSIONS}
-                onChange={(e) => setPermission(e.currentTarget.value as KeyPermission)}
-              />
-            </div>
+            <KeyOptions choice={choice} permissions={PERMISSIONS} />
             <Show when={!organization()}>
               <Alert>Create or join an organization first: a key acts in one organization.</Alert>
             </Show>
