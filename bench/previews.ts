@@ -1,8 +1,11 @@
-import { Agent, request } from 'node:http';
+import { once } from 'node:events';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createVmClient } from '../core/vm';
 import { startVmServer } from '../vm-host/test/vm-server';
 import type { TestStack, TestUser } from '../test/stack/harness';
+import { startFloorWorker } from './floor';
 
 // Preview URLs against the VM platform's own URL for the same port: path = client -> wrangler dev ->
 // Worker (preview host) -> room gate -> VM host forwarder -> forward auth -> VM; baseline = client ->
@@ -71,35 +74,51 @@ export async function benchPreviews(
   const baseDomain = `bench-3000-${workspace.id}.localhost`;
   await vms.exposePort(workspace.freestyleVmId, 3000, baseDomain);
   const host = `3000-${workspace.id}.localhost:${new URL(t.stack.url).port}`;
-  // A member's browser: the app origin hands the preview host its cookie.
-  const first = await timedGetRedirect(t.stack.url, host);
-  const authorize = await fetch(first.location, { headers: { cookie: user.cookie }, redirect: 'manual' });
-  const back = new URL(authorize.headers.get('location')!);
-  const cookie = await callback(t.stack.url, host, back.pathname + back.search, first.state);
+  const cookie = await previewCookie(t.stack.url, host, user.cookie);
   const path: Target = { url: t.stack.url, host, headers: { cookie } };
   const base: Target = { url: t.stack.vmHostForwardUrl, host: baseDomain, headers: {} };
   if ((await timedGet(path, '/')).status !== 200) throw new Error('preview did not answer');
 
-  const httpPath: number[] = [];
-  const httpBase: number[] = [];
-  const per = Math.ceil(HTTP_SAMPLES / 4);
-  for (let block = 0; block < 4; block++) {
-    for (let i = 0; i < per + 5; i++) {
-      const ms = (await timedGet(path, '/')).ms;
-      if (i >= 5) httpPath.push(ms);
-    }
-    for (let i = 0; i < per + 5; i++) {
-      const ms = (await timedGet(base, '/')).ms;
-      if (i >= 5) httpBase.push(ms);
-    }
+  // The floor: a Worker that only answers, and a plain Node server (the VM server's own cost is in
+  // the baseline). Round-robin, one sample of each in turn: the machine's load hits all four alike.
+  const floor = await startFloorWorker();
+  const node = createServer((req, res) => {
+    if (req.url?.startsWith('/big')) return bigBody(res, DOWNLOAD_MB);
+    res.end('hello');
+  }).listen(0, '127.0.0.1');
+  await once(node, 'listening');
+  const nodeUrl = `http://127.0.0.1:${(node.address() as AddressInfo).port}`;
+  const worker: Target = { url: floor.url, host: new URL(floor.url).host, headers: {} };
+  const plain: Target = { url: nodeUrl, host: new URL(nodeUrl).host, headers: {} };
+  const http = { path: [] as number[], base: [] as number[], worker: [] as number[], node: [] as number[] };
+  for (let i = 0; i < HTTP_SAMPLES + 10; i++) {
+    const round = [
+      (await timedGet(path, '/')).ms,
+      (await timedGet(base, '/')).ms,
+      (await timedGet(worker, '/')).ms,
+      (await timedGet(plain, '/')).ms,
+    ];
+    if (i < 10) continue;
+    http.path.push(round[0]!);
+    http.base.push(round[1]!);
+    http.worker.push(round[2]!);
+    http.node.push(round[3]!);
   }
-  const download = async (tg: Target) => {
-    const r = await timedGet(tg, `/big?mb=${DOWNLOAD_MB}`);
+  const download = async (tg: Target, p = `/big?mb=${DOWNLOAD_MB}`) => {
+    const r = await timedGet(tg, p);
     if (r.bytes !== DOWNLOAD_MB << 20) throw new Error(`download got ${r.bytes} bytes`);
     return r.bytes / 1e6 / (r.ms / 1000);
   };
-  const mbPath = [await download(path), await download(path)];
-  const mbBase = [await download(base), await download(base)];
+  const viaWorker = `/?to=${encodeURIComponent(`${nodeUrl}/big`)}`;
+  const mb = { path: [] as number[], base: [] as number[], worker: [] as number[], node: [] as number[] };
+  for (let i = 0; i < 2; i++) {
+    mb.path.push(await download(path));
+    mb.base.push(await download(base));
+    mb.worker.push(await download(worker, viaWorker));
+    mb.node.push(await download(plain));
+  }
+  floor.stop();
+  node.close();
   const wsPath: number[] = [];
   const wsBase: number[] = [];
   for (let block = 0; block < 2; block++) {
@@ -108,35 +127,57 @@ export async function benchPreviews(
   }
   pty.close();
   return {
-    httpMs: { path: median(httpPath), baseline: median(httpBase), samples: httpPath.length },
-    downloadMBs: { path: Math.max(...mbPath), baseline: Math.max(...mbBase), mb: DOWNLOAD_MB },
+    httpMs: { path: median(http.path), baseline: median(http.base), samples: http.path.length },
+    downloadMBs: { path: Math.max(...mb.path), baseline: Math.max(...mb.base), mb: DOWNLOAD_MB },
     wsEchoMs: { path: median(wsPath), baseline: median(wsBase), samples: wsPath.length },
+    floor: {
+      httpMs: { worker: median(http.worker), node: median(http.node) },
+      downloadMBs: { worker: Math.max(...mb.worker), node: Math.max(...mb.node) },
+    },
   };
 }
 
-/** The preview host's redirect to the app origin, and the sign-in state cookie it sets with it. */
-function timedGetRedirect(url: string, host: string): Promise<{ location: string; state: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/`, { headers: { host, accept: 'text/html' } });
+/** The VM server's `/big`: `mb` MiB of one chunk, with its length, written as the socket drains. */
+function bigBody(res: import('node:http').ServerResponse, mib: number) {
+  const chunk = Buffer.alloc(1 << 20, 97);
+  let left = mib;
+  res.writeHead(200, { 'content-length': left * chunk.length });
+  const more = () => {
+    while (left > 0) {
+      left--;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    res.end();
+  };
+  more();
+}
+
+function get(url: string, headers: Record<string, string>) {
+  return new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = request(url, { headers });
     req.on('response', (res) => {
       res.resume();
-      resolve({ location: res.headers.location!, state: res.headers['set-cookie']![0]!.split(';')[0]! });
+      resolve(res);
     });
     req.on('error', reject);
     req.end();
   });
 }
 
-function callback(url: string, host: string, path: string, state: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers: { host, cookie: state } });
-    req.on('response', (res) => {
-      res.resume();
-      resolve((res.headers['set-cookie'] as string[])[0]!.split(';')[0]!);
-    });
-    req.on('error', reject);
-    req.end();
+/** A member's browser: the preview host's state cookie, the app origin's code, the preview cookie. */
+export async function previewCookie(url: string, host: string, sessionCookie: string): Promise<string> {
+  const first = await get(`${url}/`, { host, accept: 'text/html' });
+  const state = (first.headers['set-cookie'] ?? [])[0]?.split(';')[0];
+  if (!state || !first.headers.location) throw new Error(`preview sign-in: ${first.statusCode}`);
+  const authorize = await fetch(first.headers.location, {
+    headers: { cookie: sessionCookie },
+    redirect: 'manual',
   });
+  const back = new URL(authorize.headers.get('location')!);
+  const done = await get(`${url}${back.pathname}${back.search}`, { host, cookie: state });
+  const cookie = (done.headers['set-cookie'] ?? [])[0]?.split(';')[0];
+  if (!cookie) throw new Error(`preview callback: ${done.statusCode}`);
+  return cookie;
 }
 
 export type PreviewBench = Awaited<ReturnType<typeof benchPreviews>>;
@@ -152,10 +193,22 @@ export function previewRows(p: PreviewBench, f: (n: number) => string): string[]
       `${plus(p.httpMs.path - p.httpMs.baseline)}, ${f(p.httpMs.path / p.httpMs.baseline)}x (goal <= +2 ms); ${p.httpMs.samples} requests`,
     ],
     [
+      'floor: one wrangler dev pass, a Worker that only answers, vs a Node server (ms)',
+      f(p.floor.httpMs.worker),
+      f(p.floor.httpMs.node),
+      `${plus(p.floor.httpMs.worker - p.floor.httpMs.node)} per pass; a preview makes 2 passes (request, forward auth): floor ${plus(2 * (p.floor.httpMs.worker - p.floor.httpMs.node))}`,
+    ],
+    [
       `preview ${p.downloadMBs.mb} MB download (MB/s)`,
       f(p.downloadMBs.path),
       f(p.downloadMBs.baseline),
       `${f(p.downloadMBs.path / p.downloadMBs.baseline)}x (goal >= 0.8)`,
+    ],
+    [
+      `floor: ${p.downloadMBs.mb} MB through a Worker that only relays it, vs a Node server (MB/s)`,
+      f(p.floor.downloadMBs.worker),
+      f(p.floor.downloadMBs.node),
+      `${f(p.floor.downloadMBs.worker / p.floor.downloadMBs.node)}x for one wrangler dev pass`,
     ],
     [
       'preview WebSocket echo p50 (ms)',
@@ -167,7 +220,7 @@ export function previewRows(p: PreviewBench, f: (n: number) => string): string[]
 }
 
 // `npx tsx bench/previews.ts`: these rows alone, on a stack of their own.
-if (process.argv[1]?.endsWith('previews.ts')) {
+if (/(^|\/)previews\.ts$/.test(process.argv[1] ?? '')) {
   const { startTestStack } = await import('../test/stack/harness');
   const { VM_SERVER_PATHS } = await import('../vm-host/test/vm-server');
   const t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS });
