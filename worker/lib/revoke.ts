@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { cloudWorkspaces, member } from '../../db/schema';
 import type { Database } from '../../db/client';
 import type { RevokeMatch } from '../../durable-objects/room/contract';
+import { forgetWorkspaceGates } from '../preview/gate-cache';
 import { roomFor } from './rooms';
 
 /** The organizations a user belongs to (a signed-out session may have sockets in any of them). */
@@ -25,5 +26,7 @@ export async function revokeSockets(env: Env, db: Database, organizationIds: str
     ...organizationIds.map((o) => env.ORG_EVENTS.get(env.ORG_EVENTS.idFromName(o)).revoke(match)),
     ...workspaces.map((w) => roomFor(env, w.id).revoke(match)),
   ]);
+  // Preview decisions this isolate keeps for a moment (worker/preview/gate-cache.ts) go too.
+  for (const w of workspaces) forgetWorkspaceGates(w.id);
   for (const r of results) if (r.status === 'rejected') console.error('revoking sockets failed:', r.reason);
 }

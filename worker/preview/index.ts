@@ -24,6 +24,7 @@ import { roomFor } from '../lib/rooms';
 import { requireAuth } from '../middleware/auth';
 import { requestContext } from '../middleware/context';
 import type { AppEnv } from '../types';
+import { cachedGate, forgetGate, gateKey, rememberGate } from './gate-cache';
 import * as pages from './pages';
 
 // The preview hosts, `<port>-<workspaceId>.<PREVIEW_DOMAIN>`: a host per port, never the app's origin.
@@ -279,12 +280,18 @@ export function createPreviewApp() {
       return body.gate && body.gate.kind !== 'forward' ? refuse(body.gate) : res;
     }
 
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    // A body can be sent once: such a request always asks the room (see gate-cache.ts).
+    const key = hasBody ? undefined : gateKey(workspaceId, gateReq);
+    let useCached = true;
     for (let attempt = 0; ; attempt++) {
-      const g = await room.previewGate(gateReq);
+      const cached = useCached && key ? cachedGate(key) : undefined;
+      useCached = false;
+      const g = cached ?? (await room.previewGate(gateReq));
+      if (key && !cached) rememberGate(key, g);
       if (g.kind !== 'forward') return refuse(g);
       const headers = forwardHeaders(req, host, preview.scheme);
       const target = await upstreamUrl(config, workspaceId, g.domain, port, path, headers);
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       let res: Response;
       try {
         res = await fetch(target, {
@@ -294,10 +301,23 @@ export function createPreviewApp() {
           redirect: 'manual',
         });
       } catch {
+        if (key) forgetGate(key);
         return pages.unavailable(ctx(g.name), 'The VM platform could not be reached.');
       }
       const own = await forwarderCode(res);
-      if (!own) return endsOnRevocation(res, () => room.previewStillAllowed(gateReq));
+      if (!own)
+        return endsOnRevocation(res, async () => {
+          const ok = await room.previewStillAllowed(gateReq);
+          if (!ok && key) forgetGate(key);
+          return ok;
+        });
+      if (key) forgetGate(key);
+      // A decision kept from a moment ago met a VM that paused, stopped or lost its rule (a stopped
+      // VM has nothing listening either): the room decides.
+      if (cached) {
+        attempt--;
+        continue;
+      }
       if (own.code === 'NOTHING_LISTENING') return pages.nothingListening(ctx(g.name));
       if (own.code === 'VM_PAUSED') return pages.resuming(ctx(g.name));
       // No rule serves the domain any more (deleted behind our back): made again once, if no body was sent.

@@ -11,6 +11,7 @@ import { json, query } from '../lib/validate';
 import { PageQuery } from '../../core/schemas/page';
 import { toKeyPage } from '../../db/queries/page';
 import { keyCursorParam } from '../lib/page';
+import { forgetWorkspaceGates } from '../preview/gate-cache';
 import type { AppEnv } from '../types';
 
 const VisibilityInput = z.object({ visibility: z.enum(PORT_VISIBILITIES) }).strict();
@@ -43,5 +44,6 @@ export const ports = new Hono<AppEnv>()
     const ws = await loadWorkspace(db, principal, c.req.param('id'), 'port.setVisibility');
     const { visibility } = c.req.valid('json');
     const r = unwrap(await roomFor(c.env, ws.id).setPortVisibility(port, visibility, actorOf(principal)));
+    forgetWorkspaceGates(ws.id); // a port made private stops serving anyone here now, elsewhere within 0.5 s
     return c.json({ port: r.port }, 200);
   });
