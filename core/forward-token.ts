@@ -39,12 +39,18 @@ export async function signForward(secret: string, workspaceId: string, port: num
   return `${workspaceId}.${port}.${exp}.${b64url(sig)}`;
 }
 
+// Tokens already found genuine, until they expire: the Worker reuses one token for half a minute,
+// so the forward auth (asked before every request) computes its HMAC about once per token.
+const verified = new Map<string, { secret: string; workspaceId: string; port: number; exp: number }>();
+
 /** The workspace and port a token was made for, when it is genuine and unexpired. */
 export async function verifyForward(
   secret: string,
   token: string | undefined,
   now = Date.now(),
 ): Promise<{ workspaceId: string; port: number } | null> {
+  const hit = token ? verified.get(token) : undefined;
+  if (hit && hit.secret === secret && hit.exp > now) return { workspaceId: hit.workspaceId, port: hit.port };
   const parts = token?.split('.');
   if (!parts || parts.length !== 4) return null;
   const [workspaceId, port, exp, sig] = parts as [string, string, string, string];
@@ -55,7 +61,10 @@ export async function verifyForward(
   if (expected.length !== sig.length) return null;
   let diff = 0;
   for (let i = 0; i < sig.length; i++) diff |= expected.charCodeAt(i) ^ sig.charCodeAt(i);
-  return diff === 0 ? { workspaceId, port: Number(port) } : null;
+  if (diff !== 0) return null;
+  if (verified.size > 1000) verified.clear();
+  verified.set(token!, { secret, workspaceId, port: Number(port), exp: Number(exp) });
+  return { workspaceId, port: Number(port) };
 }
 
 const recent = new Map<string, { token: string; exp: number }>();
