@@ -29,6 +29,9 @@ export async function startFloorWorker(): Promise<{ url: string; stop: () => voi
       '--show-interactive-dev-session=false',
       '--log-level',
       'error',
+      // Its own inspector port: wrangler's default (9229) is the one every other local stack races for.
+      '--inspector-port',
+      String(await freePort()),
       '--persist-to',
       mkdtempSync(join(tmpdir(), 'cw-floor-')),
     ],

@@ -190,10 +190,10 @@ export function previewRows(p: PreviewBench, f: (n: number) => string): string[]
       'preview HTTP request p50 (ms)',
       f(p.httpMs.path),
       f(p.httpMs.baseline),
-      `${plus(p.httpMs.path - p.httpMs.baseline)}, ${f(p.httpMs.path / p.httpMs.baseline)}x (goal <= +2 ms); ${p.httpMs.samples} requests`,
+      `${plus(p.httpMs.path - p.httpMs.baseline)}, ${f(p.httpMs.path / p.httpMs.baseline)}x (goal <= +2 ms; floor ${plus(2 * (p.floor.httpMs.worker - p.floor.httpMs.node))}); ${p.httpMs.samples} requests`,
     ],
     [
-      'floor: one wrangler dev pass, a Worker that only answers, vs a Node server (ms)',
+      'floor: one wrangler dev pass of a Worker shaped like ours that only answers, vs a Node server (ms)',
       f(p.floor.httpMs.worker),
       f(p.floor.httpMs.node),
       `${plus(p.floor.httpMs.worker - p.floor.httpMs.node)} per pass; a preview makes 2 passes (request, forward auth): floor ${plus(2 * (p.floor.httpMs.worker - p.floor.httpMs.node))}`,

@@ -5,6 +5,7 @@ import { createVmClient } from '../core/vm';
 import { signForward } from '../core/forward-token';
 import { startTestStack } from '../test/stack/harness';
 import { VM_SERVER_PATHS, startVmServer } from '../vm-host/test/vm-server';
+import { startFloorWorker } from './floor';
 import { previewCookie } from './previews';
 import { directRuntimeUrl } from './runtime-port';
 
@@ -60,6 +61,7 @@ try {
   const fwd = () => `__cw_fwd=${tokenNow}`;
   let tokenNow = await signForward(secret, workspace.id, 3000);
   const a = () => new Agent({ keepAlive: true, maxSockets: 1 });
+  const floor = process.env.PROBE_FLOOR === '0' ? null : await startFloorWorker();
   const targets: Target[] = [
     {
       name: 'node loopback server',
@@ -113,12 +115,22 @@ try {
       method: 'POST',
     },
     {
+      name: 'forward-auth valid token, wrong host 401',
+      url: `${t.stack.url}/api/preview/forward-auth`,
+      headers: { 'x-forwarded-host': 'x.localhost' },
+      agent: a(),
+      expect: 401,
+    },
+    {
       name: 'worker 401 + junk cookie + xfh',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: { cookie: '__cw_fwd=junk', 'x-forwarded-host': 'x.localhost' },
       agent: a(),
       expect: 401,
     },
+    ...(floor
+      ? [{ name: 'floor Worker via proxy', url: `${floor.url}/`, headers: {}, agent: a(), expect: 200 }]
+      : []),
     { name: 'preview via runtime', url: `${runtime}/`, headers: { host, cookie }, agent: a(), expect: 200 },
   ];
   for (const tg of targets) if (/forward.auth/.test(tg.name)) tg.headers.cookie = fwd();
@@ -139,6 +151,7 @@ try {
     for (const [name, xs] of samples) console.log(`${name.padEnd(34)} ${median(xs).toFixed(2)}`);
   }
   pty.close();
+  floor?.stop();
 } finally {
   node.close();
   await t.stop();
