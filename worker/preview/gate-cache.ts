@@ -1,4 +1,4 @@
-import type { PreviewGate, PreviewGateRequest } from '../../durable-objects/workspace-room';
+import type { PreviewGate, PreviewGateRequest } from '../../durable-objects/room/preview-contract';
 
 // The room's "forward" decision, kept in this isolate for half a second: a page load's burst of
 // requests (scripts, styles, images, hot-reload modules) asks the room once, not once per request.
