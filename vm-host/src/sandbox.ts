@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export type Isolation = 'bubblewrap' | 'none';
 
@@ -12,6 +13,18 @@ export interface VmDirs {
   home: string;
   workspace: string;
   tmp: string;
+  /** The VM's /etc/passwd (a copy of the host's made on first use; SSH grants add users to it). */
+  passwd: string;
+  /** The VM's /run: emptied at each boot, not on the disk snapshots copy. */
+  run: string;
+}
+
+/** Makes the VM's passwd and /run exist (VMs made before they did get them on their next spawn). */
+export function ensureVmFiles(dirs: VmDirs) {
+  if (!existsSync(dirs.run)) mkdirSync(dirs.run, { recursive: true, mode: 0o755 });
+  if (existsSync(dirs.passwd)) return;
+  mkdirSync(dirname(dirs.passwd), { recursive: true, mode: 0o755 });
+  copyFileSync('/etc/passwd', dirs.passwd);
 }
 
 export interface SpawnSpec {
@@ -92,6 +105,7 @@ const JOIN_CGROUPS =
 export function sandboxSpawn(o: SandboxOptions): SpawnSpec {
   let spec: SpawnSpec;
   if (o.isolation === 'bubblewrap') {
+    ensureVmFiles(o.dirs);
     cachedSystemArgs ??= systemArgs();
     const args = [
       '--unshare-all',
@@ -111,6 +125,12 @@ export function sandboxSpawn(o: SandboxOptions): SpawnSpec {
       '--bind',
       o.dirs.tmp,
       '/tmp',
+      '--bind',
+      o.dirs.run,
+      '/run',
+      '--bind',
+      o.dirs.passwd,
+      '/etc/passwd',
       '--dir',
       '/var/tmp',
       '--dev',
@@ -129,7 +149,9 @@ export function sandboxSpawn(o: SandboxOptions): SpawnSpec {
   } else {
     // Degraded: no namespaces. Paths inside the VM are its host directories.
     const cwd = o.cwd === VM_WORKSPACE ? o.dirs.workspace : o.dirs.home;
-    spec = { file: o.argv[0]!, args: o.argv.slice(1), env: vmEnv(o.dirs.home, o.env), cwd };
+    // VMHOST_UNISOLATED tells the product's scripts that /etc and /run here are the host's own.
+    const env = { ...vmEnv(o.dirs.home, o.env), VMHOST_UNISOLATED: '1' };
+    spec = { file: o.argv[0]!, args: o.argv.slice(1), env, cwd };
   }
   if (o.cgroupProcs.length === 0) return spec;
   return {

@@ -49,15 +49,26 @@ export class VmStore {
     return join(this.vmsDir, id);
   }
 
-  /** The VM's disk: only these three directories are ever mounted into it. */
+  /**
+   * The VM's directories: only these are ever mounted into it. `passwd` is the VM's own /etc/passwd
+   * (on its disk, like a real VM's); `run` is its /run, outside the disk (as a tmpfs is: emptied at
+   * each boot, never in a snapshot).
+   */
   disk(id: string): VmDirs {
     const d = join(this.dir(id), 'disk');
-    return { home: join(d, 'root'), workspace: join(d, 'workspace'), tmp: join(d, 'tmp') };
+    return {
+      home: join(d, 'root'),
+      workspace: join(d, 'workspace'),
+      tmp: join(d, 'tmp'),
+      passwd: join(d, 'etc', 'passwd'),
+      run: join(this.dir(id), 'run'),
+    };
   }
 
   create(rec: VmRecord) {
     const disk = this.disk(rec.id);
-    for (const d of Object.values(disk)) mkdirSync(d, { recursive: true, mode: 0o755 });
+    for (const d of [disk.home, disk.workspace, disk.tmp, disk.run])
+      mkdirSync(d, { recursive: true, mode: 0o755 });
     this.save(rec);
   }
 

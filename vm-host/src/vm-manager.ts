@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { ListVmsResult, LocalVmStats, VmData, VmState } from '../../core/vm/types';
 import { Cgroups, type VmCgroup } from './cgroups';
 import { VmDisk, type DiskQuotaMode } from './disk';
@@ -155,6 +156,10 @@ export class VmManager {
   /** Starts the VM's init (idempotent). It is never OOM-killed (-1000), so only a real crash ends it. */
   private boot(vm: Vm) {
     if (vm.init && vm.init.exitCode === null && vm.init.signalCode === null) return;
+    // /run is a tmpfs on a real VM: a boot starts it empty (SSH grants' environment files live there).
+    const { run } = this.store.disk(vm.record.id);
+    rmSync(run, { recursive: true, force: true });
+    mkdirSync(run, { recursive: true, mode: 0o755 });
     const spec = sandboxSpawn({
       isolation: this.options.isolation,
       dirs: this.store.disk(vm.record.id),

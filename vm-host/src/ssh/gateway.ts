@@ -5,6 +5,7 @@ import type { IdentityStore } from '../identities';
 import type { Vm, VmManager } from '../vm-manager';
 import { connectInVm, type VmConnect } from './forward';
 import { loadOrCreateHostKey } from './host-key';
+import { lookupLogin, type Login } from './login';
 import { serveSession } from './session';
 
 export interface SshGatewayOptions {
@@ -24,7 +25,9 @@ export interface SshGateway {
 
 /**
  * Freestyle's SSH gateway, locally: the user name `<vmId>[+<linuxUser>]:<token>` names the VM and
- * carries an identity's token (any auth method, `none` included, as Freestyle's CLI relies on).
+ * carries an identity's token (any auth method, `none` included, as Freestyle's CLI relies on). The
+ * Linux user (root by default) must exist in the VM's passwd; its home and login shell are used as
+ * sshd uses them (the product's per-grant users carry the grant's environment that way: docs/ssh.md).
  */
 export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway> {
   const connectIn = o.connect ?? connectInVm;
@@ -34,7 +37,7 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
   };
 
   const server = new ssh2.Server({ hostKeys: [loadOrCreateHostKey(o.dataDir)] }, (conn) => {
-    let admitted: { vm: Vm; tokenId: string } | undefined;
+    let admitted: { vm: Vm; tokenId: string; login: Login } | undefined;
     conn.on('error', () => undefined);
     // Keystrokes and their echo are tiny packets: Nagle would hold each for the peer's delayed ACK.
     // (ssh2 has Connection#setNoDelay; its type declarations omit it.)
@@ -44,7 +47,11 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
       const vm = parsed ? findVm(o.manager, parsed.vmId) : undefined;
       const user = parsed?.linuxUser ?? 'root';
       const r = parsed && vm ? o.identities.admit(vm.record.id, user, parsed.token) : undefined;
-      if (!parsed || !vm || !r?.ok || user !== 'root') {
+      const login =
+        vm && r?.ok
+          ? lookupLogin(o.manager.store.disk(vm.record.id), o.manager.options.isolation, user)
+          : undefined;
+      if (!parsed || !vm || !r?.ok || !login) {
         const why = !parsed
           ? 'malformed user name'
           : !vm
@@ -55,7 +62,7 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
         if (ctx.method === 'none') o.log(`[vm-host] ssh: refused ${parsed?.vmId ?? '?'}: ${why}`);
         return ctx.reject(['none']);
       }
-      admitted = { vm, tokenId: r.tokenId };
+      admitted = { vm, tokenId: r.tokenId, login };
       ctx.accept();
     });
     conn.on('ready', () => {
@@ -73,7 +80,7 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
         await o.manager.ensureRunning(a.vm);
       };
       conn.on('session', (accept, reject) =>
-        valid() ? serveSession(accept(), o.manager, a.vm, ready, o.log) : reject(),
+        valid() ? serveSession(accept(), o.manager, a.vm, a.login, ready, o.log) : reject(),
       );
       conn.on('tcpip', (accept, reject, info) => {
         ready()

@@ -32,10 +32,10 @@ export function runOnChannel(
   vm: Vm,
   channel: ServerChannel,
   argv: string[],
-  opts: { terminal?: Terminal; env?: Record<string, string> },
+  opts: { terminal?: Terminal; env?: Record<string, string>; cwd?: string },
 ): ChannelProcess {
   const env = { ...opts.env, ...(opts.terminal ? { TERM: opts.terminal.term || 'xterm-256color' } : {}) };
-  const spec = manager.spawnSpec(vm, argv, { env });
+  const spec = manager.spawnSpec(vm, argv, { env, cwd: opts.cwd });
   let done = false;
   const finish = (code: number | null, signal: string | null) => {
     if (done) return;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ServerChannel, Session } from 'ssh2';
 import type { Vm, VmManager } from '../vm-manager';
+import { loginCwd, type Login } from './login';
 import { runOnChannel, type ChannelProcess, type Terminal } from './processes';
 
 /** OpenSSH's SFTP server, run inside the VM: files are read and written as the VM's processes do. */
@@ -15,11 +16,19 @@ export function serveSession(
   session: Session,
   manager: VmManager,
   vm: Vm,
+  login: Login,
   ready: () => Promise<void>,
   log: (line: string) => void,
 ) {
   let terminal: Terminal | undefined;
-  const env: Record<string, string> = {};
+  // sshd's login environment for the account; the client's accepted variables go over it.
+  const env: Record<string, string> = {
+    USER: login.name,
+    LOGNAME: login.name,
+    HOME: login.home,
+    SHELL: login.shell,
+  };
+  const cwd = loginCwd(manager.store.disk(vm.record.id), login);
   let proc: ChannelProcess | undefined;
 
   session.on('pty', (ok, _no, info) => {
@@ -50,6 +59,7 @@ export function serveSession(
         proc = runOnChannel(manager, vm, channel, argv, {
           terminal: withTerminal ? terminal : undefined,
           env,
+          cwd,
         });
       },
       (err: Error) => {
@@ -60,8 +70,9 @@ export function serveSession(
       },
     );
   };
-  session.on('shell', (ok) => start(ok, ['/bin/bash', '-l'], true));
-  session.on('exec', (ok, _no, { command }) => start(ok, ['/bin/bash', '-c', command], true));
+  // As sshd: the account's login shell, `-l` for a login and `-c` for a command.
+  session.on('shell', (ok) => start(ok, [login.shell, '-l'], true));
+  session.on('exec', (ok, _no, { command }) => start(ok, [login.shell, '-c', command], true));
   session.on('subsystem', (ok, no, { name }) => {
     const server = name === 'sftp' ? sftpServer() : undefined;
     if (!server) {

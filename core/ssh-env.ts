@@ -1,0 +1,85 @@
+// The environment of SSH sessions (docs/ssh.md). Each SSH grant gets its own Linux user in the VM, an
+// alias of root (uid 0, home /root) whose login shell and environment file live under
+// /run/cw-ssh/<user>/ (a tmpfs: never in a snapshot's disk, never in the clone). The identity may log
+// in only as that user (allowedLinuxUsers), so the gateway starting "that user's login shell" is what
+// picks the grant's file; the shell sources it, then becomes root's own bash. Everything here runs
+// through the VM API's exec, as root; the values travel only in exec's stdin.
+
+export const SSH_ENV_DIR = '/run/cw-ssh';
+const USER = /^cw-ssh-[0-9a-f]{12}$/;
+
+/** A fresh Linux user name for one grant (`cw-ssh-` + 12 hex: 19 chars, a valid user name). */
+export function newSshLinuxUser(): string {
+  const b = crypto.getRandomValues(new Uint8Array(6));
+  return `cw-ssh-${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export const isSshLinuxUser = (u: string) => USER.test(u);
+
+function checked(users: string[]): string[] {
+  for (const u of users) if (!USER.test(u)) throw new Error(`not an SSH grant user: ${u}`);
+  return users;
+}
+
+/** Exit status of the script on a VM host that runs VM processes unisolated (nothing is written). */
+export const UNISOLATED_EXIT = 3;
+
+/**
+ * A script that removes every grant's files and passwd line except `keep`'s, then (with `add`) installs
+ * `add`: its environment file is the script's stdin. Idempotent; safe to run again after a failure.
+ */
+export function sshGrantsScript(keep: string[], add?: string): string {
+  const all = checked(add ? [...keep, add] : keep);
+  const list = ` ${all.join(' ')} `;
+  const lines = [
+    'set -e',
+    // The local VM host's degraded mode runs "VM" processes on the host itself: touch nothing there.
+    `[ -z "$VMHOST_UNISOLATED" ] || exit ${UNISOLATED_EXIT}`,
+    'umask 077',
+    `D=${SSH_ENV_DIR}`,
+    'mkdir -p "$D"',
+    'if command -v flock >/dev/null; then exec 9>"$D/.lock"; flock 9; fi',
+    `keep='${list}'`,
+    'for x in "$D"/cw-ssh-*; do',
+    '  [ -e "$x" ] || continue',
+    '  case "$keep" in *" ${x##*/} "*) ;; *) rm -rf "$x" ;; esac',
+    'done',
+    // passwd without other grants' lines; replaced by a rename where /etc is writable (atomic), else
+    // rewritten in place (a single bind-mounted file, as on the local VM host); untouched if unchanged.
+    `filter() { awk -F: -v keep="$keep" '$1 !~ /^cw-ssh-[0-9a-f]+$/ || index(keep, " " $1 " ")' /etc/passwd; }`,
+    'T=/etc/.passwd.cw-ssh',
+    'if filter 2>/dev/null >"$T"; then',
+    '  if cmp -s "$T" /etc/passwd; then rm -f "$T"; else chmod 644 "$T"; mv -f "$T" /etc/passwd; fi',
+    'else',
+    '  rm -f "$T"; T="$D/.passwd"; filter >"$T"',
+    '  cmp -s "$T" /etc/passwd || cat "$T" >/etc/passwd',
+    '  rm -f "$T"',
+    'fi',
+  ];
+  if (add) {
+    const home = `${SSH_ENV_DIR}/${add}`;
+    lines.push(
+      `H=${home}`,
+      'rm -rf "$H"; mkdir "$H"',
+      'cat >"$H/env"',
+      `cat >"$H/shell" <<'CW_EOF'\n${loginShell(home)}CW_EOF`,
+      'chmod 700 "$H/shell"',
+      `grep -q '^${add}:' /etc/passwd || echo '${add}:x:0:0:Cloud Workspaces SSH grant:/root:${home}/shell' >>/etc/passwd`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The grant's login shell: sshd's contract is `shell -l`/`-shell` for a login, `shell -c cmd` for a command. */
+function loginShell(home: string): string {
+  return [
+    '#!/bin/bash',
+    "# One SSH grant's login shell (Cloud Workspaces): its environment, then root's own bash.",
+    `if [ -r ${home}/env ]; then . ${home}/env`,
+    "else echo 'cw: this SSH access lost its environment (the VM restarted); connect again for a fresh one' >&2; fi",
+    'export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash',
+    'case "$0" in -*) exec -a -bash /bin/bash "$@" ;; esac',
+    'exec /bin/bash "$@"',
+    '',
+  ].join('\n');
+}
