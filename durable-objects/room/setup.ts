@@ -20,6 +20,8 @@ import { DEVCONTAINER_PORTS_KEY, SETUP_ENV_KEY, SETUP_RUN_KEY, Timer } from './s
 import { setTimer } from './timers';
 import { listWindows, putWindow } from './windows';
 import { forwardedPortsChanged } from './ports';
+import { aroundSnapshot } from './ssh-env';
+import { liveGrants } from './ssh-grants';
 import { recordPrebuild } from '../../db/queries/prebuilds';
 import { envScript, toBase64, workspaceEnvironment } from './environment';
 import { dropRelay, envVar } from './relays';
@@ -404,6 +406,7 @@ export async function setupOnStart(s: RoomState, ws: WorkspaceRow): Promise<Work
 /**
  * After a full setup succeeded: the VM is snapshotted and becomes the branch's prebuild; older ones
  * of the branch and their snapshots are deleted. Best effort, in the background: a failure is logged.
+ * Live SSH grants' environment files are taken out of the VM for the snapshot (room/ssh-env.ts).
  */
 export async function takePrebuild(s: RoomState, done: SetupFinished): Promise<void> {
   const { workspace: ws, run } = done;
@@ -411,9 +414,13 @@ export async function takePrebuild(s: RoomState, done: SetupFinished): Promise<v
   try {
     const settings = await s.deps.withDb((db) => setupSettings(db, ws.repositoryId));
     if (!settings.prebuildsEnabled) return;
-    const snap = await s.deps.vm.snapshotVm(ws.freestyleVmId, {
-      displayName: `${ws.branch} ${run.hash.slice(0, 12)}`,
-    });
+    const vmId = ws.freestyleVmId;
+    // Under the lock, so no SSH grant is issued between the removal of their files and the snapshot.
+    const snap = await s.lock.run(async () =>
+      aroundSnapshot(s, vmId, await liveGrants(s), () =>
+        s.deps.vm.snapshotVm(vmId, { displayName: `${ws.branch} ${run.hash.slice(0, 12)}` }),
+      ),
+    );
     const old = await s.deps.withDb((db) =>
       recordPrebuild(db, {
         repositoryId: ws.repositoryId,

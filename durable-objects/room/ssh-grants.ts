@@ -1,6 +1,7 @@
 import { isVmApiError } from '../../core/vm';
 import type { RevokeMatch } from './contract';
 import { matchesRevocation } from './sockets';
+import { sweepGrantEnv } from './ssh-env';
 import type { RoomState } from './state';
 import { SSH_GRANTS_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
@@ -13,6 +14,8 @@ export interface SshGrant {
   /** The Better Auth session or API key it was issued to: signing out or deleting the key revokes it. */
   authSessionId?: string;
   keyId?: string;
+  /** The grant's own Linux user in the VM, whose login shell carries its environment (room/ssh-env.ts). */
+  linuxUser?: string;
   /** ms */
   expiresAt: number;
 }
@@ -31,9 +34,11 @@ export async function liveGrants(s: RoomState): Promise<SshGrant[]> {
  * until revoked, so this is what makes the hour true there (the local host also expires them itself).
  */
 export async function expireSsh(s: RoomState): Promise<void> {
+  const all = (await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? [];
   const live = await liveGrants(s);
   await s.ctx.storage.put(SSH_GRANTS_KEY, live);
   await armSshExpiry(s, live);
+  if (live.length < all.length) await sweepGrantEnv(s, live);
 }
 
 export async function armSshExpiry(s: RoomState, grants: SshGrant[]): Promise<void> {
@@ -47,7 +52,9 @@ export async function revokeSsh(s: RoomState, userId?: string): Promise<void> {
   if (all.length === 0) return;
   const gone = userId === undefined ? all : all.filter((g) => g.userId === userId);
   const failed = await deleteIdentities(s, gone);
-  await s.ctx.storage.put(SSH_GRANTS_KEY, [...all.filter((g) => !gone.includes(g)), ...failed]);
+  const kept = all.filter((g) => !gone.includes(g));
+  await s.ctx.storage.put(SSH_GRANTS_KEY, [...kept, ...failed]);
+  await sweepGrantEnv(s, kept);
 }
 
 /** Revokes the grants of a principal whose access ended (room.revoke); answers how many. */
@@ -56,7 +63,9 @@ export async function revokeSshMatching(s: RoomState, match: RevokeMatch): Promi
   const gone = all.filter((g) => matchesRevocation(g, match));
   if (gone.length === 0) return 0;
   const failed = await deleteIdentities(s, gone);
-  await s.ctx.storage.put(SSH_GRANTS_KEY, [...all.filter((g) => !gone.includes(g)), ...failed]);
+  const kept = all.filter((g) => !gone.includes(g));
+  await s.ctx.storage.put(SSH_GRANTS_KEY, [...kept, ...failed]);
+  await sweepGrantEnv(s, kept);
   return gone.length;
 }
 

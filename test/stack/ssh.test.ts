@@ -21,11 +21,12 @@ describe('SSH access to a workspace', () => {
     expect(r.status).toBe(200);
     const a = r.json as SshAccessResponse;
     expect(a).toMatchObject({ host: '127.0.0.1', port: t.stack.sshPort, token: expect.any(String) });
-    expect(a.user).toBe(`${workspace.freestyleVmId}:${a.token}`);
+    // `<vmId>+<linuxUser>:<token>`: the grant's own Linux user carries its environment (docs/ssh.md).
+    expect(a.user).toMatch(new RegExp(`^${workspace.freestyleVmId}\\+cw-ssh-[0-9a-f]{12}:${a.token}$`));
     const ttl = Date.parse(a.expiresAt) - Date.now();
     expect(ttl).toBeGreaterThan(3500_000);
     expect(ttl).toBeLessThanOrEqual(3600_000);
-    expect(a.command).toBe(`ssh -p ${a.port} ${a.user}@127.0.0.1`);
+    expect(a.command).toBe(`ssh -p ${a.port} ${a.user}@127.0.0.1`); // `+` and `:` need no quoting
     expect(a.sshConfig).toContain(
       `Host ${a.hostAlias}\n  HostName 127.0.0.1\n  Port ${a.port}\n  User ${a.user}\n`,
     );

@@ -17,11 +17,11 @@ const quote = (s: string) => (/^[A-Za-z0-9_.:@/+=-]+$/.test(s) ? s : `'${s.repla
 export function sshAccess(
   config: Config,
   ws: { id: string; name: string },
-  grant: { vmId: string; token: string; expiresAt: number },
+  grant: { vmId: string; token: string; expiresAt: number; linuxUser?: string },
 ): SshAccessResponse {
   const host = config.sshGateway.host.replaceAll('{vmId}', grant.vmId);
   const port = config.sshGateway.port;
-  const user = sshUserName(grant.vmId, grant.token);
+  const user = sshUserName(grant.vmId, grant.token, grant.linuxUser);
   const hostAlias = sshHostAlias(ws);
   const sshConfig = [`Host ${hostAlias}`, `  HostName ${host}`, `  Port ${port}`, `  User ${user}`, ''].join(
     '\n',
