@@ -104,8 +104,9 @@ describe('prebuilds', () => {
     const third = await ready(user, await create());
     expect(third.setup).toMatchObject({ status: 'succeeded', fromPrebuild: false });
     expect(await exec(third.id, 'cat /root/v2')).toBe('v2\n');
-    for (let i = 0; i < 100 && snapshots().join() === before.join(); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    // Replaced: the new snapshot's folder appears before the old one is deleted, so wait for both.
+    const replaced = () => snapshots().length > 0 && before.every((id) => !snapshots().includes(id));
+    for (let i = 0; i < 100 && !replaced(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(snapshots()).toHaveLength(1);
     expect(snapshots()).not.toEqual(before);
 
