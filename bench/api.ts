@@ -70,37 +70,92 @@ async function measureRoutes(t: TestStack) {
   const base = new URL(t.stack.url);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const headers = { cookie: user.cookie, origin: t.stack.url };
-  const routes: [string, Call, number][] = [
-    ['GET /api/workspaces', { method: 'GET', path: `/api/workspaces?organizationId=${org}` }, SAMPLES],
-    ['GET /api/workspaces/:id', { method: 'GET', path: `/api/workspaces/${workspace.id}` }, SAMPLES],
+  const path = `/api/workspaces/${workspace.id}`;
+  const get = async () => JSON.parse((await send(base, agent, headers, { method: 'GET', path })).body);
+  /** Brings the workspace to `status` through `via` first (untimed, uncounted). */
+  const from = (status: string, via: string[]) => async () => {
+    for (const action of via) {
+      if ((await get()).workspace.status === status) return;
+      await send(base, agent, headers, { method: 'POST', path: `${path}/${action}`, body: {} });
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && !['running', 'paused', 'stopped'].includes((await get()).workspace.status))
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    const now = (await get()).workspace.status;
+    if (now !== status) throw new Error(`workspace ${now}, wanted ${status}`);
+  };
+  let visibility = 'private';
+  const routes: [string, () => Call, number, (() => Promise<void>)?][] = [
+    [
+      'GET /api/workspaces',
+      () => ({ method: 'GET', path: `/api/workspaces?organizationId=${org}` }),
+      SAMPLES,
+    ],
+    ['GET /api/workspaces/:id', () => ({ method: 'GET', path }), SAMPLES],
     [
       'POST /api/workspaces/:id/exec',
-      { method: 'POST', path: `/api/workspaces/${workspace.id}/exec`, body: { command: 'true' } },
+      () => ({ method: 'POST', path: `${path}/exec`, body: { command: 'true' } }),
+      SAMPLES,
+    ],
+    ['GET /api/workspaces/:id/ports', () => ({ method: 'GET', path: `${path}/ports` }), SAMPLES],
+    [
+      'PATCH /api/workspaces/:id/ports/:port',
+      () => {
+        visibility = visibility === 'private' ? 'public' : 'private';
+        return { method: 'PATCH', path: `${path}/ports/3000`, body: { visibility } };
+      },
       SAMPLES,
     ],
     [
+      'POST .../pause',
+      () => ({ method: 'POST', path: `${path}/pause`, body: {} }),
+      CREATES,
+      from('running', ['resume']),
+    ],
+    [
+      'POST .../resume',
+      () => ({ method: 'POST', path: `${path}/resume`, body: {} }),
+      CREATES,
+      from('paused', ['pause']),
+    ],
+    [
+      'POST .../stop',
+      () => ({ method: 'POST', path: `${path}/stop`, body: {} }),
+      Math.ceil(CREATES / 2),
+      from('paused', ['start', 'pause']),
+    ],
+    // Last: each one provisions a VM in the background, which loads the machine.
+    [
       'POST /api/workspaces (create)',
-      {
+      () => ({
         method: 'POST',
         path: '/api/workspaces',
         body: { organizationId: org, repositoryId, branch: 'main' },
-      },
+      }),
       CREATES,
     ],
   ];
   const out: RouteFigures[] = [];
-  for (const [route, call, samples] of routes) {
+  for (const [route, call, samples, prepare] of routes) {
     const once = async () => {
-      const r = await send(base, agent, headers, call);
+      const r = await send(base, agent, headers, call());
       if (r.status >= 300) throw new Error(`${route}: ${r.status} ${r.body}`);
       return r.ms;
     };
-    for (let i = 0; i < 3; i++) await once(); // warm: the isolate, the room, the agent's socket
+    const warm = route.includes('create') || prepare ? 1 : 3;
+    for (let i = 0; i < warm; i++) {
+      await prepare?.();
+      await once(); // warm: the isolate, the room, the agent's socket
+    }
     const ms: number[] = [];
-    for (let i = 0; i < samples; i++) ms.push(await once());
+    for (let i = 0; i < samples; i++) {
+      await prepare?.();
+      ms.push(await once());
+    }
     // Creating provisions in the background: count only until the answer.
     const roundTrips = await roundTripsOf(t.stack.pgWsProxy, once, {
       settleMs: route.includes('create') ? 0 : 250,
+      prepare,
     });
     out.push({ route, roundTrips, p50: pct(ms, 50), p99: pct(ms, 99) });
   }
@@ -132,12 +187,12 @@ async function load(
 }
 
 async function main() {
-  const variants = [
-    { transport: 'http', latencyMs: 0 },
-    { transport: 'http', latencyMs: LATENCY },
-    { transport: 'pool', latencyMs: 0 },
-    { transport: 'pool', latencyMs: LATENCY },
-  ];
+  // BENCH_API_POOL=0 leaves out the per-request Pool it replaced (half the run).
+  const transports = process.env.BENCH_API_POOL === '0' ? ['http'] : ['http', 'pool'];
+  const variants = transports.flatMap((transport) => [
+    { transport, latencyMs: 0 },
+    { transport, latencyMs: LATENCY },
+  ]);
   const results: Record<string, RouteFigures[]> = {};
   let concurrency: Record<string, Awaited<ReturnType<typeof load>>> = {};
   for (const v of variants) {
@@ -165,11 +220,14 @@ async function main() {
     }
   }
 
-  const f = (n: number) => n.toFixed(1);
+  const f = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
+  const NONE: RoundTrips = { connections: 0, setupFlights: 0, queryFlights: 0, httpRequests: 0, total: NaN };
   const rt = (r: RoundTrips) =>
-    r.httpRequests
-      ? `${r.total} (${r.httpRequests} http)`
-      : `${r.total} (${r.connections} connect + ${r.setupFlights} startup + ${r.queryFlights} statements)`;
+    Number.isNaN(r.total)
+      ? '-'
+      : r.httpRequests
+        ? `${r.total} (${r.httpRequests} http)`
+        : `${r.total} (${r.connections} connect + ${r.setupFlights} startup + ${r.queryFlights} statements)`;
   const rows = [
     [
       'route',
@@ -183,7 +241,7 @@ async function main() {
   ];
   const http0 = results['http@0']!;
   for (let i = 0; i < http0.length; i++) {
-    const at = (k: string) => results[k]![i]!;
+    const at = (k: string) => results[k]?.[i] ?? { route: '', roundTrips: NONE, p50: NaN, p99: NaN };
     rows.push([
       http0[i]!.route,
       rt(at(`http@${LATENCY}`).roundTrips),

@@ -6,7 +6,6 @@ import {
   type ExecInput,
 } from '../../core/schemas/workspaces';
 import type { SealedSecretRow } from '../../db/queries/secrets';
-import { touchWorkspace } from '../../db/queries/workspaces';
 import type { Actor, ExecRunResult } from './contract';
 import { workspaceEnvironment } from './environment';
 import { recordActivity } from './idle';
@@ -62,8 +61,9 @@ export async function execCommand(
   } catch (err) {
     return vmFailure(err, 'run the command');
   }
-  // The answer does not wait for the activity stamp.
-  s.ctx.waitUntil(s.deps.withDb((db) => touchWorkspace(db, s.workspaceId)).catch(() => {}));
+  // Activity, as a keystroke is: the idle timer sees it at once, the row's `lastActiveAt` within a
+  // minute (recordActivity stamps it at most once a minute, after the answer), so an exec costs no
+  // round trip of its own.
   recordActivity(s);
   const stdout = cap(result.stdout ?? '');
   const stderr = cap(result.stderr ?? '');

@@ -12,8 +12,10 @@ const BUDGET = {
   get: 1, // the workspace, the caller's role and session, its presence: one batch
   ports: 2, // the workspace with the caller's role; the room's port visibilities
   // The workspace, the exec rate limit and the sealed secrets for its environment in one batch; the
-  // room's fresh read of the workspace; after the answer, its activity stamp.
-  exec: 3,
+  // room's fresh read of the workspace. Its activity stamp is the room's, at most once a minute.
+  exec: 2,
+  execWithKey: 3, // + the key and its user
+
   create: 3, // who, rate limit and repository; the insert within limits and its audit; the room
   // The workspace with the caller's role; the room's conditional update and its audit entry; the
   // room's bookkeeping after it.
@@ -69,6 +71,10 @@ describe('database round trips per request', () => {
       ok(t.call(`/api/workspaces/${workspace.id}/exec`, { cookie: user.cookie, body: { command: 'true' } })),
     );
     expect(exec.total).toBeLessThanOrEqual(BUDGET.exec);
+    const execWithKey = await roundTripsOf(proxy, () =>
+      ok(t.call(`/api/workspaces/${workspace.id}/exec`, { apiKey: key, body: { command: 'true' } })),
+    );
+    expect(execWithKey.total).toBeLessThanOrEqual(BUDGET.execWithKey);
     user.cookie = await renewedCookie(t.stack.url, user.cookie);
     // Creating starts provisioning on the room's alarm right away: count until the answer only.
     const create = await roundTripsOf(
