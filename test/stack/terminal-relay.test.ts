@@ -28,7 +28,7 @@ interface RelayStats {
   heldBytes: number;
   catchUps: number;
   outputBytes: number;
-  viewers: { state: string; unacked: number; pendingBytes: number }[];
+  viewers: { id: string; state: string; unacked: number; pendingBytes: number }[];
 }
 
 const wsUrl = (path: string) => t.stack.url.replace(/^http/, 'ws') + path;
@@ -295,7 +295,7 @@ describe('terminal relay', () => {
       const pong = (await fast.waitForMessage('pong', fast.messages.length)) as unknown as {
         relay: RelayStats;
       };
-      return (pong.relay.viewers as { id: string; state: string }[]).find((v) => v.id === slowId)?.state;
+      return pong.relay.viewers.find((v) => v.id === slowId)?.state;
     };
     const fillWindow = async () => {
       for (let i = 0; i < 100 && (await slowState()) !== 'stalled'; i++)

@@ -43,7 +43,9 @@ async function deliver(d: Delivery) {
   const signature = d.signature === undefined ? sign(d.secret ?? GLOBAL_SECRET, body) : d.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   const started = Date.now();
-  const res = await fetch(`${t.stack.url}/webhooks/github`, { method: 'POST', headers, body });
+  // A copy: fetch takes bytes over an ArrayBuffer, not a Buffer's shared pool.
+  const sent = typeof body === 'string' ? body : new Uint8Array(body);
+  const res = await fetch(`${t.stack.url}/webhooks/github`, { method: 'POST', headers, body: sent });
   const text = await res.text();
   let json: any = null;
   try {
