@@ -10,9 +10,9 @@ export function PersonalSecretsPage() {
         title="Personal secrets"
         description={
           <>
-            Yours alone, in every organization: the terminal windows you open and the commands you run get
-            them, over the organization's and repository's of the same name. Teammates who use the same
-            workspace can read what its shells hold.
+            Yours alone, in every organization: the terminal windows you open, the commands you run and your
+            SSH sessions get them, over the organization's and repository's of the same name. Teammates who
+            use the same workspace can read what its shells hold.
           </>
         }
       />

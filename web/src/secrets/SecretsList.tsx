@@ -52,8 +52,11 @@ export function SecretsList(props: { api: SecretsApi; canManage: boolean; what: 
   return (
     <div class="stack secrets" classList={{ 'secrets-compact': !!props.compact }}>
       <p class="muted secrets-note" data-testid="secrets-note">
-        <Icon name="clock" size={12} /> Changes reach new terminal windows and commands; shells already open
-        keep the values they started with.
+        <Icon name="clock" size={12} />
+        <span>
+          Changes reach new terminal windows, commands and SSH connections (<code>cw ssh</code>, Connect);
+          shells already open keep the values they started with.
+        </span>
       </p>
       <Show when={props.canManage}>
         <form class="secret-form" onSubmit={save} novalidate aria-label={`Add a ${props.what} secret`}>
