@@ -40,6 +40,12 @@ export interface LocalVmStats {
   disk: { usedBytes: number; quotaBytes: number; freeBytes: number; enforced: boolean };
   /** Why the VM last stopped without being asked to (null: it was asked, or never stopped). */
   crash: { reason: 'processes_died' | 'host_restarted'; at: string } | null;
+  /**
+   * The VM's host shut down cleanly (SIGINT/SIGTERM: Ctrl-C of `npm start`) while the VM ran or was
+   * paused, so the host stopped it on purpose: `state` is `stopped`, and this is no crash. Cleared when
+   * the VM is next started or stopped (null also from hosts older than this field).
+   */
+  hostShutdown?: { at: string } | null;
 }
 
 export interface ListVmsResult {

@@ -236,7 +236,12 @@ function changeStatus(
 ): Promise<WorkspaceRow | undefined> | undefined {
   const to = nextStatus(seen.status, action);
   if (!to) return undefined;
-  const extra = action === 'retry' ? { provisionAttempts: 0, statusMessage: null } : {};
+  const extra =
+    action === 'retry'
+      ? { provisionAttempts: 0, statusMessage: null }
+      : action === 'start'
+        ? { statusMessage: null } // the reason it stopped (room/reconcile.ts) is over
+        : {};
   // Starting one (resume, start, retry) counts against the organization's running limit.
   if (to === 'running' || to === 'provisioning') {
     const limits = s.deps.config.limits;

@@ -11,15 +11,21 @@ import type { RoomState } from './state';
 // the repair makes the record tell the truth, or the VM do what the record says. A VM that stopped or
 // vanished without the room asking has crashed: the workspace goes to `error` with `vm_crashed`, and
 // Retry boots it again from its files (room/provisioning.ts keeps a provisioned workspace's files).
+// A VM its host stopped on a clean shutdown (the local VM host's `hostShutdown`: Ctrl-C of `npm start`)
+// did not crash: the workspace goes to `stopped` with `vm_host_stopped`, and Start brings it back.
 
 export type Repair =
   | { kind: 'none' }
   /** The VM must be brought in line with the record. */
   | { kind: 'vm'; action: 'pause' | 'start' | 'stop' }
-  /** The record must be brought in line with the VM: it crashed. */
-  | { kind: 'record'; status: 'error'; code: typeof VM_CRASHED; message: string };
+  /** The record must be brought in line with the VM: it crashed, or its host shut down cleanly. */
+  | { kind: 'record'; status: 'error'; code: typeof VM_CRASHED; message: string }
+  | { kind: 'record'; status: 'stopped'; code: typeof VM_HOST_STOPPED; message: string };
 
 export const VM_CRASHED = 'vm_crashed';
+export const VM_HOST_STOPPED = 'vm_host_stopped';
+export const VM_HOST_STOPPED_MESSAGE =
+  'Its VM host shut down (e.g. npm start was stopped). Files are kept: Start brings it back.';
 
 function crashMessage(crash: LocalVmStats['crash'] | undefined): string {
   const why =
@@ -32,14 +38,16 @@ function crashMessage(crash: LocalVmStats['crash'] | undefined): string {
 }
 
 /**
- * What to repair, given the workspace's status and its VM's state (`missing`: the VM is gone). `crash`
- * is the local host's report: a crashed VM that a request booted again still crashed.
+ * What to repair, given the workspace's status and its VM's state (`missing`: the VM is gone). `local`
+ * is the local host's report: a crashed VM that a request booted again still crashed, and a VM stopped
+ * by its host's clean shutdown did not crash.
  */
 export function repairFor(
   status: WorkspaceStatus,
   vm: VmState | 'missing',
-  crash?: LocalVmStats['crash'],
+  local?: Pick<LocalVmStats, 'crash' | 'hostShutdown'>,
 ): Repair {
+  const crash = local?.crash;
   if (status === 'provisioning' || status === 'error') return { kind: 'none' };
   const crashed = (message: string): Repair => ({
     kind: 'record',
@@ -52,7 +60,11 @@ export function repairFor(
       "The workspace's VM vanished (its VM host lost it). Retry sets it up again from the repository; changes that were not pushed are gone with it.",
     );
   }
-  if ((status === 'running' || status === 'paused') && (vm === 'stopped' || crash)) {
+  const ran = status === 'running' || status === 'paused';
+  if (ran && vm === 'stopped' && !crash && local?.hostShutdown) {
+    return { kind: 'record', status: 'stopped', code: VM_HOST_STOPPED, message: VM_HOST_STOPPED_MESSAGE };
+  }
+  if (ran && (vm === 'stopped' || crash)) {
     return crashed(crashMessage(crash));
   }
   if (vm === 'starting' || vm === 'pausing') return { kind: 'none' }; // on its way: look again later
@@ -89,7 +101,7 @@ export async function reconcileLocked(
       if (isVmApiError(err) && err.status === 404 && err.code !== VM_HOST_UNREACHABLE) vm = 'missing';
       else return undefined;
     }
-    const repair = repairFor(ws.status, vm, data?.local?.crash);
+    const repair = repairFor(ws.status, vm, data?.local);
     if (repair.kind === 'none' && data) healthy?.(data, ws);
     if (repair.kind === 'none') return undefined;
     const audit = (detail: Record<string, unknown>) =>
@@ -117,7 +129,13 @@ export async function reconcileLocked(
       statusMessage: repair.message,
       statusCode: repair.code,
     });
-    if (updated) await audit({ to: repair.status, code: repair.code, crash: data?.local?.crash ?? null });
+    if (updated)
+      await audit({
+        to: repair.status,
+        code: repair.code,
+        crash: data?.local?.crash ?? null,
+        hostShutdown: data?.local?.hostShutdown ?? null,
+      });
     return updated;
   });
 }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './harness';
 
-// The VM host restarts (as after Ctrl-C and `npm start`) and its VMs come back stopped: the product
-// must not go on claiming they run. ROOM_WATCH_MS makes the rooms compare every second, not minute.
-// A VM that stopped without the room asking has crashed: `error` with `vm_crashed` (it used to be
-// recorded `stopped`; a crash is an error people must see), and Retry boots it from its files.
+// The VM host restarts and its VMs come back stopped: the product must not go on claiming they run.
+// ROOM_WATCH_MS makes the rooms compare every second, not minute. A clean restart (SIGTERM to the VM
+// host's process group, as Ctrl-C of `npm start` sends) stopped them on purpose: the workspace is
+// `stopped` with the reason, and Start brings it back with its files. A VM that stopped without the
+// room or its host asking has crashed: `error` with `vm_crashed` (test/stack/health.test.ts kills the
+// VM host with SIGKILL for that).
 
 let t: TestStack;
 beforeAll(async () => {
@@ -22,28 +24,45 @@ const vmHost = (path: string, method = 'GET') =>
   });
 
 describe('a workspace whose VM changed behind its back', () => {
-  it('is put in error (vm_crashed) after the VM host restarts, and Retry brings it back with its files', async () => {
-    const { user, workspace } = await t.runningWorkspace();
-    const exec = (command: string) =>
-      t.call(`/api/workspaces/${workspace.id}/exec`, { cookie: user.cookie, body: { command } });
-    expect((await exec('echo kept > notes.txt')).status).toBe(200);
+  it('is stopped, not crashed, after a clean VM host restart, says why, and Start brings it back with its files', async () => {
+    const { user, org, workspace } = await t.runningWorkspace();
+    const paused = await t.runningWorkspace();
+    const exec = (id: string, command: string) =>
+      t.call(`/api/workspaces/${id}/exec`, { cookie: user.cookie, body: { command } });
+    expect((await exec(workspace.id, 'echo kept > notes.txt')).status).toBe(200);
+    const pause = await t.call(`/api/workspaces/${paused.workspace.id}/pause`, {
+      cookie: paused.user.cookie,
+      method: 'POST',
+    });
+    expect(pause.json.workspace.status).toBe('paused');
 
-    await t.stack.vmHost.stop();
+    await t.stack.vmHost.stop(); // SIGTERM to its process group, as `npm start` stops its parts
     await t.stack.vmHost.start();
-    const crashed = await t.waitForStatus(user, workspace.id, ['error'], 20_000);
-    expect(crashed.statusCode).toBe('vm_crashed');
-    expect(crashed.statusMessage).toMatch(
-      /VM stopped unexpectedly \(its VM host restarted\).*from its files/,
-    );
+    for (const [u, id] of [
+      [user, workspace.id],
+      [paused.user, paused.workspace.id],
+    ] as const) {
+      const stopped = await t.waitForStatus(u, id, ['stopped', 'error'], 20_000);
+      expect(stopped).toMatchObject({ status: 'stopped', statusCode: 'vm_host_stopped' });
+      expect(stopped.statusMessage).toMatch(/VM host shut down.*Files are kept: Start brings it back/);
+    }
+    // The audit trail says what the room did, and why.
+    const audit = await t.call(`/api/organizations/${org}/audit`, { cookie: user.cookie });
+    expect(audit.status).toBe(200);
+    expect(JSON.stringify(audit.json)).toContain('vm_host_stopped');
 
-    const retried = await t.call(`/api/workspaces/${workspace.id}/retry`, {
+    const started = await t.call(`/api/workspaces/${workspace.id}/start`, {
       cookie: user.cookie,
       method: 'POST',
     });
-    expect(retried.status).toBe(200);
-    await t.waitForStatus(user, workspace.id, ['running'], 30_000);
-    const r = await exec('cat notes.txt');
+    expect(started.status).toBe(200);
+    expect(started.json.workspace).toMatchObject({ status: 'running', statusMessage: null });
+    const r = await exec(workspace.id, 'cat notes.txt');
     expect(r.json.stdout).toBe('kept\n');
+    // Running again, it stays so: the room does not take the old shutdown for a new crash.
+    await new Promise((res) => setTimeout(res, 2500));
+    const ws = await t.call(`/api/workspaces/${workspace.id}`, { cookie: user.cookie });
+    expect(ws.json.workspace.status).toBe('running');
   });
 
   it("answers a pause of a workspace whose VM already stopped with the truth, not the VM host's text", async () => {

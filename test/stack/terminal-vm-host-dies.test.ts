@@ -41,18 +41,19 @@ describe('a terminal when the VM host dies', () => {
       await t.stack.vmHost.start();
     }
 
-    // The host lost the VM's processes: a crash, which the room tells (it used to reattach as if nothing
-    // happened). A viewer attaching again is connected, so it is seen within 10 s, and closed.
+    // The host stopped the VM's processes on its way down (a clean shutdown, as Ctrl-C of `npm start`):
+    // the room tells the workspace stopped, with why (a killed host is a crash: health.test.ts). A
+    // viewer attaching again is connected, so it is seen within 10 s, and closed.
     const reattached = await open().catch(() => undefined);
-    const crashed = await t.waitForStatus(user, workspace.id, ['error'], 20_000);
-    expect(crashed.statusCode).toBe('vm_crashed');
+    const stopped = await t.waitForStatus(user, workspace.id, ['stopped', 'error'], 20_000);
+    expect(stopped).toMatchObject({ status: 'stopped', statusCode: 'vm_host_stopped' });
     reattached?.close();
-    // Retry boots the same VM: not the files, so a new shell in the same clone.
-    const retry = await t.call(`/api/workspaces/${workspace.id}/retry`, {
+    // Start boots the same VM: not the files, so a new shell in the same clone.
+    const start = await t.call(`/api/workspaces/${workspace.id}/start`, {
       cookie: user.cookie,
       method: 'POST',
     });
-    expect(retry.status).toBe(200);
+    expect(start.status).toBe(200);
     await t.waitForStatus(user, workspace.id, ['running'], 30_000);
     const again = await open();
     await again.waitForMessage('screen', 0, 20_000);

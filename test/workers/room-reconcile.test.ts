@@ -11,18 +11,42 @@ describe("repairing a workspace's record against its VM", () => {
       expect((r as { message: string }).message).toMatch(/Retry restarts it from its files/);
     }
     expect(
-      (repairFor('running', 'stopped', { reason: 'processes_died', at: '' }) as { message: string }).message,
+      (
+        repairFor('running', 'stopped', { crash: { reason: 'processes_died', at: '' } }) as {
+          message: string;
+        }
+      ).message,
     ).toMatch(/its processes died/);
     expect(
-      (repairFor('running', 'stopped', { reason: 'host_restarted', at: '' }) as { message: string }).message,
+      (
+        repairFor('running', 'stopped', { crash: { reason: 'host_restarted', at: '' } }) as {
+          message: string;
+        }
+      ).message,
     ).toMatch(/its VM host restarted/);
   });
 
   it('counts a crashed VM that a request booted again as crashed', () => {
-    expect(repairFor('running', 'running', { reason: 'processes_died', at: '' })).toMatchObject({
+    expect(repairFor('running', 'running', { crash: { reason: 'processes_died', at: '' } })).toMatchObject({
       status: 'error',
       code: 'vm_crashed',
     });
+  });
+
+  it('stops, not errors, a running or paused workspace whose VM its host stopped on a clean shutdown', () => {
+    const hostShutdown = { at: '2026-12-01T14:00:00.000Z' };
+    for (const status of ['running', 'paused'] as const) {
+      const r = repairFor(status, 'stopped', { crash: null, hostShutdown });
+      expect(r).toMatchObject({ kind: 'record', status: 'stopped', code: 'vm_host_stopped' });
+      expect((r as { message: string }).message).toMatch(
+        /VM host shut down.*Files are kept: Start brings it back/,
+      );
+    }
+    // A crash is a crash, whatever else the host says; a stopped workspace stays stopped.
+    expect(
+      repairFor('running', 'stopped', { crash: { reason: 'processes_died', at: '' }, hostShutdown }),
+    ).toMatchObject({ status: 'error', code: 'vm_crashed' });
+    expect(repairFor('stopped', 'stopped', { crash: null, hostShutdown })).toEqual({ kind: 'none' });
   });
 
   it('brings the VM in line where the record is right', () => {

@@ -14,6 +14,8 @@ export interface VmRecord {
   resources: { cpu: number; memory: number; storage: number };
   /** Why it last stopped without being asked to (absent in records older than crash reporting). */
   crash?: { reason: 'processes_died' | 'host_restarted'; at: string } | null;
+  /** Its host shut down cleanly (SIGINT/SIGTERM) while it ran: stopped on purpose, not a crash. */
+  shutdown?: { at: string } | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -66,11 +66,13 @@ export class VmManager {
     for (const record of this.store.loadAll()) {
       const vm = this.attach(record);
       // Processes do not survive a host restart, so a VM that was running or paused comes back stopped
-      // (disk kept, like a rebooted VM). Leftovers in its cgroup (no-bwrap mode) are killed.
+      // (disk kept, like a rebooted VM). Leftovers in its cgroup (no-bwrap mode) are killed. A clean
+      // shutdown recorded its VMs stopped already (shutdown()): one still running here was killed.
       if (record.state !== 'stopped') {
         signalAll(vm.cgroup.pids() ?? [], 'SIGKILL');
         vm.cgroup.thaw();
         record.crash = { reason: 'host_restarted', at: now() };
+        record.shutdown = null;
         this.setState(vm, 'stopped');
       }
     }
@@ -149,6 +151,7 @@ export class VmManager {
       oomKills: oomCount === undefined ? null : { count: oomCount, last: last ?? null },
       disk: vm.disk.usage(),
       crash: vm.record.crash ?? null,
+      hostShutdown: vm.record.shutdown ?? null,
     };
     return { ...toVmData(vm.record), cpuTimeSeconds: cg.cpuSeconds ?? null, local };
   }
@@ -174,6 +177,10 @@ export class VmManager {
         env: spec.env,
         cwd: spec.cwd,
         stdio: 'ignore',
+        // Its own process group, as exec's commands: a signal to the VM host's group (Ctrl-C of
+        // `npm start`: SIGTERM to the part's group) must reach the host, which stops its VMs cleanly,
+        // not kill the init first and look like a crash. --die-with-parent still ends it with the host.
+        detached: true,
       },
     );
     child.on('error', () => undefined);
@@ -183,10 +190,11 @@ export class VmManager {
       vm.init = undefined;
       if (this.closing || !this.vms.has(vm.record.id)) return;
       void this.serial(vm, async () => {
-        if (vm.record.state === 'stopped') return;
+        if (vm.record.state === 'stopped' || this.closing) return;
         this.options.log?.(`[vm-host] VM ${vm.record.id} crashed: its processes died`);
         await this.killAll(vm);
         vm.record.crash = { reason: 'processes_died', at: now() };
+        vm.record.shutdown = null;
         this.setState(vm, 'stopped');
       });
     });
@@ -273,8 +281,9 @@ export class VmManager {
    * own (exec, PTY) keeps it, so the product still learns that the VM crashed.
    */
   private startNow(vm: Vm, asked = false): VmData {
-    if (asked && vm.record.crash) {
+    if (asked && (vm.record.crash || vm.record.shutdown)) {
       vm.record.crash = null;
+      vm.record.shutdown = null;
       this.store.save(vm.record);
     }
     if (vm.record.state === 'paused' || vm.record.state === 'pausing') {
@@ -291,6 +300,7 @@ export class VmManager {
     return this.serial(vm, async () => {
       await this.killAll(vm);
       vm.record.crash = null; // asked to: not a crash
+      vm.record.shutdown = null;
       if (vm.record.state !== 'stopped') this.setState(vm, 'stopped');
       return this.data(vm);
     });
@@ -358,9 +368,15 @@ export class VmManager {
     });
   }
 
-  /** Stop every process of every VM but keep their records as they are (the next start shows them stopped). */
+  /**
+   * A clean shutdown (SIGINT/SIGTERM, close()): stop every process of every VM and record each VM that
+   * ran or was paused as stopped by its host's shutdown, so it reads `stopped` with `hostShutdown`
+   * (not a crash) until it is started again. A host that is killed records nothing: its VMs come back
+   * as crashed (`host_restarted`, in the constructor).
+   */
   async shutdown() {
     this.closing = true;
+    const at = now();
     for (const vm of this.vms.values()) {
       vm.init?.kill('SIGKILL');
       vm.sessions.closeAll();
@@ -369,6 +385,11 @@ export class VmManager {
       vm.cgroup.thaw();
       signalAll(pids, 'SIGCONT');
       vm.network.down();
+      if (vm.record.state !== 'stopped') {
+        vm.record.crash = null;
+        vm.record.shutdown = { at };
+        this.setState(vm, 'stopped');
+      }
     }
     // Let the killed processes leave the filesystems, then free the loop devices.
     await sleep(50);

@@ -223,6 +223,7 @@ describe.each(Object.keys(drivers))('contract via %s', (name) => {
       oomKills: { count: 0, last: null },
       disk: { quotaBytes: data.resources.storage * 1024 * 1024, enforced: expect.any(Boolean) },
       crash: null,
+      hostShutdown: null,
     });
     expect(Object.keys(data)).not.toContain('memory');
     await d.remove(vm.id);

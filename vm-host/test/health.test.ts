@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmClient, type LocalVmStats } from '../../core/vm';
-import { API_KEY, sleep, startTestHost, until, vmPids, type TestHost } from './helpers';
+import { API_KEY, runMain, sleep, startTestHost, until, vmPids, type TestHost } from './helpers';
 
 // Each VM's disk quota is enforced (ENOSPC inside the VM), and the host reports per VM what Freestyle's
 // API does not: memory used and limit, OOM kills with the victim's name, disk used and quota, CPU time,
-// and a crash (every process of the VM died, or its host restarted).
+// and a crash (every process of the VM died, or its host was killed) apart from a clean shutdown of its host.
 
 const MiB = 1024 * 1024;
 let host: TestHost;
@@ -123,16 +123,58 @@ describe('crashes', () => {
     expect((await local(vm.id)).crash).toBeNull();
   });
 
-  it('says a VM stopped because its host restarted', async () => {
-    const dataDir = host.dataDir + '-restart';
+  it('says a VM crashed when its host was killed (SIGKILL) and started again', async () => {
+    const dataDir = host.dataDir + '-killed';
+    const env = {
+      VM_HOST_API_KEY: API_KEY,
+      VM_HOST_PORT: '0',
+      VM_HOST_SSH_PORT: '0',
+      VM_HOST_DATA_DIR: dataDir,
+    };
+    const first = runMain(env);
+    try {
+      const url = (await until(() => /ready on (http:\S+)/.exec(first.output())?.[1], 'ready line', 20_000))!;
+      const vm = await createVmClient({ baseUrl: url, apiKey: API_KEY }).createVm();
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = await startTestHost({ dataDir });
+      try {
+        const data = await createVmClient({ baseUrl: second.url, apiKey: API_KEY }).getVm(vm.id);
+        expect(data.state).toBe('stopped');
+        expect(data.local?.crash).toMatchObject({ reason: 'host_restarted' });
+        expect(data.local?.hostShutdown).toBeNull();
+      } finally {
+        await second.cleanup();
+      }
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+  });
+
+  it('says a running or paused VM was stopped by a clean shutdown of its host, not crashed, until started', async () => {
+    const dataDir = host.dataDir + '-shutdown';
     const first = await startTestHost({ dataDir });
-    const vm = await createVmClient({ baseUrl: first.url, apiKey: API_KEY }).createVm();
+    const c1 = createVmClient({ baseUrl: first.url, apiKey: API_KEY });
+    const running = await c1.createVm();
+    const paused = await c1.createVm();
+    await c1.pauseVm(paused.id);
+    const stopped = await c1.createVm();
+    await c1.stopVm(stopped.id);
     await first.close();
     const second = await startTestHost({ dataDir });
     try {
-      const data = await createVmClient({ baseUrl: second.url, apiKey: API_KEY }).getVm(vm.id);
-      expect(data.state).toBe('stopped');
-      expect(data.local?.crash).toMatchObject({ reason: 'host_restarted' });
+      const c2 = createVmClient({ baseUrl: second.url, apiKey: API_KEY });
+      for (const id of [running.id, paused.id]) {
+        const data = await c2.getVm(id);
+        expect(data.state).toBe('stopped');
+        expect(data.local?.crash).toBeNull();
+        expect(data.local?.hostShutdown).toMatchObject({ at: expect.any(String) });
+      }
+      // A VM that was already stopped was not stopped by the shutdown.
+      expect((await c2.getVm(stopped.id)).local?.hostShutdown).toBeNull();
+      // Asked to start, it is an ordinary running VM again.
+      await c2.startVm(running.id);
+      expect((await c2.getVm(running.id)).local).toMatchObject({ crash: null, hostShutdown: null });
     } finally {
       await second.cleanup();
     }

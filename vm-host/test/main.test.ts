@@ -1,23 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createVmClient } from '../../core/vm';
 import { ByteRing } from '../src/ring';
-import { PtyClient, until } from './helpers';
-
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'vm-host/src/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, output: () => out };
-}
+import { PtyClient, runMain, until } from './helpers';
 
 it('main.ts: logs one ready line, stops cleanly on SIGTERM and keeps VMs for the next start', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'vm-host-main-'));

@@ -79,7 +79,10 @@ export function StatusBanner(props: {
           <div class="banner banner-neutral" role="status" data-testid="banner-stopped">
             <div class="banner-text">
               <strong>Stopped</strong>
-              <span>Files are kept. Start the workspace to open terminals again.</span>
+              <span>
+                {props.workspace.statusMessage ??
+                  'Files are kept. Start the workspace to open terminals again.'}
+              </span>
             </div>
             <Button size="sm" variant="primary" loading={props.busy === 'start'} onClick={() => act('start')}>
               Start
