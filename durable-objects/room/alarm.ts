@@ -4,7 +4,8 @@ import { armWatch, pullNow, reconcile, SYSTEM, transition, workspaceChanged } fr
 import { expireSessions } from './presence';
 import { expireSsh } from './ssh-grants';
 import { provisionAttempt } from './provisioning';
-import { pollSetup, startSetup, takePrebuild } from './setup';
+import { pollSetup, startSetup } from './setup';
+import { takePrebuild } from './prebuild';
 import { pullIfPending } from './pull';
 import type { RoomState } from './state';
 import { Timer } from './storage-keys';

@@ -1,4 +1,3 @@
-import { shellQuote } from '../../core/shell';
 import { loadKeyring } from '../../core/secrets/crypto';
 import { mergeEnvironment } from '../../core/secrets/rules';
 import { openSecretRows, workspaceSecrets, type SealedSecretRow } from '../../db/queries/secrets';
@@ -30,18 +29,4 @@ export async function workspaceEnvironment(
     console.error(`workspace ${s.workspaceId}: secrets that did not open: ${found.unreadable.join(', ')}`);
   }
   return mergeEnvironment(base, found.organization, found.repository, found.personal);
-}
-
-/** `export NAME='value'` lines a POSIX shell sources; names are already shell-safe (core/secrets). */
-export const envScript = (env: Record<string, string>) =>
-  Object.entries(env)
-    .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
-    .join('');
-
-/** Base64 of UTF-8, for exec's `stdin`: the values travel in a request body, never a URL or argv. */
-export function toBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
 }

@@ -16,6 +16,7 @@ import type { SetupStart } from './setup';
 import { deletePrebuild, newestPrebuild, type PrebuildRow } from '../../db/queries/prebuilds';
 import type { Database } from '../../db/client';
 import { runningMessage } from './setup';
+import { CLONE_TIMEOUT_MS, cloneCommand, readableCloneError } from '../vm-setup/clone';
 
 /** Starts the repository's setup once the clone is there (room/setup.ts). */
 export type AfterClone = (
@@ -28,29 +29,8 @@ export type AfterClone = (
 
 /** Waits between attempts: about 1 s, 3 s and 10 s, then the workspace is in error. */
 export const PROVISION_RETRY_DELAYS_MS = [1_000, 3_000, 10_000];
-const CLONE_TIMEOUT_MS = 10 * 60_000;
 
 class ProvisionError extends Error {}
-
-/** Turns git's stderr into a sentence a person can act on. */
-export function readableCloneError(stderr: string, branch: string, url: string): string {
-  const text = stderr.trim();
-  if (/Remote branch .* not found|couldn't find remote ref/i.test(text)) {
-    return `Branch "${branch}" does not exist in ${url}.`;
-  }
-  if (
-    /does not appear to be a git repository|repository .* not found|does not exist|Could not read from remote/i.test(
-      text,
-    )
-  ) {
-    return `The repository ${url} could not be reached or does not exist.`;
-  }
-  if (/Authentication failed|could not read Username/i.test(text)) {
-    return `Access to ${url} was denied: check that the repository is public or that credentials are configured.`;
-  }
-  const last = text.split('\n').filter(Boolean).pop() ?? 'unknown error';
-  return `git clone failed: ${last}`;
-}
 
 /** An unexpected failure in the user's terms; the details go to the log, not to the page. */
 function provisioningFailure(err: unknown): string {
@@ -157,13 +137,7 @@ export async function provisionAttempt(
       if (!repo) throw new ProvisionError('The repository was removed.');
       const { vmId, fresh, prebuild } = await ensureVm(deps, ws, db, repo);
       const dir = shellQuote(VM_WORKSPACE_PATH);
-      const clone = [
-        // The workspace directory may be a mount point: empty it rather than remove it.
-        `mkdir -p ${dir}`,
-        `find ${dir} -mindepth 1 -maxdepth 1 -exec rm -rf {} +`,
-        `git clone --quiet --branch ${shellQuote(ws.branch)} -- ${shellQuote(repo.url)} ${dir}`,
-        `git -C ${dir} rev-parse HEAD`,
-      ].join(' && ');
+      const clone = cloneCommand(repo.url, ws.branch);
       // Retry of a workspace that was set up once (its VM crashed) starts from its files: what was
       // saved or committed there is kept. Only a new VM, or one never cloned into, is cloned afresh.
       const keep = !fresh && ws.lastCommitSha !== null;

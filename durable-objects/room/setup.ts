@@ -1,10 +1,7 @@
 import type { WorkspaceSetup } from '../../core/api/setup';
 import { ErrorCode } from '../../core/errors';
 import { CloseCode } from '../../core/protocol';
-import { DEVCONTAINER_PATHS, parseDevcontainer } from '../../core/devcontainer';
-import { setupDefinitionHash, setupPlan, type SetupPhase } from '../../core/setup-plan';
-import { shellQuote } from '../../core/shell';
-import { VM_WORKSPACE_PATH, type VmClient } from '../../core/vm';
+import type { SetupPhase } from '../../core/setup-plan';
 import { recordAudit } from '../../db/audit';
 import {
   getWorkspace,
@@ -20,10 +17,10 @@ import { DEVCONTAINER_PORTS_KEY, SETUP_ENV_KEY, SETUP_RUN_KEY, Timer } from './s
 import { setTimer } from './timers';
 import { listWindows, putWindow } from './windows';
 import { forwardedPortsChanged } from './ports';
-import { aroundSnapshot } from './ssh-env';
-import { liveGrants } from './ssh-grants';
-import { recordPrebuild } from '../../db/queries/prebuilds';
-import { envScript, toBase64, workspaceEnvironment } from './environment';
+import { workspaceEnvironment } from './environment';
+import { readDefinition } from '../vm-setup/definition';
+import { SETUP_EXEC, writeSetupScript } from '../vm-setup/script';
+import { pollDelay, sessionOutcome, startSession } from '../vm-setup/session';
 import { dropRelay, envVar } from './relays';
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema';
@@ -54,62 +51,9 @@ export interface SetupSettings {
   creatorId?: string | null;
 }
 
-const SCRIPT_DIR = '$HOME/.cloud-workspace';
-const SCRIPT = `${SCRIPT_DIR}/setup.sh`;
-/** The first seconds are polled often: a short postStartCommand should not wait for a slow tick. */
-const pollDelay = (elapsedMs: number) => (elapsedMs < 10_000 ? 200 : 1_000);
-
-/** The devcontainer.json of the clone, the first of the spec's paths that exists; null without one. */
-export async function readDevcontainer(
-  vm: VmClient,
-  vmId: string,
-): Promise<{ path: string; text: string } | null> {
-  const tries = DEVCONTAINER_PATHS.map(
-    (p) =>
-      `if [ -f ${shellQuote(p)} ]; then echo ${shellQuote(p)}; head -c 262144 ${shellQuote(p)}; exit 0; fi`,
-  );
-  const r = await vm.exec(vmId, {
-    command: [`cd ${shellQuote(VM_WORKSPACE_PATH)} || exit 1`, ...tries, 'exit 3'].join('\n'),
-    timeoutMs: 30_000,
-  });
-  if (r.statusCode !== 0) return null;
-  const out = r.stdout ?? '';
-  const nl = out.indexOf('\n');
-  return { path: out.slice(0, nl), text: out.slice(nl + 1) };
-}
-
 /** The devcontainer env the room keeps for the workspace's commands (lowest precedence). */
 export async function setupEnv(s: RoomState): Promise<Record<string, string>> {
   return (await s.ctx.storage.get<Record<string, string>>(SETUP_ENV_KEY)) ?? {};
-}
-
-/** Opens the session that runs `exec` and returns its id; the socket is closed, the session runs on. */
-async function startSession(s: RoomState, vmId: string, slug: string, exec: string): Promise<number> {
-  const req = s.deps.vm.ptyRequest(vmId, { slug, exec, cols: 120, rows: 32 });
-  const resp = await fetch(req.url, { headers: { ...req.headers, Upgrade: 'websocket' } });
-  const ws = resp.webSocket;
-  if (!ws) throw new Error(`The VM refused the setup terminal (${resp.status}).`);
-  ws.accept();
-  try {
-    return await new Promise<number>((ok, fail) => {
-      const t = setTimeout(() => fail(new Error('The setup terminal did not start.')), 15_000);
-      ws.addEventListener('message', (e) => {
-        if (typeof e.data !== 'string') return;
-        const msg = JSON.parse(e.data) as { type?: string; sessionId?: number };
-        if (msg.type === 'sessionInfo' && typeof msg.sessionId === 'number') {
-          clearTimeout(t);
-          ok(msg.sessionId);
-        }
-      });
-      ws.addEventListener('close', () => fail(new Error('The setup terminal closed at once.')));
-    });
-  } finally {
-    try {
-      ws.close(1000, 'started');
-    } catch {
-      // closed already
-    }
-  }
 }
 
 /** The fields of the row a setup start writes. */
@@ -135,21 +79,14 @@ export async function startSetup(
   /** The VM booted from a prebuild with this setup hash: if the clone's is the same, only postStart runs. */
   prebuildHash: string | null = null,
 ): Promise<SetupStart> {
-  const file = await readDevcontainer(s.deps.vm, vmId);
-  const dc = parseDevcontainer(file?.text ?? null, file?.path);
-  const hash = await setupDefinitionHash(file?.text ?? null, settings.setupCommand);
+  const { dc, hash } = await readDefinition(s.deps.vm, vmId, settings.setupCommand);
   // A prebuild of another setup definition is only a head start: the whole setup runs again.
   if (prebuildHash !== null && prebuildHash === hash) {
     fromPrebuild = true;
     phase = 'start';
   }
-  // Secrets go over the devcontainer env: written to a 0600 file the script sources and deletes first,
-  // so no value stays in the script or passes a URL (room/environment.ts).
   const secrets = await workspaceEnvironment(s, userId, {});
-  const envFile = `${SCRIPT_DIR}/env-${crypto.randomUUID()}`;
-  const hasSecrets = Object.keys(secrets).length > 0;
-  const prelude = hasSecrets ? `f="${envFile}"; . "$f"; rm -f "$f"; unset f` : undefined;
-  const plan = setupPlan(dc, settings.setupCommand, phase, prelude);
+  const plan = await writeSetupScript(s.deps.vm, vmId, dc, settings.setupCommand, phase, secrets);
   await s.ctx.storage.put({
     [SETUP_ENV_KEY]: plan.env,
     [DEVCONTAINER_PORTS_KEY]: { forwardPorts: plan.forwardPorts, portLabels: plan.portLabels },
@@ -159,22 +96,8 @@ export async function startSetup(
   if (!plan.script || !plan.command) {
     return { setup: { status: 'none', fromPrebuild, ...problem }, setupHash: hash, running: false };
   }
-  const put = await s.deps.vm.exec(vmId, {
-    command: `mkdir -p "${SCRIPT_DIR}" && cat > "${SCRIPT}"`,
-    stdin: toBase64(plan.script),
-    timeoutMs: 30_000,
-  });
-  if (put.statusCode !== 0) throw new Error(`Could not write the setup script: ${put.stderr ?? ''}`);
-  if (hasSecrets) {
-    const wrote = await s.deps.vm.exec(vmId, {
-      command: `umask 077 && cat > "${envFile}"`,
-      stdin: toBase64(envScript(secrets)),
-      timeoutMs: 30_000,
-    });
-    if (wrote.statusCode !== 0) throw new Error('Could not write the setup environment.');
-  }
   const slug = `setup-${Date.now().toString(36)}`;
-  const sessionId = await startSession(s, vmId, slug, `bash -l "${SCRIPT}"`);
+  const sessionId = await startSession(s.deps.vm, vmId, slug, SETUP_EXEC);
   const existing = (await listWindows(s)).find((w) => w.kind === 'setup');
   const win: TerminalWindow = {
     windowId: existing?.windowId ?? crypto.randomUUID(),
@@ -242,9 +165,7 @@ export async function pollSetup(s: RoomState): Promise<SetupFinished | undefined
   }
   let session;
   try {
-    session = (await s.deps.vm.listPtySessions(meta.vmId)).sessions.find(
-      (x) => x.sessionId === run.sessionId,
-    );
+    session = await sessionOutcome(s.deps.vm, meta.vmId, run.sessionId);
   } catch (err) {
     console.error('setup poll failed:', err);
     await setTimer(s.ctx.storage, Timer.setup, Date.now() + 2_000);
@@ -252,8 +173,8 @@ export async function pollSetup(s: RoomState): Promise<SetupFinished | undefined
   }
   const elapsed = Date.now() - run.startedAt;
   // Gone (the VM host restarted): the setup did not finish.
-  if (!session) return finishSetup(s, run, null, false);
-  if (session.state === 'exited') return finishSetup(s, run, session.exitCode ?? 0, false);
+  if (session.state === 'gone') return finishSetup(s, run, null, false);
+  if (session.state === 'exited') return finishSetup(s, run, session.exitCode, false);
   if (elapsed > run.timeoutMs) {
     await s.deps.vm.killPtySession(meta.vmId, run.sessionId).catch(() => {});
     return finishSetup(s, run, null, true);
@@ -400,38 +321,5 @@ export async function setupOnStart(s: RoomState, ws: WorkspaceRow): Promise<Work
   } catch (err) {
     console.error('postStartCommand could not start:', err);
     return ws;
-  }
-}
-
-/**
- * After a full setup succeeded: the VM is snapshotted and becomes the branch's prebuild; older ones
- * of the branch and their snapshots are deleted. Best effort, in the background: a failure is logged.
- * Live SSH grants' environment files are taken out of the VM for the snapshot (room/ssh-env.ts).
- */
-export async function takePrebuild(s: RoomState, done: SetupFinished): Promise<void> {
-  const { workspace: ws, run } = done;
-  if (!done.succeeded || run.phase !== 'create' || run.fromPrebuild || !ws.freestyleVmId) return;
-  try {
-    const settings = await s.deps.withDb((db) => setupSettings(db, ws.repositoryId));
-    if (!settings.prebuildsEnabled) return;
-    const vmId = ws.freestyleVmId;
-    // Under the lock, so no SSH grant is issued between the removal of their files and the snapshot.
-    const snap = await s.lock.run(async () =>
-      aroundSnapshot(s, vmId, await liveGrants(s), () =>
-        s.deps.vm.snapshotVm(vmId, { displayName: `${ws.branch} ${run.hash.slice(0, 12)}` }),
-      ),
-    );
-    const old = await s.deps.withDb((db) =>
-      recordPrebuild(db, {
-        repositoryId: ws.repositoryId,
-        branch: ws.branch,
-        setupHash: run.hash,
-        snapshotId: snap.snapshotId,
-        commitSha: ws.lastCommitSha,
-      }),
-    );
-    for (const p of old) if (p.snapshotId) await s.deps.vm.deleteSnapshot(p.snapshotId).catch(() => {});
-  } catch (err) {
-    console.error('taking a prebuild failed:', err);
   }
 }

@@ -1,5 +1,6 @@
 import { UNISOLATED_EXIT, sshGrantsScript } from '../../core/ssh-env';
-import { envScript, toBase64, workspaceEnvironment } from './environment';
+import { workspaceEnvironment } from './environment';
+import { envScript, toBase64 } from '../vm-setup/script';
 import type { RoomState } from './state';
 import { SETUP_ENV_KEY } from './storage-keys';
 

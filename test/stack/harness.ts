@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '../../scripts/local/stack';
 import { freePort } from '../../scripts/local/ports';
@@ -113,6 +113,29 @@ export async function startTestStack(
     return createDemoRepository(join(originsDir, `${name}.git`));
   }
 
+  /** Commits `files` on `branch` of `origin` and pushes them; answers the new commit. */
+  function pushFiles(
+    origin: string,
+    files: Record<string, string>,
+    branch = 'main',
+    message = 'Change',
+  ): string {
+    const work = mkdtempSync(join(tmpdir(), 'cw-push-'));
+    try {
+      git(work, 'clone', '-q', '--branch', branch, origin, '.');
+      for (const [name, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(work, name)), { recursive: true });
+        writeFileSync(join(work, name), content);
+      }
+      git(work, 'add', '.');
+      git(work, 'commit', '-q', '-m', message);
+      git(work, 'push', '-q', 'origin', `HEAD:${branch}`);
+      return git(work, 'rev-parse', 'HEAD');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
   async function addRepository(u: TestUser, organizationId: string, originPath: string): Promise<string> {
     const r = await call('/api/repositories', {
       cookie: u.cookie,
@@ -156,6 +179,7 @@ export async function startTestStack(
     signUp,
     createOrg,
     createOrigin,
+    pushFiles,
     addRepository,
     waitForStatus,
     runningWorkspace,

@@ -1,7 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 
@@ -17,22 +16,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-function commit(origin: string, files: Record<string, string>) {
-  const work = mkdtempSync(join(tmpdir(), 'cw-prebuild-'));
-  try {
-    t.git(work, 'clone', '-q', origin, '.');
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, name)), { recursive: true });
-      writeFileSync(join(work, name), content);
-    }
-    t.git(work, 'add', '.');
-    t.git(work, 'commit', '-q', '-m', 'Change');
-    t.git(work, 'push', '-q', 'origin', 'HEAD:main');
-    return t.git(work, 'rev-parse', 'HEAD');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
+const commit = (origin: string, files: Record<string, string>) => t.pushFiles(origin, files);
 
 const snapshots = () => {
   const dir = join(t.dataDir, 'vm-host', 'snapshots');

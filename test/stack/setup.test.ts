@@ -1,6 +1,3 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 import { TermClient } from './terminal-client';
@@ -20,19 +17,7 @@ afterAll(async () => {
 /** Commits files on main of a new origin. */
 function originWith(files: Record<string, string>) {
   const origin = t.createOrigin();
-  const work = mkdtempSync(join(tmpdir(), 'cw-setup-'));
-  try {
-    t.git(work, 'clone', '-q', origin, '.');
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, name)), { recursive: true });
-      writeFileSync(join(work, name), content);
-    }
-    t.git(work, 'add', '.');
-    t.git(work, 'commit', '-q', '-m', 'Setup');
-    t.git(work, 'push', '-q', 'origin', 'HEAD:main');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  t.pushFiles(origin, files);
   return origin;
 }
 
