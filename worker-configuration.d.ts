@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     ASSETS?: Fetcher;
     WORKSPACE_ROOM: DurableObjectNamespace<import('./durable-objects/workspace-room').WorkspaceRoom>;
     ORG_EVENTS: DurableObjectNamespace<import('./durable-objects/org-events').OrgEvents>;
+    PREBUILD_BUILDER: DurableObjectNamespace<import('./durable-objects/prebuild-builder').PrebuildBuilder>;
     DATABASE_URL: string;
     /** Local only: `host:port` of the WebSocket-to-TCP proxy the Neon driver tunnels through. */
     NEON_WS_PROXY?: string;

@@ -1,3 +1,4 @@
+import { prebuildStatus } from './routes/prebuilds';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../core/errors';
@@ -47,6 +48,7 @@ export function createApp() {
     .route('/api-keys', apiKeys)
     .route('/invitations', invitations)
     .route('/repositories/:id/secrets', repositorySecrets)
+    .route('/repositories/:id/prebuild', prebuildStatus)
     .route('/repositories', repositoriesRoute)
     .route('/workspaces', workspaces)
     .route('/workspaces', terminals)

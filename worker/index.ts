@@ -3,6 +3,7 @@ import { handlePreview, previewTarget } from './preview';
 
 export { WorkspaceRoom } from '../durable-objects/workspace-room';
 export { OrgEvents } from '../durable-objects/org-events';
+export { PrebuildBuilder } from '../durable-objects/prebuild-builder';
 
 const app = createApp();
 

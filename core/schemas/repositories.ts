@@ -115,3 +115,11 @@ export function localRepositoryProblem(cloneUrl: string, roots: readonly string[
     `read it (read-only).`
   );
 }
+
+/** `GET /api/repositories/:id/prebuild?branch=`: one branch's prebuild (the default branch without it). */
+export const PrebuildStatusQuery = z
+  .object({
+    branch: branchName().optional(),
+  })
+  .strict();
+export type PrebuildStatusQuery = z.infer<typeof PrebuildStatusQuery>;

@@ -199,3 +199,25 @@ export async function workspaceSecrets(
 ): Promise<WorkspaceSecrets> {
   return openSecretRows(ring, await workspaceSecretRowsQuery(db, workspaceId, userId));
 }
+
+/**
+ * What a prebuild's setup receives: the organization's and the repository's secrets, never anyone's
+ * personal ones (a prebuild is shared by every member who starts from it).
+ */
+export async function prebuildSecrets(
+  db: Database,
+  ring: Keyring,
+  organizationId: string,
+  repositoryId: string,
+): Promise<WorkspaceSecrets> {
+  const rows = await db
+    .select()
+    .from(secrets)
+    .where(
+      or(
+        and(eq(secrets.scope, 'organization'), eq(secrets.organizationId, organizationId)),
+        and(eq(secrets.scope, 'repository'), eq(secrets.repositoryId, repositoryId)),
+      ),
+    );
+  return openSecretRows(ring, rows);
+}

@@ -139,4 +139,45 @@ describe('setup in the workspace', () => {
     await screens(page, 'repository-settings');
     expectNoErrors(errors);
   });
+
+  it('shows the prebuild building, ready and failed on the repository settings page', async () => {
+    const org = (await api('GET', '/api/auth/organization/list')).json[0].id as string;
+    const repoUrl = origin('prebuild-status', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ postCreateCommand: 'sleep 6; echo built' }),
+    });
+    const repo = await api('POST', '/api/repositories', {
+      organizationId: org,
+      url: repoUrl,
+      name: 'compiler',
+    });
+    expect(repo.status).toBe(201);
+    const id = repo.json.repository.id as string;
+    await page.goto(`/o/compilers/repositories/${id}`);
+    await page.locator('[data-prebuild="stopped"]').waitFor();
+    // A change of the setup settings builds the prebuild in the background (the builder).
+    await page.getByLabel('Timeout (minutes)').fill('20');
+    await page.getByRole('button', { name: 'Save setup' }).click();
+    await page.locator('[data-prebuild="provisioning"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.prebuild-status').textContent()).toContain('in the background');
+    await screens(page, 'repository-settings-prebuild-building');
+    await page.locator('[data-prebuild="running"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.prebuild-status').textContent()).toMatch(
+      /New workspaces start from commit [0-9a-f]{7}/,
+    );
+    await screens(page, 'repository-settings-prebuild-ready');
+    // A setup command that fails: the badge says so with its exit code.
+    const plain = await api('POST', '/api/repositories', {
+      organizationId: org,
+      url: origin('prebuild-fails', { 'README.md': 'no dev container\n' }),
+      name: 'linker',
+    });
+    await page.goto(`/o/compilers/repositories/${plain.json.repository.id}`);
+    await page.locator('[data-prebuild="stopped"]').waitFor();
+    await page.getByLabel('Setup command').fill('echo linking; exit 3');
+    await page.getByRole('button', { name: 'Save setup' }).click();
+    await page.locator('[data-prebuild="error"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.prebuild-status').textContent()).toContain('Failed (exit 3)');
+    await screens(page, 'repository-settings-prebuild-failed');
+    expectNoErrors(errors);
+  });
 });

@@ -222,6 +222,11 @@ const routes = (): Route[] => [
     }),
   },
   {
+    name: 'GET /api/repositories/:id/prebuild',
+    allowed: readers,
+    request: get(`/api/repositories/${repoId}/prebuild`),
+  },
+  {
     name: 'DELETE /api/repositories/:id',
     allowed: managers,
     request: async (who) => ({

@@ -20,6 +20,7 @@ import type { Database } from '../../db/client';
 import type { AppEnv, Principal } from '../types';
 import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
 import { cursorParam } from '../lib/page';
+import { prebuiltBranches, requestBuilds } from '../lib/builders';
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -35,6 +36,15 @@ function maySeeSecrets(principal: Principal, role: string | null) {
   if (principal.key && !keyAllows(principal.key.permissions, 'repository.manage')) return false;
   return roleAllows(role, 'repository.manage');
 }
+
+type SetupFields = Pick<
+  typeof repositories.$inferSelect,
+  'setupCommand' | 'setupTimeoutMinutes' | 'prebuildsEnabled'
+>;
+const setupChanged = (a: SetupFields, b: SetupFields) =>
+  a.setupCommand !== b.setupCommand ||
+  a.setupTimeoutMinutes !== b.setupTimeoutMinutes ||
+  a.prebuildsEnabled !== b.prebuildsEnabled;
 
 export const repositoriesRoute = new Hono<AppEnv>()
   .post('/', json(CreateRepositoryInput), async (c): Reply<RepositoryResponse, 201> => {
@@ -117,6 +127,12 @@ export const repositoriesRoute = new Hono<AppEnv>()
       .set(c.req.valid('json'))
       .where(eq(repositories.id, id))
       .returning();
+    // A changed setup definition (or its timeout, or prebuilds turned on) rebuilds the prebuilds in the
+    // background; turning them off asks too, so a build in progress stops and its VM goes.
+    if (setupChanged(repo, row!)) {
+      const branches = await prebuiltBranches(db, id, row!.defaultBranch);
+      c.executionCtx.waitUntil(requestBuilds(c.env, id, branches, 'settings'));
+    }
     return c.json({ repository: { ...row!, webhookUrl: webhookUrl(c.req.url, id) } }, 200);
   })
   .delete('/:id', async (c) => {

@@ -1,4 +1,5 @@
 import { refreshPrebuild } from '../lib/prebuild-refresh';
+import { requestBuilds } from '../lib/builders';
 import { Hono } from 'hono';
 import { eq, lt, sql } from 'drizzle-orm';
 import { repositories, webhookDeliveries } from '../../db/schema';
@@ -171,13 +172,24 @@ export const webhooks = new Hono<AppEnv>().use(requestContext).post('/github/:re
     // Running workspaces pull now, in their rooms; the others pull when they next run (pendingPull).
     const running = outcome.marked.filter((w) => w.status === 'running');
     // The branch's prebuild follows the push, in the background (worker/lib/prebuild-refresh.ts).
+    // The branch's prebuild follows the push, in the background: the same setup definition is
+    // fast-forwarded and snapshotted (worker/lib/prebuild-refresh.ts); a changed one needs the whole
+    // setup, which the branch's builder runs on its alarm (durable-objects/prebuild-builder.ts).
+    const env = c.env;
     c.executionCtx.waitUntil(
-      Promise.allSettled(outcome.repositoryIds.map((id) => refreshPrebuild(config, id, outcome.branch))).then(
-        (results) => {
-          for (const r of results)
-            if (r.status === 'rejected') console.error('prebuild refresh failed:', r.reason);
-        },
-      ),
+      Promise.allSettled(
+        outcome.repositoryIds.map(async (id) => {
+          const refreshed = await refreshPrebuild(config, id, outcome.branch);
+          if (refreshed === 'setup definition changed')
+            await requestBuilds(env, id, [outcome.branch], 'push');
+          // No prebuild, but one was built for before (its build failed, say): the push may fix it.
+          else if (refreshed === 'no prebuild yet')
+            await requestBuilds(env, id, [outcome.branch], 'push', { onlyIfBuiltBefore: true });
+        }),
+      ).then((results) => {
+        for (const r of results)
+          if (r.status === 'rejected') console.error('prebuild refresh failed:', r.reason);
+      }),
     );
     c.executionCtx.waitUntil(
       Promise.allSettled(running.map((w) => roomFor(c.env, w.id).pull())).then((results) => {

@@ -5,6 +5,7 @@ import type { KeyPermission } from '../../../core/policy';
 import type { PendingInvitationListResponse } from '../../../core/api/invitations';
 import type { RepositoryListResponse, RepositoryResponse } from '../../../core/api/repositories';
 import type { AuthProviders, PublicConfigResponse } from '../../../core/api/server';
+import type { PrebuildStatusResponse } from '../../../core/api/prebuilds';
 
 export const apiKeys = {
   list: () =>
@@ -32,6 +33,11 @@ export const repositories = {
     id: string,
     input: { setupCommand?: string | null; setupTimeoutMinutes?: number; prebuildsEnabled?: boolean },
   ) => api.patch<RepositoryResponse>(`/api/repositories/${encodeURIComponent(id)}`, input),
+  prebuild: (id: string, branch?: string) =>
+    api.get<PrebuildStatusResponse>(
+      `/api/repositories/${encodeURIComponent(id)}/prebuild`,
+      branch ? { branch } : undefined,
+    ),
 };
 
 export const myInvitations = {

@@ -11,6 +11,7 @@ import { ListSkeleton } from '../components/ListSkeleton';
 import { TextField } from '../components/TextField';
 import { WebhookDetails } from './RepositoryCard';
 import { RepositorySecrets } from './RepositorySecrets';
+import { PrebuildStatus } from './PrebuildStatus';
 
 /** `/o/:org/repositories/:id`: how workspaces of this repository are set up (docs/setup.md). */
 export function RepositorySettingsPage() {
@@ -27,6 +28,7 @@ export function RepositorySettingsPage() {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const [saved, setSaved] = createSignal(false);
+  const [version, setVersion] = createSignal(0);
   createEffect(() => {
     const r = repo();
     if (!r) return;
@@ -56,6 +58,7 @@ export function RepositorySettingsPage() {
       });
       mutate(repository);
       setSaved(true);
+      setVersion((v) => v + 1);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -138,10 +141,11 @@ export function RepositorySettingsPage() {
                     <span class="muted">
                       {' '}
                       Keep a snapshot of each branch after a successful setup; new workspaces start from it
-                      and run only postStartCommand. Pushes refresh it in the background.
+                      and run only postStartCommand. Pushes, and changes here, rebuild it in the background.
                     </span>
                   </span>
                 </label>
+                <PrebuildStatus repositoryId={r().id} version={version()} />
                 <Show when={error()}>
                   <Alert>{error()}</Alert>
                 </Show>
