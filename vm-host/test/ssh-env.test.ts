@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSshLinuxUser, sshGrantsScript } from '../../core/ssh-env';
+import { UNISOLATED_EXIT, newSshLinuxUser, sshGrantsScript } from '../../core/ssh-env';
 import { createVmClient, sshUserName, type VmClient } from '../../core/vm';
 import { API_KEY, startTestHost, until, type TestHost } from './helpers';
 import { interactiveSsh, run, sshOptions } from './ssh-client';
@@ -165,5 +165,21 @@ describe.skipIf(process.getuid?.() !== 0)('SSH sessions of a per-grant Linux use
     }
     t.kill();
     expect(lines.join('\n')).not.toContain(secret);
+  });
+
+  it('writes nothing on a host that runs VMs unisolated (its /etc and /run are the host`s)', async () => {
+    const degraded = await startTestHost({ isolation: 'none', sshPort: null });
+    try {
+      const c = createVmClient({ baseUrl: degraded.url, apiKey: API_KEY });
+      const id = (await c.createVm()).id;
+      const passwd = readFileSync('/etc/passwd', 'utf8');
+      const linuxUser = newSshLinuxUser();
+      const r = await c.exec(id, { command: sshGrantsScript([], linuxUser), stdin: b64("export X='y'\n") });
+      expect(r.statusCode).toBe(UNISOLATED_EXIT);
+      expect(readFileSync('/etc/passwd', 'utf8')).toBe(passwd);
+      expect(existsSync(`/run/cw-ssh/${linuxUser}`)).toBe(false);
+    } finally {
+      await degraded.cleanup();
+    }
   });
 });
