@@ -11,7 +11,8 @@ import { startTestStack, type TestStack, type TestUser } from './harness';
 const SECRET = 'builder-webhook-secret';
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack({ extraVars: { GITHUB_WEBHOOK_SECRET: SECRET } });
+  // Setups here end in seconds; a short timeout lets the timeout case run in seconds too.
+  t = await startTestStack({ extraVars: { GITHUB_WEBHOOK_SECRET: SECRET, SETUP_TIMEOUT_MS: '15000' } });
 });
 afterAll(async () => {
   await t?.stop();
@@ -219,6 +220,30 @@ describe('prebuild builder', () => {
     const built = await buildUntil(user, repositoryId, (p) => p.build?.status === 'succeeded');
     expect(built.build).toMatchObject({ reason: 'push', commitSha: head });
     expect(built.ready.commitSha).toBe(head);
+    expect(await buildVms(repositoryId)).toEqual([]);
+  });
+
+  it('turning prebuilds off stops a build; a setup past its timeout is killed; the VM goes each time', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const repositoryId = await t.addRepository(user, org, t.createOrigin());
+    const patch = (body: Record<string, unknown>) =>
+      t.call(`/api/repositories/${repositoryId}`, { method: 'PATCH', cookie: user.cookie, body });
+
+    expect((await patch({ setupCommand: 'sleep 120' })).status).toBe(200);
+    await buildUntil(user, repositoryId, (p) => p.build?.status === 'building' && p.build.command);
+    expect(await buildVms(repositoryId)).toHaveLength(1);
+    expect((await patch({ prebuildsEnabled: false })).status).toBe(200);
+    const off = await buildUntil(user, repositoryId, (p) => p.build?.status === 'skipped');
+    expect(off).toMatchObject({ enabled: false, ready: null, build: { message: 'Prebuilds are off.' } });
+    expect(await buildVms(repositoryId)).toEqual([]);
+
+    // On again: the same slow setup builds, and is stopped at the timeout (15 s in this stack).
+    expect((await patch({ prebuildsEnabled: true })).status).toBe(200);
+    const timedOut = await buildUntil(user, repositoryId, (p) => p.build?.status === 'failed', 60_000);
+    expect(timedOut.build).toMatchObject({ timedOut: true, exitCode: null });
+    expect(timedOut.build.message).toContain('timed out');
+    expect(timedOut.ready).toBeNull();
     expect(await buildVms(repositoryId)).toEqual([]);
   });
 
