@@ -27,7 +27,7 @@ import { workspaceSetup } from './routes/workspace-setup';
 import { devOutbox } from './routes/dev-outbox';
 import { organizationSecrets, personalSecrets, repositorySecrets } from './routes/secrets';
 import { ports } from './routes/ports';
-import { forwardAuth, previewAuthorize } from './routes/preview-auth';
+import { FORWARD_AUTH_PATH, forwardAuthAnswer, previewAuthorize } from './routes/preview-auth';
 import type { AppEnv } from './types';
 
 export function createApp() {
@@ -66,7 +66,7 @@ export function createApp() {
     .use('/api/*', inputHygiene)
     .use('/webhooks/*', inputHygiene)
     // Asked by the VM platform before every preview request: kept off the per-request database setup.
-    .get('/api/preview/forward-auth', forwardAuth)
+    .get(FORWARD_AUTH_PATH, (c) => forwardAuthAnswer(c.req.raw, c.env))
     .route('/api', api)
     .route('/webhooks', webhooks);
 

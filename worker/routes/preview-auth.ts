@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { ErrorCode } from '../../core/errors';
 import { verifyForward } from '../../core/forward-token';
 import {
@@ -59,13 +58,17 @@ export const previewAuthorize = new Hono<AppEnv>().get('/authorize', async (c) =
 /**
  * The VM platform's forward auth (`/v5/tls/forward-auth`): a request to a port's domain passes only
  * with the Worker's short-lived token for that workspace and port, so the platform's public domain
- * cannot be used to skip the checks above. No database: an HMAC.
+ * cannot be used to skip the checks above. No database: an HMAC. Asked before every preview
+ * request, so worker/index.ts answers it ahead of the app's router and middleware.
  */
-export async function forwardAuth(c: import('hono').Context<AppEnv>) {
-  const config = parseConfig(c.env);
+export async function forwardAuthAnswer(request: Request, env: Env): Promise<Response> {
+  const config = parseConfig(env);
   const preview = config.preview;
-  const ok = await verifyForward(config.auth.secret, getCookie(c, FORWARD_COOKIE));
-  const host = (c.req.header('x-forwarded-host') ?? '').toLowerCase().replace(/:\d+$/, '');
+  const ok = await verifyForward(
+    config.auth.secret,
+    cookieValue(request.headers.get('cookie'), FORWARD_COOKIE),
+  );
+  const host = (request.headers.get('x-forwarded-host') ?? '').toLowerCase().replace(/:\d+$/, '');
   const expected =
     ok && preview
       ? [
@@ -74,10 +77,26 @@ export async function forwardAuth(c: import('hono').Context<AppEnv>) {
         ]
       : [];
   if (!expected.includes(host)) {
-    return c.json(
+    return Response.json(
       { error: { code: ErrorCode.unauthorized, message: 'Open this port through its preview URL.' } },
-      401,
+      { status: 401 },
     );
   }
-  return c.body(null, 204);
+  // 200 with a body, not 204: under wrangler dev an answer without a body costs ~5 ms more
+  // (15.6 vs 10.8 ms, measured); the platform takes any 2xx.
+  return new Response('ok', { status: 200, headers: { 'content-type': 'text/plain' } });
 }
+
+/** One cookie's value from a Cookie header (the token is base64url and dots: nothing to decode). */
+function cookieValue(header: string | null, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+export const isForwardAuth = (request: Request) =>
+  request.method === 'GET' && new URL(request.url).pathname === FORWARD_AUTH_PATH;
+
+export const FORWARD_AUTH_PATH = '/api/preview/forward-auth';
