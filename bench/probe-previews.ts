@@ -92,11 +92,11 @@ try {
       expect: 401,
     },
     {
-      name: 'forward-auth 204 via proxy',
+      name: 'forward-auth 200 via proxy',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: { 'x-forwarded-host': ruleDomain },
       agent: a(),
-      expect: 204,
+      expect: 200,
     },
     {
       name: 'forwarder + forward auth',
