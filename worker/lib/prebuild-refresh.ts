@@ -11,7 +11,7 @@ import { repositories } from '../../db/schema';
 // A push refreshes the branch's prebuild in the background (docs/setup.md): a VM boots from the newest
 // snapshot, fast-forwards to the pushed head and, when the setup definition is unchanged, is snapshotted
 // as the new prebuild (the old one and its snapshot go). A changed definition needs the whole setup: the
-// next workspace of the branch runs it and its success becomes the prebuild.
+// webhook hands it to the branch's builder (durable-objects/prebuild-builder.ts).
 
 export async function refreshPrebuild(config: Config, repositoryId: string, branch: string): Promise<string> {
   const { db, close } = createDb(config);
@@ -45,6 +45,11 @@ export async function refreshPrebuild(config: Config, repositoryId: string, bran
     );
     if (hash !== prebuild.setupHash) return 'setup definition changed';
     const snap = await vm.snapshotVm(vmId, { displayName: `${branch} ${hash.slice(0, 12)}` });
+    // A build (or a workspace's setup) recorded a newer prebuild meanwhile: it stays, this one goes.
+    if ((await newestPrebuild(db, repositoryId, branch))?.id !== prebuild.id) {
+      await vm.deleteSnapshot(snap.snapshotId).catch(() => {});
+      return 'superseded';
+    }
     const old = await recordPrebuild(db, {
       repositoryId,
       branch,
