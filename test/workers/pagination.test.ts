@@ -100,6 +100,42 @@ describe('paged lists', () => {
     expect(invPages.flat().sort()).toEqual([...invited].sort());
   }, 60_000);
 
+  it("pages a workspace's sessions the same way, newest connection first", async () => {
+    const owner = await signUp();
+    const org = await createOrg(owner);
+    const repo = await call('/api/repositories', {
+      cookie: owner.cookie,
+      body: { organizationId: org, url: demoRepoUrl() },
+    });
+    const w = await call('/api/workspaces', {
+      cookie: owner.cookie,
+      body: { organizationId: org, repositoryId: repo.json.repository.id, branch: 'main' },
+    });
+    const id = w.json.workspace.id as string;
+    const opened: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call(`/api/workspaces/${id}/sessions`, {
+        cookie: owner.cookie,
+        body: { clientType: 'web' },
+      });
+      expect(r.status, JSON.stringify(r.json)).toBe(201);
+      opened.push(r.json.sessionId);
+    }
+    const pages = await walk(`/api/workspaces/${id}/sessions`, 'sessions', owner, 2);
+    expect(pages.map((p) => p.length)).toEqual([2, 1]);
+    expect(pages.flat()).toEqual([...opened].reverse());
+    for (const bad of ['limit=0', 'limit=201', 'limit=abc']) {
+      const r = await call(`/api/workspaces/${id}/sessions?${bad}`, owner);
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'limit' });
+    }
+    for (const bad of ['nonsense', btoa('secret|A'), btoa('not a date|abc')]) {
+      const r = await call(`/api/workspaces/${id}/sessions?cursor=${encodeURIComponent(bad)}`, owner);
+      expect(r.status, bad).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'cursor' });
+    }
+  }, 60_000);
+
   it('pages the secrets of each scope by name, the same way', async () => {
     const user = await signUp();
     const org = await createOrg(user);
