@@ -11,5 +11,10 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Database, entry: AuditEntry) {
-  await db.insert(auditEvents).values({ ...entry, detail: entry.detail ?? null });
+  await auditInsert(db, entry);
+}
+
+/** The audit entry's insert as one statement, so it can share a batch with the change it records. */
+export function auditInsert(db: Database, entry: AuditEntry) {
+  return db.insert(auditEvents).values({ ...entry, detail: entry.detail ?? null });
 }

@@ -15,14 +15,14 @@ export async function portVisibilities(
   return new Map(rows.map((r) => [r.port, r.visibility]));
 }
 
-export async function setPortVisibility(
+export function setPortVisibility(
   db: Database,
   workspaceId: string,
   port: number,
   visibility: PortVisibility,
   userId: string | null,
 ) {
-  await db
+  return db
     .insert(workspacePorts)
     .values({ workspaceId, port, visibility, updatedBy: userId })
     .onConflictDoUpdate({

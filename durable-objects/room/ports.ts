@@ -1,7 +1,7 @@
 import { previewUrl, type PortInfo, type PortVisibility } from '../../core/ports';
 import { printable } from '../../core/schemas/text';
 import { listPortsByExec, type VmPort } from '../../core/vm';
-import { recordAudit } from '../../db/audit';
+import { auditInsert } from '../../db/audit';
 import { portVisibilities, setPortVisibility } from '../../db/queries/ports';
 import { send } from '../relay/flow';
 import type { Actor, RoomResult } from './contract';
@@ -160,17 +160,20 @@ export async function setVisibility(
   if (!meta) return notFoundResult();
   const previous = await visibilityOf(s, port);
   await s.deps.withDb(async (db) => {
-    await setPortVisibility(db, s.workspaceId, port, visibility, actor.userId);
-    if (previous !== visibility) {
-      await recordAudit(db, {
+    const write = setPortVisibility(db, s.workspaceId, port, visibility, actor.userId);
+    if (previous === visibility) return void (await write);
+    // The change and its audit entry in one round trip (one transaction).
+    await db.batch([
+      write,
+      auditInsert(db, {
         organizationId: meta.organizationId,
         workspaceId: s.workspaceId,
         actorUserId: actor.userId,
         actorType: actor.type,
         action: visibility === 'public' ? 'port_public' : 'port_private',
         detail: { port },
-      });
-    }
+      }),
+    ]);
   });
   const m = portsMemory(s);
   m.visibility!.set(port, visibility);

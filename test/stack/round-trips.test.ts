@@ -20,7 +20,7 @@ const BUDGET = {
   // The workspace with the caller's role; the room's conditional update and its audit entry; the
   // room's bookkeeping after it.
   lifecycle: 3,
-  setPort: 3, // the workspace with the caller's role; the visibility and its audit entry in one batch
+  setPort: 2, // the workspace with the caller's role; the visibility and its audit entry in one batch
 };
 let t: TestStack;
 let ctx: Awaited<ReturnType<TestStack['runningWorkspace']>>;
