@@ -46,7 +46,8 @@ export async function startTestStack(
     ephemeral: true,
     log: opts.log ?? (() => {}),
     extraVars: opts.extraVars,
-    inspectorPort: opts.inspectorPort,
+    // A port of its own: wrangler's default (9229) is taken by whichever stack on the machine came first.
+    inspectorPort: opts.inspectorPort ?? (await freePort()),
     dbLatencyMs: opts.dbLatencyMs,
     vmMemoryMiB: opts.vmMemoryMiB,
     vmDiskMiB: opts.vmDiskMiB,
