@@ -4,6 +4,7 @@ import { auditEvents, cloudWorkspaces, organizationLimits } from '../schema';
 import { changedRow, fromRow, statusUpdate, type StatusFields, type WorkspaceRow } from './workspaces';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { Database } from '../client';
+import type { StatusAudit } from '../audit';
 
 /** The database or a transaction on it. */
 export type Db = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -124,6 +125,7 @@ export async function startWithinRunningLimit(
   to: WorkspaceStatus,
   defaults: Limits,
   fields: StatusFields = {},
+  audit?: StatusAudit,
 ): Promise<WorkspaceRow | undefined> {
   const ws = cloudWorkspaces;
   const ol = organizationLimits;
@@ -132,7 +134,7 @@ export async function startWithinRunningLimit(
     and o.id <> ${id} and o.status in ('running', 'provisioning'))`;
   const [, changed] = await db.batch([
     db.execute(sql`select pg_advisory_xact_lock(hashtext(${'org-limits:' + organizationId}))`),
-    statusUpdate(db, id, from, to, fields, sql`${others} < ${max}`),
+    statusUpdate(db, id, from, to, fields, sql`${others} < ${max}`, audit),
   ]);
   return changedRow(changed);
 }

@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { cloudWorkspaces, workspaceUsageSpans } from '../schema';
 import type { WorkspaceStatus } from '../../core/workspace-state';
 import type { Database } from '../client';
+import { statusAuditInsert, type StatusAudit } from '../audit';
 
 export type WorkspaceRow = typeof cloudWorkspaces.$inferSelect;
 
@@ -22,8 +23,9 @@ export async function updateStatusIf(
   from: WorkspaceStatus,
   to: WorkspaceStatus,
   fields: StatusFields = {},
+  audit?: StatusAudit,
 ): Promise<WorkspaceRow | undefined> {
-  return changedRow(await statusUpdate(db, id, from, to, fields));
+  return changedRow(await statusUpdate(db, id, from, to, fields, undefined, audit));
 }
 
 export type StatusFields = Partial<
@@ -47,6 +49,7 @@ export function statusUpdate(
   to: WorkspaceStatus,
   fields: StatusFields = {},
   guard?: SQL,
+  audit?: StatusAudit,
 ) {
   const now = new Date();
   const at = now.toISOString();
@@ -77,7 +80,12 @@ export function statusUpdate(
       insert into ${spans} (organization_id, workspace_id, workspace_name, user_id, status, started_at)
       select organization_id, id, name, creator_id, status, ${at} from changed
       where status in ('running', 'paused')
-    )
+    )${
+      audit
+        ? sql`,
+    audited as (${statusAuditInsert(audit)})`
+        : sql``
+    }
     select * from changed`);
 }
 

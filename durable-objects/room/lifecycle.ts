@@ -5,7 +5,7 @@ import {
   type WorkspaceAction,
   type WorkspaceStatus,
 } from '../../core/workspace-state';
-import { recordAudit } from '../../db/audit';
+import { recordAudit, withdrawAudit, type StatusAudit } from '../../db/audit';
 import {
   deleteWorkspaceRow,
   getWorkspace,
@@ -233,9 +233,12 @@ function changeStatus(
   db: Database,
   seen: Seen,
   action: WorkspaceAction,
+  audit: (to: WorkspaceStatus) => StatusAudit,
 ): Promise<WorkspaceRow | undefined> | undefined {
   const to = nextStatus(seen.status, action);
   if (!to) return undefined;
+  // The entry is written by the change itself (withdrawn below if the VM refuses): no round trip.
+  const entry = audit(to);
   const extra =
     action === 'retry'
       ? { provisionAttempts: 0, statusMessage: null }
@@ -245,9 +248,18 @@ function changeStatus(
   // Starting one (resume, start, retry) counts against the organization's running limit.
   if (to === 'running' || to === 'provisioning') {
     const limits = s.deps.config.limits;
-    return startWithinRunningLimit(db, seen.organizationId, s.workspaceId, seen.status, to, limits, extra);
+    return startWithinRunningLimit(
+      db,
+      seen.organizationId,
+      s.workspaceId,
+      seen.status,
+      to,
+      limits,
+      extra,
+      entry,
+    );
   }
-  return updateStatusIf(db, s.workspaceId, seen.status, to, extra);
+  return updateStatusIf(db, s.workspaceId, seen.status, to, extra, entry);
 }
 
 /**
@@ -262,16 +274,27 @@ async function runTransition(
   seen?: Seen,
 ): Promise<RoomResult> {
   const id = s.workspaceId;
+  const auditId = crypto.randomUUID();
+  let auditFrom: WorkspaceStatus | undefined;
+  const audit = (to: WorkspaceStatus): StatusAudit => ({
+    id: auditId,
+    actorType: actor.type,
+    actorUserId: actor.userId,
+    action,
+    detail: { from: auditFrom, to, ...detail },
+  });
   return s.deps.withDb(async (db) => {
     let from = seen;
-    let updated = seen ? await changeStatus(s, db, seen, action) : undefined;
+    auditFrom = seen?.status;
+    let updated = seen ? await changeStatus(s, db, seen, action, audit) : undefined;
     if (!updated) {
       const ws = await getWorkspace(db, id);
       if (!ws) return notFoundResult();
       const to = nextStatus(ws.status, action);
       if (!to) return invalidTransition(ws.status, action);
       from = ws;
-      updated = await changeStatus(s, db, ws, action);
+      auditFrom = ws.status;
+      updated = await changeStatus(s, db, ws, action, audit);
       if (!updated) {
         const now = await getWorkspace(db, id);
         if (!now) return notFoundResult();
@@ -289,6 +312,8 @@ async function runTransition(
     try {
       await applyToVm(s, action, ws.freestyleVmId);
     } catch (err) {
+      // The change did not happen as recorded: its entry goes (the one below says what did).
+      await withdrawAudit(db, auditId);
       // The VM had stopped already (its host restarted): a pause or a stop finds what it asked for.
       if (RUN_LESS.has(action) && (await vmStateOf(s, ws.freestyleVmId)) === 'stopped') {
         const stopped = await updateStatusIf(db, id, to, 'stopped', {
@@ -311,14 +336,6 @@ async function runTransition(
       await setTimer(s.ctx.storage, Timer.watch, Date.now());
       return vmFailure(err, VERB[action]);
     }
-    await recordAudit(db, {
-      organizationId: ws.organizationId,
-      workspaceId: id,
-      actorType: actor.type,
-      actorUserId: actor.userId,
-      action,
-      detail: { from: ws.status, to, ...detail },
-    });
     return { ok: true, workspace: updated };
   });
 }

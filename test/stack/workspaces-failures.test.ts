@@ -162,6 +162,21 @@ describe('the command API', () => {
   });
 });
 
+async function pauses(workspaceId: string) {
+  const pg = await import('pg');
+  const client = new pg.default.Client({ connectionString: t.stack.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "select action, detail from audit_events where workspace_id = $1 and action = 'pause'",
+      [workspaceId],
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('when the VM host dies', () => {
   it('answers clear 503s, changes nothing, and works again once it is back', async () => {
     const { user, workspace } = await t.runningWorkspace();
@@ -184,6 +199,8 @@ describe('when the VM host dies', () => {
       expect(del.status).toBe(503);
       const still = await t.call(`/api/workspaces/${workspace.id}`, { cookie: user.cookie });
       expect(still.json.workspace.status).toBe('running');
+      // The pause's audit entry, written with its status change, went when the VM host refused it.
+      expect(await pauses(workspace.id)).toEqual([]);
     } finally {
       await t.stack.vmHost.start();
     }
@@ -198,6 +215,9 @@ describe('when the VM host dies', () => {
       method: 'POST',
     });
     expect(pause.status).toBe(200);
+    expect(await pauses(workspace.id)).toEqual([
+      { action: 'pause', detail: { from: 'running', to: 'paused' } },
+    ]);
     const resumedByExec = await t.call(`/api/workspaces/${workspace.id}/exec`, {
       cookie: user.cookie,
       body: { command: 'cat README.md | head -1' },
