@@ -6,6 +6,7 @@
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuByRole, cpuDiff } from './rss';
 import { startTestStack, type TestStack } from '../test/stack/harness';
 import { mergeCookies, roundTripsOf, type RoundTrips } from './round-trips';
 import { runAndExit } from './groups';
@@ -173,6 +174,7 @@ async function load(
 ) {
   const ms: number[] = [];
   let errors = 0;
+  const cpuBefore = cpuByRole();
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -183,7 +185,18 @@ async function load(
       }
     }),
   );
-  return { p50: pct(ms, 50), p99: pct(ms, 99), rps: ms.length / seconds, errors };
+  // CPU each request cost the processes of the stack: the Worker's is what bounds a route's throughput
+  // in production (Workers scale by isolate CPU); here Postgres, the proxy and this client share 2 cores.
+  const cpu = cpuDiff(cpuBefore, cpuByRole());
+  const perRequest = (role: string) => ((cpu[role] ?? 0) * 1000) / Math.max(1, ms.length);
+  return {
+    p50: pct(ms, 50),
+    p99: pct(ms, 99),
+    rps: ms.length / seconds,
+    errors,
+    workerdCpuMs: perRequest('workerd'),
+    postgresCpuMs: perRequest('postgres'),
+  };
 }
 
 async function main() {
@@ -264,6 +277,10 @@ async function main() {
     );
     console.log(
       `  list/trivial: p99 ${(list.p99 / trivial.p99).toFixed(2)}x (goal <= 3), throughput ${(list.rps / trivial.rps).toFixed(2)}x (goal >= 0.5)`,
+    );
+    console.log(
+      `  workerd CPU per request: trivial ${f(trivial.workerdCpuMs)} ms, list ${f(list.workerdCpuMs)} ms ` +
+        `(Postgres ${f(list.postgresCpuMs)} ms): Worker-bound throughput ${(trivial.workerdCpuMs / list.workerdCpuMs).toFixed(2)}x`,
     );
   }
   const dir = join(process.cwd(), 'bench/results');
