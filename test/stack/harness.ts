@@ -109,6 +109,23 @@ export async function startTestStack(
     return r.json.id;
   }
 
+  /** A new user invited to `org` by `owner` with `role`, who accepts: a teammate. */
+  async function addMember(owner: TestUser, org: string, role = 'member'): Promise<TestUser> {
+    const mate = await signUp();
+    const inv = await call('/api/auth/organization/invite-member', {
+      cookie: owner.cookie,
+      body: { email: mate.email, role, organizationId: org },
+    });
+    if (inv.status !== 200) throw new Error(`invite: ${inv.status} ${JSON.stringify(inv.json)}`);
+    const accepted = await call('/api/auth/organization/accept-invitation', {
+      cookie: mate.cookie,
+      body: { invitationId: inv.json.id },
+    });
+    if (accepted.status !== 200)
+      throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.json)}`);
+    return mate;
+  }
+
   /** A bare origin with `main` and `feature/greeting`, under the folder VMs may read. */
   function createOrigin(name = `origin-${randomUUID().slice(0, 8)}`): string {
     return createDemoRepository(join(originsDir, `${name}.git`));
@@ -179,6 +196,7 @@ export async function startTestStack(
     call,
     signUp,
     createOrg,
+    addMember,
     createOrigin,
     pushFiles,
     addRepository,

@@ -198,15 +198,7 @@ describe('revocation', () => {
     const { user: owner, org, workspace } = await t.runningWorkspace();
     await startVmServer(vms, workspace.freestyleVmId, 3000);
     const host = p.hostFor(3000, workspace.id);
-    const mate = await t.signUp();
-    const inv = await t.call('/api/auth/organization/invite-member', {
-      cookie: owner.cookie,
-      body: { email: mate.email, role: 'member', organizationId: org },
-    });
-    await t.call('/api/auth/organization/accept-invitation', {
-      cookie: mate.cookie,
-      body: { invitationId: inv.json.id },
-    });
+    const mate = await t.addMember(owner, org);
     const theirs = await p.previewCookie(mate, host);
     const mine = await p.previewCookie(owner, host);
     const theirWs = p.openWs(host, '/mate', { cookie: theirs });

@@ -31,15 +31,7 @@ async function put(u: TestUser, path: string, value: string) {
 describe('secrets in a workspace', () => {
   it('reach execs and terminal windows with personal over repository over organization', async () => {
     const { user: owner, org, repositoryId, workspace } = await t.runningWorkspace();
-    const mate = await t.signUp();
-    const inv = await t.call('/api/auth/organization/invite-member', {
-      cookie: owner.cookie,
-      body: { email: mate.email, role: 'member', organizationId: org },
-    });
-    await t.call('/api/auth/organization/accept-invitation', {
-      cookie: mate.cookie,
-      body: { invitationId: inv.json.id },
-    });
+    const mate = await t.addMember(owner, org);
     // The organization's live socket, as the web app listens to it: no value may pass through it.
     const heard: string[] = [];
     const live = new WebSocket(`${t.stack.url.replace('http', 'ws')}/api/organizations/${org}/events`, {

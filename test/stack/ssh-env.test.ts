@@ -63,15 +63,7 @@ async function team(devcontainer: Record<string, unknown> = {}) {
   const owner = await t.signUp();
   const org = await t.createOrg(owner);
   const repositoryId = await t.addRepository(owner, org, originWithDevcontainer(devcontainer));
-  const mate = await t.signUp();
-  const inv = await t.call('/api/auth/organization/invite-member', {
-    cookie: owner.cookie,
-    body: { email: mate.email, role: 'member', organizationId: org },
-  });
-  await t.call('/api/auth/organization/accept-invitation', {
-    cookie: mate.cookie,
-    body: { invitationId: inv.json.id },
-  });
+  const mate = await t.addMember(owner, org);
   const created = await t.call('/api/workspaces', {
     cookie: owner.cookie,
     body: { organizationId: org, repositoryId, branch: 'main' },

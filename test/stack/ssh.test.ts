@@ -84,15 +84,7 @@ describe('SSH access to a workspace', () => {
 
   it("a member who is removed loses access: their token is refused and their open session ends; others' stay", async () => {
     const { user: owner, org, workspace } = await t.runningWorkspace();
-    const mate = await t.signUp();
-    const inv = await t.call('/api/auth/organization/invite-member', {
-      cookie: owner.cookie,
-      body: { email: mate.email, role: 'member', organizationId: org },
-    });
-    await t.call('/api/auth/organization/accept-invitation', {
-      cookie: mate.cookie,
-      body: { invitationId: inv.json.id },
-    });
+    const mate = await t.addMember(owner, org);
     const path = `/api/workspaces/${workspace.id}/ssh`;
     const mine = (await t.call(path, { cookie: owner.cookie, body: {} })).json as SshAccessResponse;
     const theirs = (await t.call(path, { cookie: mate.cookie, body: {} })).json as SshAccessResponse;
