@@ -70,16 +70,92 @@ export function sshGrantsScript(keep: string[], add?: string): string {
   return lines.join('\n');
 }
 
-/** The grant's login shell: sshd's contract is `shell -l`/`-shell` for a login, `shell -c cmd` for a command. */
+/** Where each live SSH session of a grant keeps its marker (`<user>.<pid>`): no value, only times. */
+export const SSH_SESSIONS_DIR = `${SSH_ENV_DIR}/.s`;
+/** How often a session's watcher rewrites its marker; one older than SSH_SESSION_STALE_S is gone. */
+const WATCH_S = 2;
+export const SSH_SESSION_STALE_S = 6;
+
+/**
+ * The grant's login shell: sshd's contract is `shell -l`/`-shell` for a login, `shell -c cmd` for a
+ * command. It marks its session for the room's presence scan (sshSessionsScript): CW_SSH_USER in the
+ * session's processes, and a marker file a small watcher rewrites every WATCH_S with the times of the
+ * session's terminal (its atime moves with input, as `w` reads it). The shell runs bash as a child
+ * (not exec) so that it removes the marker the moment the session ends.
+ */
 function loginShell(home: string): string {
+  const user = home.slice(home.lastIndexOf('/') + 1);
   return [
     '#!/bin/bash',
     "# One SSH grant's login shell (Cloud Workspaces): its environment, then root's own bash.",
     `if [ -r ${home}/env ]; then . ${home}/env`,
     "else echo 'cw: this SSH access lost its environment (the VM restarted); connect again for a fresh one' >&2; fi",
-    'export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash',
-    'case "$0" in -*) exec -a -bash /bin/bash "$@" ;; esac',
-    'exec /bin/bash "$@"',
+    `export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash CW_SSH_USER=${user}`,
+    `S=${SSH_SESSIONS_DIR}/${user}.$$ W=`,
+    `if mkdir -p ${SSH_SESSIONS_DIR} 2>/dev/null; then`,
+    '  if [ -t 0 ]; then T=1; else T=; fi',
+    '  (',
+    "    trap '' HUP INT QUIT",
+    '    while kill -0 $$ 2>/dev/null; do',
+    '      if [ -n "$T" ]; then t=$(stat -L -c \'%X %Y\' /proc/$$/fd/0 2>/dev/null); else t=; fi',
+    '      echo "${t:-run}" >"$S" 2>/dev/null',
+    `      sleep ${WATCH_S}`,
+    '    done',
+    '  ) </dev/null >/dev/null 2>&1 &',
+    '  W=$!',
+    'fi',
+    `trap '[ -z "$W" ] || { kill $W; wait $W; } 2>/dev/null; rm -f "$S"' EXIT`,
+    "trap 'exit 129' HUP",
+    "trap 'exit 143' TERM",
+    'case "$0" in -*) (exec -a -bash /bin/bash "$@") ;; *) /bin/bash "$@" ;; esac',
     '',
   ].join('\n');
+}
+
+/**
+ * The room's presence scan (room/ssh-presence.ts): one line `now <epoch s>`, then per live marker
+ * `<user>.<pid> <marker mtime> <tty atime> <tty mtime>` or `... run` (a command without a terminal).
+ * Markers gone stale (the session was killed) are removed. Reads no environment: no value is printed.
+ */
+export function sshSessionsScript(): string {
+  return [
+    'n=$(date +%s); echo "now $n"',
+    `for f in ${SSH_SESSIONS_DIR}/cw-ssh-*; do`,
+    '  [ -f "$f" ] || continue',
+    '  m=$(stat -c %Y "$f" 2>/dev/null) || continue',
+    `  if [ $((n - m)) -gt ${SSH_SESSION_STALE_S * 10} ]; then rm -f "$f"; continue; fi`,
+    '  read -r t <"$f" 2>/dev/null || t=run',
+    '  echo "${f##*/} $m ${t:-run}"',
+    'done',
+    'exit 0',
+  ].join('\n');
+}
+
+export interface SshSessionSeen {
+  /** `<user>.<pid>` */
+  key: string;
+  linuxUser: string;
+  /** The last input or output on its terminal (epoch s), or null for a command without one. */
+  ttyAt: number | null;
+}
+
+/** Parses sshSessionsScript's output: the live sessions, and the VM's clock (epoch s). */
+export function parseSshSessions(out: string): { now: number; sessions: SshSessionSeen[] } {
+  let now = 0;
+  const sessions: SshSessionSeen[] = [];
+  for (const line of out.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] === 'now') now = Number(f[1]) || 0;
+  }
+  for (const line of out.split('\n')) {
+    const [key, m, a, b] = line.trim().split(/\s+/);
+    if (!key || key === 'now') continue;
+    const linuxUser = key.split('.')[0]!;
+    if (!USER.test(linuxUser) || !/^\d+$/.test(key.slice(linuxUser.length + 1))) continue;
+    // Marker not rewritten lately: the watcher was killed with its session.
+    if (!(now - Number(m) <= SSH_SESSION_STALE_S)) continue;
+    const ttyAt = a === 'run' ? null : Math.max(Number(a) || 0, Number(b) || 0);
+    sessions.push({ key, linuxUser, ttyAt });
+  }
+  return { now, sessions };
 }

@@ -16,6 +16,7 @@ import { workspaceState } from '../org-events';
 import type { Actor, PullRunResult, RoomResult } from './contract';
 import { emit, orgEventsOf } from './events';
 import { checkHealth } from './health';
+import { hasLiveSshGrant, scanSshSessions } from './ssh-presence';
 import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
@@ -162,7 +163,10 @@ async function vmStateOf(s: RoomState, vmId: string | null) {
 export async function armWatch(s: RoomState, now = Date.now()) {
   // Someone is connected: a terminal socket, or a client session still heartbeating (room/presence.ts).
   const connected =
-    s.sockets.size > 0 || (await s.ctx.storage.list({ prefix: SESSION_PREFIX, limit: 1 })).size > 0;
+    s.sockets.size > 0 ||
+    (await s.ctx.storage.list({ prefix: SESSION_PREFIX, limit: 1 })).size > 0 ||
+    // A live SSH grant: its plain ssh sessions are seen only by this check (room/ssh-presence.ts).
+    (await hasLiveSshGrant(s, now));
   const suspect = s.suspectUntil !== undefined && now < s.suspectUntil;
   const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (suspect ? 2_000 : connected ? 10_000 : 60_000);
   await setTimer(s.ctx.storage, Timer.watch, now + every);
@@ -189,6 +193,7 @@ export async function reconcile(s: RoomState): Promise<void> {
   const changed = await s.lock.run(() => reconcileLocked(s, (data, ws) => (seen = { data, ws })));
   if (!changed) {
     if (seen) await checkHealth(s, seen.data, seen.ws);
+    await scanSshSessions(s);
     return;
   }
   await workspaceChanged(s, changed);

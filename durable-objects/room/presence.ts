@@ -4,6 +4,7 @@ import { cloudWorkspaceSessions } from '../../db/schema';
 import type { RoomSession } from './contract';
 import { orgEventsOf } from './events';
 import { recordActivity } from './idle';
+import { sshProxyLeft } from './ssh-presence';
 import { broadcast, viewerAttachments, type ViewerAttachment } from './sockets';
 import { loadMeta, type RoomState } from './state';
 import { SESSION_PREFIX, Timer } from './storage-keys';
@@ -42,12 +43,15 @@ export async function heartbeat(s: RoomState, sessionId: string, active: boolean
 }
 
 export async function closeSession(s: RoomState, sessionId: string): Promise<void> {
+  const session = await s.ctx.storage.get<RoomSession>(SESSION_PREFIX + sessionId);
   await s.ctx.storage.delete(SESSION_PREFIX + sessionId);
+  if (session?.clientType === 'ssh') sshProxyLeft(s, session.userId);
   schedulePresence(s);
 }
 
 export async function currentPresence(s: RoomState): Promise<Presence> {
-  return computePresence(await listSessions(s.ctx.storage), viewerAttachments(s), Date.now());
+  const ssh = s.sshScan?.present ?? [];
+  return computePresence(await listSessions(s.ctx.storage), viewerAttachments(s), Date.now(), ssh);
 }
 
 /** Stale sessions leave the room and the database; the timer re-arms for the next one. */
@@ -93,7 +97,12 @@ export async function listSessions(storage: DurableObjectStorage): Promise<RoomS
 export const isStale = (s: RoomSession, now: number) => now - s.lastHeartbeatAt >= SESSION_STALE_MS;
 
 /** Who is connected: fresh sessions and open terminal sockets, one entry per user. */
-export function computePresence(sessions: RoomSession[], viewers: ViewerAttachment[], now: number): Presence {
+export function computePresence(
+  sessions: RoomSession[],
+  viewers: ViewerAttachment[],
+  now: number,
+  ssh: { userId: string; name: string; image: string | null }[] = [],
+): Presence {
   const users = new Map<string, PresenceUser>();
   const entry = (userId: string, name: string, image: string | null) => {
     let u = users.get(userId);
@@ -112,6 +121,11 @@ export function computePresence(sessions: RoomSession[], viewers: ViewerAttachme
     const u = entry(v.userId, v.name, v.image);
     u.terminals++;
     if (!u.clientTypes.includes(v.clientType)) u.clientTypes.push(v.clientType);
+  }
+  // Plain SSH sessions (room/ssh-presence.ts); one of cw ssh-proxy for the same member is one `ssh`.
+  for (const x of ssh) {
+    const u = entry(x.userId, x.name, x.image);
+    if (!u.clientTypes.includes('ssh')) u.clientTypes.push('ssh');
   }
   const list = [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
   return { count: list.length, users: list };

@@ -1,4 +1,5 @@
 import type { Limits } from '../../core/limits';
+import type { SshScanState } from './ssh-presence';
 import type { VmHealth } from '../../core/protocol';
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
 import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
@@ -56,6 +57,8 @@ export interface RoomState {
    * seen the crash yet when the first check asks (and with the shell gone, nobody may be connected).
    */
   suspectUntil?: number;
+  /** Plain SSH sessions seen in the VM at the last check (room/ssh-presence.ts). */
+  sshScan?: SshScanState;
 }
 
 /**

@@ -77,7 +77,14 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
       // reconciliation), a stopped one boots.
       const ready = async () => {
         if (!valid()) throw new Error('token no longer valid');
-        await o.manager.ensureRunning(a.vm);
+        await o.manager.ensureRunning(a.vm).catch((e: unknown) => {
+          // Plain ssh cannot reach the product to resume it; say what does (docs/ssh.md).
+          if ((e as { code?: string }).code === 'VM_PAUSED')
+            throw new Error(
+              'workspace paused: run `cw ssh <workspace>` or Resume in the app, then connect again',
+            );
+          throw e;
+        });
       };
       conn.on('session', (accept, reject) =>
         valid() ? serveSession(accept(), o.manager, a.vm, a.login, ready, o.log) : reject(),

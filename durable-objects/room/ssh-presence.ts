@@ -1,0 +1,114 @@
+import { inArray } from 'drizzle-orm';
+import { parseSshSessions, sshSessionsScript } from '../../core/ssh-env';
+import { user } from '../../db/schema';
+import { recordActivity } from './idle';
+import { schedulePresence } from './presence';
+import type { RoomState } from './state';
+import { SSH_GRANTS_KEY } from './storage-keys';
+import type { SshGrant } from './ssh-grants';
+
+// Plain SSH sessions (the access's `command` or a pasted `sshConfig`, not through `cw ssh-proxy`) in
+// presence and as activity. The VM platform's gateway tells the product nothing, so on each VM check
+// the room asks the VM, through exec, which sessions of its live grants are open (the markers the
+// grant's login shell keeps: core/ssh-env.ts). Each shows as an `ssh` client of the grant's member;
+// one whose terminal saw input or output since the last check, or a command without a terminal, is
+// activity. The scan reads no environment and prints no value.
+
+export interface SshPresent {
+  userId: string;
+  name: string;
+  image: string | null;
+}
+
+export interface SshScanState {
+  present: SshPresent[];
+  /** The terminal time last seen per session (`<user>.<pid>`). */
+  ttyAt: Map<string, number>;
+  names: Map<string, { name: string; image: string | null }>;
+}
+
+const scanOf = (s: RoomState): SshScanState =>
+  (s.sshScan ??= { present: [], ttyAt: new Map(), names: new Map() });
+
+/** Whether the room holds a live grant with its own Linux user (a session it can see). */
+export async function hasLiveSshGrant(s: RoomState, now = Date.now()): Promise<boolean> {
+  const grants = (await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? [];
+  return grants.some((g) => g.expiresAt > now && g.linuxUser && g.userId);
+}
+
+function setPresent(s: RoomState, present: SshPresent[]) {
+  const st = scanOf(s);
+  const key = (p: SshPresent[]) =>
+    p
+      .map((x) => x.userId)
+      .sort()
+      .join(',');
+  const changed = key(st.present) !== key(present);
+  st.present = present;
+  if (changed) schedulePresence(s);
+}
+
+/** A cw ssh-proxy session of `userId` ended: its scanned sessions go too until the next scan sees them. */
+export function sshProxyLeft(s: RoomState, userId: string) {
+  const st = s.sshScan;
+  if (st?.present.some((p) => p.userId === userId))
+    setPresent(
+      s,
+      st.present.filter((p) => p.userId !== userId),
+    );
+}
+
+/** One scan, on the room's VM check (room/lifecycle.ts reconcile). */
+export async function scanSshSessions(s: RoomState): Promise<void> {
+  const vmId = s.meta?.vmId;
+  const grants = ((await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? []).filter(
+    (g) => g.expiresAt > Date.now() && g.linuxUser && g.userId,
+  );
+  if (!vmId || s.meta?.status !== 'running' || grants.length === 0) {
+    if (s.sshScan?.present.length) setPresent(s, []);
+    return;
+  }
+  const r = await s.deps.vm
+    .exec(vmId, { command: sshSessionsScript(), timeoutMs: 5_000 })
+    .catch(() => undefined);
+  if (!r || r.statusCode !== 0) return; // keep what was seen; the next check tries again
+  const { now, sessions } = parseSshSessions(r.stdout ?? '');
+  const st = scanOf(s);
+  const memberOf = new Map(grants.map((g) => [g.linuxUser!, g.userId!]));
+  const users = new Set<string>();
+  let active = false;
+  const ttyAt = new Map<string, number>();
+  for (const x of sessions) {
+    const userId = memberOf.get(x.linuxUser);
+    if (!userId) continue; // a revoked or expired grant's session: the gateway is closing it
+    users.add(userId);
+    if (x.ttyAt === null) active = true;
+    else {
+      // First seen: its terminal counts when it moved within the last check or so.
+      const before = st.ttyAt.get(x.key) ?? now - 15;
+      if (x.ttyAt > before) active = true;
+      ttyAt.set(x.key, x.ttyAt);
+    }
+  }
+  st.ttyAt = ttyAt;
+  if (active) recordActivity(s);
+  const missing = [...users].filter((u) => !st.names.has(u));
+  if (missing.length) {
+    const rows = await s.deps
+      .withDb((db) =>
+        db
+          .select({ id: user.id, name: user.name, image: user.image })
+          .from(user)
+          .where(inArray(user.id, missing)),
+      )
+      .catch(() => []);
+    for (const row of rows) st.names.set(row.id, { name: row.name, image: row.image });
+  }
+  setPresent(
+    s,
+    [...users].flatMap((userId) => {
+      const n = st.names.get(userId);
+      return n ? [{ userId, ...n }] : [];
+    }),
+  );
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SshAccessResponse } from '../../core/api/ssh';
+import { interactiveSsh, run, sshOptions } from '../../vm-host/test/ssh-client';
+import { startTestStack, type TestStack } from './harness';
+
+// A plain `ssh` with the access's `command` (not through `cw ssh-proxy`) is seen by the room's VM
+// check (room/ssh-presence.ts): in presence as `ssh` for the member the access is theirs, gone after.
+
+let t: TestStack;
+beforeAll(async () => {
+  // The room's VM check every second, so a session shows within a test's patience.
+  t = await startTestStack({ extraVars: { ROOM_WATCH_MS: '1000' } });
+});
+afterAll(() => t.stop());
+
+type Presence = { users: { userId: string; name: string; clientTypes: string[] }[] };
+
+async function until<T>(f: () => Promise<T | false | undefined>, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('plain SSH sessions in presence', () => {
+  it("a plain `ssh -tt` session shows as `ssh` for its member, another member's as theirs; both leave after exit", async () => {
+    const { user: owner, org, workspace } = await t.runningWorkspace();
+    const mate = await t.signUp();
+    const inv = await t.call('/api/auth/organization/invite-member', {
+      cookie: owner.cookie,
+      body: { email: mate.email, role: 'member', organizationId: org },
+    });
+    await t.call('/api/auth/organization/accept-invitation', {
+      cookie: mate.cookie,
+      body: { invitationId: inv.json.id },
+    });
+    const presence = async () =>
+      (await t.call(`/api/workspaces/${workspace.id}/sessions`, { cookie: owner.cookie })).json
+        .presence as Presence;
+    const sshUsers = async () =>
+      (await presence()).users.filter((u) => u.clientTypes.includes('ssh')).map((u) => u.userId);
+    const path = `/api/workspaces/${workspace.id}/ssh`;
+    const mine = (await t.call(path, { cookie: owner.cookie, body: {} })).json as SshAccessResponse;
+    const theirs = (await t.call(path, { cookie: mate.cookie, body: {} })).json as SshAccessResponse;
+    expect(await sshUsers()).toEqual([]);
+
+    const a = interactiveSsh(mine.port, mine.user);
+    a.type('echo mine-$((1 + 1))\r');
+    await a.waitFor(/mine-2/);
+    const ownerId = await until(
+      async () => (await sshUsers()).length === 1 && (await sshUsers())[0],
+      'owner in presence',
+    );
+    expect((await presence()).users.find((u) => u.userId === ownerId)!.name).toBe('Tester');
+
+    const b = interactiveSsh(theirs.port, theirs.user);
+    b.type('echo theirs-$((2 + 1))\r');
+    await b.waitFor(/theirs-3/);
+    await until(async () => (await sshUsers()).length === 2, 'both in presence');
+
+    b.type('exit\r');
+    await b.exited();
+    await until(async () => {
+      const u = await sshUsers();
+      return u.length === 1 && u[0] === ownerId;
+    }, "the mate's session to leave");
+    a.type('exit\r');
+    await a.exited();
+    await until(async () => (await sshUsers()).length === 0, "the owner's session to leave");
+  });
+
+  it('a command without a terminal shows while it runs', async () => {
+    const { user, workspace } = await t.runningWorkspace();
+    const a = (await t.call(`/api/workspaces/${workspace.id}/ssh`, { cookie: user.cookie, body: {} }))
+      .json as SshAccessResponse;
+    const held = run('ssh', [...sshOptions(a.port, a.user), a.host, 'sleep 6; echo done; exit 5']);
+    const inPresence = async () =>
+      (
+        (await t.call(`/api/workspaces/${workspace.id}/sessions`, { cookie: user.cookie })).json
+          .presence as Presence
+      ).users.some((u) => u.clientTypes.includes('ssh'));
+    await until(inPresence, 'the command in presence', 5_000);
+    expect(await held).toMatchObject({ code: 5, stdout: 'done\n' });
+    await until(async () => !(await inPresence()), 'the command to leave', 10_000);
+  });
+
+  it('a paused workspace refuses plain ssh with what to do', async () => {
+    const { user, workspace } = await t.runningWorkspace();
+    const p = `/api/workspaces/${workspace.id}`;
+    const a = (await t.call(`${p}/ssh`, { cookie: user.cookie, body: {} })).json as SshAccessResponse;
+    expect((await t.call(`${p}/pause`, { cookie: user.cookie, body: {} })).status).toBe(200);
+    const r = await run('ssh', [...sshOptions(a.port, a.user), a.host, 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/workspace paused: run `cw ssh <workspace>` or Resume in the app/);
+  });
+});
