@@ -33,8 +33,9 @@ export function decideIdle(
   lastActivityAt: number,
   autoStopMinutes: number,
   warnedFor: number | undefined,
+  minuteMs = 60_000,
 ): IdleDecision {
-  const limit = autoStopMinutes * 60_000;
+  const limit = autoStopMinutes * minuteMs;
   const pausesAt = lastActivityAt + limit;
   if (now >= pausesAt) return { action: 'pause', idleMs: now - lastActivityAt };
   const warnAt = pausesAt - Math.min(IDLE_WARNING_MS, limit / 2);
@@ -45,6 +46,10 @@ export function decideIdle(
   }
   return { action: 'wait', until: warnAt };
 }
+
+/** The length of an auto-stop minute: tests shrink it (IDLE_MINUTE_MS, absent in production). */
+const minuteMs = (s: RoomState) =>
+  Number((s.env as unknown as Record<string, unknown>).IDLE_MINUTE_MS) || 60_000;
 
 /** When a workspace paused at `pausedAt` is to be stopped. */
 export const stopDueAt = (pausedAt: number) => pausedAt + PAUSED_STOP_MS;
@@ -92,7 +97,13 @@ export async function idleOnStatus(s: RoomState, ws: WorkspaceRow, before: Works
       // Becoming running (provisioned, resumed, started) counts as activity.
       recordActivity(s, true);
       const now = Date.now();
-      const d = decideIdle(now, s.activity.lastAt || now, ws.autoStopMinutes, s.activity.warnedFor);
+      const d = decideIdle(
+        now,
+        s.activity.lastAt || now,
+        ws.autoStopMinutes,
+        s.activity.warnedFor,
+        minuteMs(s),
+      );
       await setTimer(storage, Timer.idle, d.action === 'wait' ? d.until : now);
     }
   } else {
@@ -114,7 +125,7 @@ export async function idleTimerFired(s: RoomState): Promise<number | null> {
   const now = Date.now();
   const last = await lastActivity(s, new Date(ws.statusChangedAt).getTime());
   s.activity.warnedFor ??= await s.ctx.storage.get<number>(WARNED_KEY);
-  const d = decideIdle(now, last, ws.autoStopMinutes, s.activity.warnedFor);
+  const d = decideIdle(now, last, ws.autoStopMinutes, s.activity.warnedFor, minuteMs(s));
   if (d.action === 'pause') return Math.round(d.idleMs / 60_000);
   if (d.action === 'warn') {
     setWarned(s, last, d.pausesAt);

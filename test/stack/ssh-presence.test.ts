@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAccessResponse } from '../../core/api/ssh';
+import { sshSessionsScript } from '../../core/ssh-env';
 import { interactiveSsh, run, sshOptions } from '../../vm-host/test/ssh-client';
 import { startTestStack, type TestStack } from './harness';
 
@@ -8,8 +9,9 @@ import { startTestStack, type TestStack } from './harness';
 
 let t: TestStack;
 beforeAll(async () => {
-  // The room's VM check every second, so a session shows within a test's patience.
-  t = await startTestStack({ extraVars: { ROOM_WATCH_MS: '1000' } });
+  // The room's VM check every second, so a session shows within a test's patience; an idle "minute"
+  // of 5 s, so a 5-minute auto-pause is 25 s (past the terminal times' 8 s granularity).
+  t = await startTestStack({ extraVars: { ROOM_WATCH_MS: '1000', IDLE_MINUTE_MS: '5000' } });
 });
 afterAll(() => t.stop());
 
@@ -95,5 +97,63 @@ describe('plain SSH sessions in presence', () => {
     const r = await run('ssh', [...sshOptions(a.port, a.user), a.host, 'true']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/workspace paused: run `cw ssh <workspace>` or Resume in the app/);
+  });
+
+  it('typing over plain ssh keeps an otherwise idle workspace from pausing; an idle session does not', async () => {
+    const user = await t.signUp();
+    const org = await t.createOrg(user);
+    const repositoryId = await t.addRepository(user, org, t.createOrigin());
+    const created = await t.call('/api/workspaces', {
+      cookie: user.cookie,
+      body: { organizationId: org, repositoryId, branch: 'main', autoStopMinutes: 5 },
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.workspace.id as string;
+    await t.waitForStatus(user, id, ['running']);
+    const status = async () =>
+      (await t.call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace.status as string;
+    const a = (await t.call(`/api/workspaces/${id}/ssh`, { cookie: user.cookie, body: {} }))
+      .json as SshAccessResponse;
+    const shell = interactiveSsh(a.port, a.user);
+    shell.type('echo ready\r');
+    await shell.waitFor(/ready/);
+    // 40 s of typing: longer than the 25 s the workspace would idle before pausing.
+    const end = Date.now() + 40_000;
+    for (let i = 0; Date.now() < end; i++) {
+      shell.type(`echo k${i}\r`);
+      await shell.waitFor(new RegExp(`k${i}\r?\n`));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await status()).toBe('running');
+    }
+    // The same session left alone: the workspace pauses (an open session is not activity).
+    await until(async () => (await status()) === 'paused', 'the idle pause', 45_000);
+    shell.kill();
+  }, 120_000);
+
+  it("the room's scan carries and prints no secret value", async () => {
+    const { user, workspace } = await t.runningWorkspace();
+    const value = `scan-secret-${Math.random().toString(36).slice(2)}`;
+    const put = await t.call(`/api/me/secrets/MINE_X`, {
+      cookie: user.cookie,
+      method: 'PUT',
+      body: { value },
+    });
+    expect(put.status).toBe(200);
+    const a = (await t.call(`/api/workspaces/${workspace.id}/ssh`, { cookie: user.cookie, body: {} }))
+      .json as SshAccessResponse;
+    const shell = interactiveSsh(a.port, a.user);
+    shell.type('echo "v=$MINE_X"\r');
+    await shell.waitFor(new RegExp(`v=${value}`));
+    // The very command the room execs, run the same way: what it sees is user names and times.
+    const script = sshSessionsScript();
+    expect(script).not.toContain(value);
+    const r = (
+      await t.call(`/api/workspaces/${workspace.id}/exec`, { cookie: user.cookie, body: { command: script } })
+    ).json as { stdout: string; exitCode: number };
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^cw-ssh-[0-9a-f]{12}\.\d+ \d+ \d+ \d+$/m);
+    expect(r.stdout).not.toContain(value);
+    shell.type('exit\r');
+    await shell.exited();
   });
 });
