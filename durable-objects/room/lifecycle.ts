@@ -17,6 +17,7 @@ import type { Actor, PullRunResult, RoomResult } from './contract';
 import { emit, orgEventsOf } from './events';
 import { checkHealth } from './health';
 import { hasLiveSshGrant, scanSshSessions } from './ssh-presence';
+import { schedulePresence } from './presence';
 import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
@@ -193,7 +194,7 @@ export async function reconcile(s: RoomState): Promise<void> {
   const changed = await s.lock.run(() => reconcileLocked(s, (data, ws) => (seen = { data, ws })));
   if (!changed) {
     if (seen) await checkHealth(s, seen.data, seen.ws);
-    await scanSshSessions(s);
+    if (await scanSshSessions(s)) schedulePresence(s);
     return;
   }
   await workspaceChanged(s, changed);

@@ -4,7 +4,6 @@ import { cloudWorkspaceSessions } from '../../db/schema';
 import type { RoomSession } from './contract';
 import { orgEventsOf } from './events';
 import { recordActivity } from './idle';
-import { sshProxyLeft } from './ssh-presence';
 import { broadcast, viewerAttachments, type ViewerAttachment } from './sockets';
 import { loadMeta, type RoomState } from './state';
 import { SESSION_PREFIX, Timer } from './storage-keys';
@@ -72,6 +71,13 @@ export async function expireSessions(s: RoomState) {
     const next = Math.min(...fresh.map((x) => x.lastHeartbeatAt)) + SESSION_STALE_MS;
     await setTimer(s.ctx.storage, Timer.presence, next);
   }
+}
+
+/** A cw ssh-proxy session of `userId` ended: its plain-SSH entry goes too until the next scan sees it. */
+function sshProxyLeft(s: RoomState, userId: string) {
+  const st = s.sshScan;
+  if (st?.present.some((p) => p.userId === userId))
+    st.present = st.present.filter((p) => p.userId !== userId);
 }
 
 /** Publishes presence shortly: viewers joining or leaving together make one message. */

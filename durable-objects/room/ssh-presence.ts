@@ -2,8 +2,7 @@ import { inArray } from 'drizzle-orm';
 import { parseSshSessions, sshSessionsScript } from '../../core/ssh-env';
 import { user } from '../../db/schema';
 import { recordActivity } from './idle';
-import { schedulePresence } from './presence';
-import type { RoomState } from './state';
+import type { RoomState, SshPresent, SshScanState } from './state';
 import { SSH_GRANTS_KEY } from './storage-keys';
 import type { SshGrant } from './ssh-grants';
 
@@ -14,19 +13,6 @@ import type { SshGrant } from './ssh-grants';
 // one whose terminal saw input or output since the last check, or a command without a terminal, is
 // activity. The scan reads no environment and prints no value.
 
-export interface SshPresent {
-  userId: string;
-  name: string;
-  image: string | null;
-}
-
-export interface SshScanState {
-  present: SshPresent[];
-  /** The terminal time last seen per session (`<user>.<pid>`). */
-  ttyAt: Map<string, number>;
-  names: Map<string, { name: string; image: string | null }>;
-}
-
 const scanOf = (s: RoomState): SshScanState =>
   (s.sshScan ??= { present: [], ttyAt: new Map(), names: new Map() });
 
@@ -36,7 +22,8 @@ export async function hasLiveSshGrant(s: RoomState, now = Date.now()): Promise<b
   return grants.some((g) => g.expiresAt > now && g.linuxUser && g.userId);
 }
 
-function setPresent(s: RoomState, present: SshPresent[]) {
+/** Remembers who is present over plain SSH; answers whether that changed (presence to publish). */
+function setPresent(s: RoomState, present: SshPresent[]): boolean {
   const st = scanOf(s);
   const key = (p: SshPresent[]) =>
     p
@@ -45,33 +32,22 @@ function setPresent(s: RoomState, present: SshPresent[]) {
       .join(',');
   const changed = key(st.present) !== key(present);
   st.present = present;
-  if (changed) schedulePresence(s);
+  return changed;
 }
 
-/** A cw ssh-proxy session of `userId` ended: its scanned sessions go too until the next scan sees them. */
-export function sshProxyLeft(s: RoomState, userId: string) {
-  const st = s.sshScan;
-  if (st?.present.some((p) => p.userId === userId))
-    setPresent(
-      s,
-      st.present.filter((p) => p.userId !== userId),
-    );
-}
-
-/** One scan, on the room's VM check (room/lifecycle.ts reconcile). */
-export async function scanSshSessions(s: RoomState): Promise<void> {
+/** One scan, on the room's VM check (room/lifecycle.ts reconcile); true when presence changed. */
+export async function scanSshSessions(s: RoomState): Promise<boolean> {
   const vmId = s.meta?.vmId;
   const grants = ((await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? []).filter(
     (g) => g.expiresAt > Date.now() && g.linuxUser && g.userId,
   );
   if (!vmId || s.meta?.status !== 'running' || grants.length === 0) {
-    if (s.sshScan?.present.length) setPresent(s, []);
-    return;
+    return s.sshScan?.present.length ? setPresent(s, []) : false;
   }
   const r = await s.deps.vm
     .exec(vmId, { command: sshSessionsScript(), timeoutMs: 5_000 })
     .catch(() => undefined);
-  if (!r || r.statusCode !== 0) return; // keep what was seen; the next check tries again
+  if (!r || r.statusCode !== 0) return false; // keep what was seen; the next check tries again
   const { now, sessions } = parseSshSessions(r.stdout ?? '');
   const st = scanOf(s);
   const memberOf = new Map(grants.map((g) => [g.linuxUser!, g.userId!]));
@@ -104,7 +80,7 @@ export async function scanSshSessions(s: RoomState): Promise<void> {
       .catch(() => []);
     for (const row of rows) st.names.set(row.id, { name: row.name, image: row.image });
   }
-  setPresent(
+  return setPresent(
     s,
     [...users].flatMap((userId) => {
       const n = st.names.get(userId);

@@ -1,5 +1,4 @@
 import type { Limits } from '../../core/limits';
-import type { SshScanState } from './ssh-presence';
 import type { VmHealth } from '../../core/protocol';
 import type { WorkspaceAction, WorkspaceStatus } from '../../core/workspace-state';
 import { getWorkspace, type WorkspaceRow } from '../../db/queries/workspaces';
@@ -59,6 +58,19 @@ export interface RoomState {
   suspectUntil?: number;
   /** Plain SSH sessions seen in the VM at the last check (room/ssh-presence.ts). */
   sshScan?: SshScanState;
+}
+
+export interface SshPresent {
+  userId: string;
+  name: string;
+  image: string | null;
+}
+
+export interface SshScanState {
+  present: SshPresent[];
+  /** The terminal time last seen per session (`<user>.<pid>`). */
+  ttyAt: Map<string, number>;
+  names: Map<string, { name: string; image: string | null }>;
 }
 
 /**

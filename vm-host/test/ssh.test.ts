@@ -102,11 +102,12 @@ describe('SSH gateway with the OpenSSH client', () => {
     }
   });
 
-  it('refuses a paused VM with the reason, and serves it again once started', async () => {
+  it('refuses a paused VM saying what resumes it, and serves it again once started', async () => {
     await vm.pauseVm(vmId);
     const r = await ssh(user, 'echo awake');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/is paused; start it first/);
+    // Plain ssh cannot reach the product to resume it (docs/ssh.md): the refusal says what can.
+    expect(r.stderr).toMatch(/workspace paused: run `cw ssh <workspace>` or Resume in the app/);
     await vm.startVm(vmId);
     expect((await ssh(user, 'echo awake')).stdout).toBe('awake\n');
   });
