@@ -30,15 +30,7 @@ async function until<T>(f: () => Promise<T | false | undefined>, what: string, m
 describe('plain SSH sessions in presence', () => {
   it("a plain `ssh -tt` session shows as `ssh` for its member, another member's as theirs; both leave after exit", async () => {
     const { user: owner, org, workspace } = await t.runningWorkspace();
-    const mate = await t.signUp();
-    const inv = await t.call('/api/auth/organization/invite-member', {
-      cookie: owner.cookie,
-      body: { email: mate.email, role: 'member', organizationId: org },
-    });
-    await t.call('/api/auth/organization/accept-invitation', {
-      cookie: mate.cookie,
-      body: { invitationId: inv.json.id },
-    });
+    const mate = await t.addMember(owner, org);
     const presence = async () =>
       (await t.call(`/api/workspaces/${workspace.id}/sessions`, { cookie: owner.cookie })).json
         .presence as Presence;
