@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '../../scripts/local/stack';
 import { freePort } from '../../scripts/local/ports';
 import { createDemoRepository, git } from '../../scripts/local/demo-repo';
@@ -10,6 +10,40 @@ export interface ApiResult {
   status: number;
   json: any;
 }
+
+/** One delivery to `/webhooks/github`, as GitHub sends it. */
+export interface WebhookDelivery {
+  event?: string;
+  payload?: unknown;
+  /** The body as sent, instead of `payload` as JSON. */
+  raw?: string | Buffer;
+  /** Signs with this, else the stack's GITHUB_WEBHOOK_SECRET. */
+  secret?: string;
+  /** The signature header as given; null sends none. */
+  signature?: string | null;
+  delivery?: string;
+  contentType?: string;
+}
+
+/** GitHub's signature of a delivery body: HMAC-SHA256 with the webhook's secret. */
+export const signWebhook = (secret: string, body: string | Buffer) =>
+  'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+
+/** GitHub's push event for `after` on `branch` of a `file://` origin; `extra` overrides fields. */
+export const pushPayload = (
+  origin: string,
+  branch: string,
+  after: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  ref: `refs/heads/${branch}`,
+  before: '0'.repeat(40),
+  after,
+  created: false,
+  deleted: false,
+  repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
+  ...extra,
+});
 
 export interface TestUser {
   id: string;
@@ -147,11 +181,52 @@ export async function startTestStack(
       }
       git(work, 'add', '.');
       git(work, 'commit', '-q', '-m', message);
-      git(work, 'push', '-q', 'origin', `HEAD:${branch}`);
+      git(work, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
       return git(work, 'rev-parse', 'HEAD');
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  }
+
+  /** Sends `d` to the webhook endpoint signed like GitHub; answers the status, the body and how long it took. */
+  async function webhook(d: WebhookDelivery) {
+    const body = d.raw ?? JSON.stringify(d.payload);
+    const headers: Record<string, string> = {
+      'content-type': d.contentType ?? 'application/json',
+      'x-github-event': d.event ?? 'push',
+      'x-github-delivery': d.delivery ?? randomUUID(),
+      'user-agent': 'GitHub-Hookshot/test',
+    };
+    const secret = d.secret ?? opts.extraVars?.GITHUB_WEBHOOK_SECRET;
+    if (d.signature === undefined && secret === undefined)
+      throw new Error('webhook: no secret (give one, or GITHUB_WEBHOOK_SECRET in extraVars)');
+    const signature = d.signature === undefined ? signWebhook(secret!, body) : d.signature;
+    if (signature !== null) headers['x-hub-signature-256'] = signature;
+    const started = Date.now();
+    // A copy: fetch takes bytes over an ArrayBuffer, not a Buffer's shared pool.
+    const sent = typeof body === 'string' ? body : new Uint8Array(body);
+    const res = await fetch(`${stack.url}/webhooks/github`, { method: 'POST', headers, body: sent });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json, ms: Date.now() - started };
+  }
+
+  /** GitHub telling the stack that `after` was pushed to `branch` (default main) of `origin`. */
+  function pushWebhook(
+    origin: string,
+    after: string,
+    d: Omit<WebhookDelivery, 'payload' | 'raw' | 'event'> & {
+      branch?: string;
+      extra?: Record<string, unknown>;
+    } = {},
+  ) {
+    const { branch = 'main', extra, ...rest } = d;
+    return webhook({ ...rest, payload: pushPayload(origin, branch, after, extra) });
   }
 
   async function addRepository(u: TestUser, organizationId: string, originPath: string): Promise<string> {
@@ -199,6 +274,8 @@ export async function startTestStack(
     addMember,
     createOrigin,
     pushFiles,
+    webhook,
+    pushWebhook,
     addRepository,
     waitForStatus,
     runningWorkspace,

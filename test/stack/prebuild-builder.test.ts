@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,25 +35,7 @@ async function buildVms(repositoryId: string): Promise<string[]> {
 
 async function push(origin: string, files: Record<string, string>) {
   const head = t.pushFiles(origin, files);
-  const body = JSON.stringify({
-    ref: 'refs/heads/main',
-    before: '0'.repeat(40),
-    after: head,
-    created: false,
-    deleted: false,
-    repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
-  });
-  const res = await fetch(`${t.stack.url}/webhooks/github`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex'),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
+  expect((await t.pushWebhook(origin, head)).status).toBe(200);
   return head;
 }
 

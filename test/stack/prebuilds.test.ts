@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,24 +121,7 @@ describe('prebuilds', () => {
     const before = snapshots();
 
     const head = commit(origin, { 'PUSHED.md': 'pushed\n' });
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      before: '0'.repeat(40),
-      after: head,
-      created: false,
-      deleted: false,
-      repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
-    });
-    const res = await fetch(`${t.stack.url}/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex'),
-      },
-      body,
-    });
+    const res = await t.pushWebhook(origin, head);
     expect(res.status).toBe(200);
     // The old snapshot of the branch is replaced by one at the pushed commit.
     const changed = () => before.some((id) => !snapshots().includes(id));

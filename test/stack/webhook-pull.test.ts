@@ -1,10 +1,10 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestStack, type TestStack } from './harness';
+import { pushPayload, signWebhook, startTestStack, type TestStack } from './harness';
 
 // GitHub webhook auto-pull against the real product: real git in real VMs, a bare origin standing in for
 // GitHub, and deliveries signed the way GitHub signs them.
@@ -17,68 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
-});
-
-const sign = (secret: string, body: string | Buffer) =>
-  'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
-
-interface Delivery {
-  event?: string;
-  payload?: unknown;
-  raw?: string | Buffer;
-  secret?: string;
-  signature?: string | null;
-  delivery?: string;
-  contentType?: string;
-}
-
-async function deliver(d: Delivery) {
-  const body = d.raw ?? JSON.stringify(d.payload);
-  const headers: Record<string, string> = {
-    'content-type': d.contentType ?? 'application/json',
-    'x-github-event': d.event ?? 'push',
-    'x-github-delivery': d.delivery ?? randomUUID(),
-    'user-agent': 'GitHub-Hookshot/test',
-  };
-  const signature = d.signature === undefined ? sign(d.secret ?? GLOBAL_SECRET, body) : d.signature;
-  if (signature !== null) headers['x-hub-signature-256'] = signature;
-  const started = Date.now();
-  // A copy: fetch takes bytes over an ArrayBuffer, not a Buffer's shared pool.
-  const sent = typeof body === 'string' ? body : new Uint8Array(body);
-  const res = await fetch(`${t.stack.url}/webhooks/github`, { method: 'POST', headers, body: sent });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json, ms: Date.now() - started };
-}
-
-/** Commits `files` on `branch` in a scratch clone and pushes them to the bare origin, like a developer. */
-function pushCommit(origin: string, branch: string, files: Record<string, string>, message = 'Change') {
-  const work = mkdtempSync(join(tmpdir(), 'cw-push-'));
-  try {
-    t.git(work, 'clone', '-q', '--branch', branch, origin, '.');
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(work, name), content);
-    t.git(work, 'add', '.');
-    t.git(work, 'commit', '-q', '-m', message);
-    t.git(work, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-    return t.git(work, 'rev-parse', 'HEAD');
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-const pushPayload = (origin: string, branch: string, after: string, extra: Record<string, unknown> = {}) => ({
-  ref: `refs/heads/${branch}`,
-  before: '0'.repeat(40),
-  after,
-  created: false,
-  deleted: false,
-  repository: { clone_url: `file://${origin}`, html_url: `file://${origin}` },
-  ...extra,
 });
 
 async function secretOf(cookie: string, org: string, repositoryId: string): Promise<string> {
@@ -125,10 +63,10 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     });
     live.on('message', (data) => heard.push(JSON.parse(String(data))));
     await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
-    const sha = pushCommit(w.origin, 'main', { 'pushed.txt': 'from origin\n' });
+    const sha = t.pushFiles(w.origin, { 'pushed.txt': 'from origin\n' });
     const delivery = randomUUID();
     const started = Date.now();
-    const res = await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret, delivery });
+    const res = await t.pushWebhook(w.origin, sha, { secret: w.secret, delivery });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect(res.json).toMatchObject({ ok: true, event: 'push', delivery, workspaces: 1 });
     expect(res.ms).toBeLessThan(1_000);
@@ -153,12 +91,8 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     expect(after.pullMessage).toBe(`pulled ${sha.slice(0, 7)} from origin`);
 
     // Another commit lands on origin; the same delivery replayed does nothing.
-    const sha2 = pushCommit(w.origin, 'main', { 'second.txt': 'two\n' });
-    const replay = await deliver({
-      payload: pushPayload(w.origin, 'main', sha2),
-      secret: w.secret,
-      delivery,
-    });
+    const sha2 = t.pushFiles(w.origin, { 'second.txt': 'two\n' });
+    const replay = await t.pushWebhook(w.origin, sha2, { secret: w.secret, delivery });
     expect(replay.status).toBe(200);
     expect(replay.json).toMatchObject({ ignored: 'duplicate delivery' });
 
@@ -166,11 +100,11 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     const payload = pushPayload(w.origin, 'main', sha2);
     for (const bad of [
       { secret: 'not-the-secret' },
-      { signature: sign(w.secret, JSON.stringify({ ...payload, after: 'x' })) },
+      { signature: signWebhook(w.secret, JSON.stringify({ ...payload, after: 'x' })) },
       { signature: null },
       { signature: 'sha1=abc' },
     ]) {
-      const r = await deliver({ payload, ...bad });
+      const r = await t.pushWebhook(w.origin, sha2, bad);
       expect(r.status, JSON.stringify(bad)).toBe(401);
       expect(r.json.error.code).toBe('invalid_signature');
     }
@@ -179,7 +113,7 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     expect((await w.get()).lastCommitSha).toBe(sha);
 
     // A fresh, correctly signed delivery pulls it (the global secret works too).
-    const fresh = await deliver({ payload });
+    const fresh = await t.pushWebhook(w.origin, sha2);
     expect(fresh.status).toBe(200);
     const two = await eventually(
       () => w.exec('cat second.txt 2>/dev/null || true'),
@@ -191,11 +125,9 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
   it('leaves a dirty or diverged workspace untouched and says why', async () => {
     const w = await setup();
     expect((await w.exec('echo "local edit" >> README.md')).exitCode).toBe(0);
-    const sha = pushCommit(w.origin, 'main', { 'incoming.txt': 'new\n' });
+    const sha = t.pushFiles(w.origin, { 'incoming.txt': 'new\n' });
     const before = (await w.get()).lastCommitSha;
-    expect((await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret })).status).toBe(
-      200,
-    );
+    expect((await t.pushWebhook(w.origin, sha, { secret: w.secret })).status).toBe(200);
     const dirty = await eventually(w.get, (ws) => !!ws.pullMessage);
     expect(dirty.pullMessage).toMatch(/^not pulled: uncommitted changes \(README\.md\)/);
     expect(dirty.lastCommitSha).toBe(before);
@@ -206,10 +138,8 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     // Commit the edit locally: now the branch has diverged from origin.
     expect((await w.exec('git -c user.name=T -c user.email=t@t commit -qam local')).exitCode).toBe(0);
     const local = (await w.exec('git rev-parse HEAD')).stdout.trim();
-    const sha2 = pushCommit(w.origin, 'main', { 'incoming2.txt': 'newer\n' });
-    expect((await deliver({ payload: pushPayload(w.origin, 'main', sha2), secret: w.secret })).status).toBe(
-      200,
-    );
+    const sha2 = t.pushFiles(w.origin, { 'incoming2.txt': 'newer\n' });
+    expect((await t.pushWebhook(w.origin, sha2, { secret: w.secret })).status).toBe(200);
     const diverged = await eventually(w.get, (ws) => /diverged/.test(ws.pullMessage ?? ''));
     expect(diverged.pullMessage).toMatch(/^not pulled: main has diverged from origin/);
     expect((await w.exec('git rev-parse HEAD; test -e incoming2.txt; echo $?')).stdout).toBe(`${local}\n1\n`);
@@ -221,8 +151,8 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     expect(
       (await t.call(`/api/workspaces/${id}/pause`, { cookie: w.user.cookie, method: 'POST' })).status,
     ).toBe(200);
-    const sha = pushCommit(w.origin, 'main', { 'while-paused.txt': 'hello\n' });
-    const res = await deliver({ payload: pushPayload(w.origin, 'main', sha), secret: w.secret });
+    const sha = t.pushFiles(w.origin, { 'while-paused.txt': 'hello\n' });
+    const res = await t.pushWebhook(w.origin, sha, { secret: w.secret });
     expect(res.json).toMatchObject({ workspaces: 1 });
     await sleep(500);
     expect(await w.get()).toMatchObject({ status: 'paused', pendingPull: true });
@@ -263,14 +193,11 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     const exec = async (command: string) =>
       (await t.call(`/api/workspaces/${ws.id}/exec`, { cookie: user.cookie, body: { command } })).json;
 
-    const sha = pushCommit(origin, branch, { 'safe.txt': 'ok\n' });
+    const sha = t.pushFiles(origin, { 'safe.txt': 'ok\n' }, branch);
     const nasty = '$(touch /tmp/pwned3)`touch /tmp/pwned4`;touch /tmp/pwned5';
-    const res = await deliver({
-      payload: pushPayload(origin, branch, sha, {
-        before: nasty,
-        head_commit: { id: nasty, message: nasty },
-        pusher: { name: nasty },
-      }),
+    const res = await t.pushWebhook(origin, sha, {
+      branch,
+      extra: { before: nasty, head_commit: { id: nasty, message: nasty }, pusher: { name: nasty } },
       secret,
     });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
@@ -281,10 +208,7 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
     );
     expect(cat.stdout).toBe('ok\n');
     // A ref naming a branch nobody works on finds nothing, whatever it contains.
-    const other = await deliver({
-      payload: pushPayload(origin, `$(touch /tmp/pwned6)`, sha),
-      secret,
-    });
+    const other = await t.pushWebhook(origin, sha, { branch: `$(touch /tmp/pwned6)`, secret });
     expect(other.json).toMatchObject({ workspaces: 0 });
     const found = await exec(
       'find /tmp /workspace "$HOME" / -maxdepth 3 -name "pwned*" 2>/dev/null | head -n 5; git branch --show-current',
@@ -296,7 +220,7 @@ describe('GitHub webhook: push pulls into running workspaces', () => {
 describe('GitHub webhook: the endpoint', () => {
   it('answers ping 200, unknown events 202, tag pushes and deletions without pulling', async () => {
     const w = await setup();
-    const ping = await deliver({
+    const ping = await t.webhook({
       event: 'ping',
       payload: {
         zen: 'Keep it logically awesome.',
@@ -308,17 +232,17 @@ describe('GitHub webhook: the endpoint', () => {
     expect(ping.status).toBe(200);
     expect(ping.json).toMatchObject({ ok: true, event: 'ping' });
 
-    const issues = await deliver({ event: 'issues', payload: { action: 'opened' } });
+    const issues = await t.webhook({ event: 'issues', payload: { action: 'opened' } });
     expect(issues.status).toBe(202);
     expect(issues.json.ignored).toMatch(/not handled/);
 
-    const tag = await deliver({
-      payload: { ...pushPayload(w.origin, 'main', 'a'.repeat(40)), ref: 'refs/tags/v1.0' },
+    const tag = await t.pushWebhook(w.origin, 'a'.repeat(40), {
+      extra: { ref: 'refs/tags/v1.0' },
       secret: w.secret,
     });
     expect(tag.json).toMatchObject({ ignored: 'not a branch push' });
-    const deleted = await deliver({
-      payload: pushPayload(w.origin, 'main', '0'.repeat(40), { deleted: true }),
+    const deleted = await t.pushWebhook(w.origin, '0'.repeat(40), {
+      extra: { deleted: true },
       secret: w.secret,
     });
     expect(deleted.json).toMatchObject({ ignored: 'branch deleted' });
@@ -328,26 +252,28 @@ describe('GitHub webhook: the endpoint', () => {
 
   it('rejects oversize bodies with 413, malformed JSON with 400', async () => {
     const big = Buffer.alloc(25 * 1024 * 1024 + 1, 0x20);
-    const tooBig = await deliver({ raw: big });
+    const tooBig = await t.webhook({ raw: big });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json.error.code).toBe('payload_too_large');
 
-    const malformed = await deliver({ raw: '{"ref": "refs/heads/main",' });
+    const malformed = await t.webhook({ raw: '{"ref": "refs/heads/main",' });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error.code).toBe('validation_error');
     // Unsigned garbage is a signature problem first.
-    expect((await deliver({ raw: '{not json', signature: sign('nope', '{not json') })).status).toBe(401);
-    const notPush = await deliver({ payload: { hello: 'world' } });
+    expect((await t.webhook({ raw: '{not json', signature: signWebhook('nope', '{not json') })).status).toBe(
+      401,
+    );
+    const notPush = await t.webhook({ payload: { hello: 'world' } });
     expect(notPush.status).toBe(400);
   });
 
   it('accepts form-encoded deliveries', async () => {
     const w = await setup();
-    const sha = pushCommit(w.origin, 'main', { 'form.txt': 'form\n' });
+    const sha = t.pushFiles(w.origin, { 'form.txt': 'form\n' });
     const raw = new URLSearchParams({
       payload: JSON.stringify(pushPayload(w.origin, 'main', sha)),
     }).toString();
-    const res = await deliver({ raw, secret: w.secret, contentType: 'application/x-www-form-urlencoded' });
+    const res = await t.webhook({ raw, secret: w.secret, contentType: 'application/x-www-form-urlencoded' });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect(res.json.workspaces).toBe(1);
   });
@@ -365,8 +291,8 @@ describe('GitHub webhook: the endpoint', () => {
     const wsB = await t.waitForStatus(userB, createdB.json.workspace.id, ['running']);
     const secretB = await secretOf(userB.cookie, orgB, repoB);
 
-    const sha = pushCommit(a.origin, 'main', { 'b-only.txt': 'b\n' });
-    const res = await deliver({ payload: pushPayload(a.origin, 'main', sha), secret: secretB });
+    const sha = t.pushFiles(a.origin, { 'b-only.txt': 'b\n' });
+    const res = await t.pushWebhook(a.origin, sha, { secret: secretB });
     expect(res.json).toMatchObject({ workspaces: 1 });
     const execB = async () =>
       (
@@ -390,9 +316,9 @@ describe('GitHub webhook: delivery ids', () => {
       await db.query(
         `insert into webhook_deliveries (delivery_id, event, received_at) values ('old-one', 'push', now() - interval '31 days'), ('recent-one', 'push', now() - interval '2 days')`,
       );
-      expect((await deliver({ event: 'ping', payload: { zen: 'Keep it logically awesome.' } })).status).toBe(
-        200,
-      );
+      expect(
+        (await t.webhook({ event: 'ping', payload: { zen: 'Keep it logically awesome.' } })).status,
+      ).toBe(200);
       const { rows } = await db.query(
         `select delivery_id from webhook_deliveries where delivery_id in ('old-one', 'recent-one')`,
       );
@@ -411,7 +337,7 @@ describe('POST /api/workspaces/:id/pull', () => {
     expect(nothing.status).toBe(200);
     expect(nothing.json).toMatchObject({ pulled: false, outcome: 'up_to_date' });
 
-    const sha = pushCommit(w.origin, 'main', { 'now.txt': 'now\n' });
+    const sha = t.pushFiles(w.origin, { 'now.txt': 'now\n' });
     const pulled = await t.call(url, { cookie: w.user.cookie, method: 'POST' });
     expect(pulled.status).toBe(200);
     expect(pulled.json).toMatchObject({
