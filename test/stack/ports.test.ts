@@ -2,63 +2,54 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVmClient, type VmClient } from '../../core/vm';
-import { VM_SERVER_PATHS, startVmServer } from '../../vm-host/test/vm-server';
-import { startTestStack, type TestStack, type TestUser } from './harness';
-import { html, previewClient } from './preview-client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startVmServer } from '../../vm-host/test/vm-server';
+import type { TestUser } from './harness';
+import { html, usePreviewStack } from './preview-client';
 import { TermClient } from './terminal-client';
 
 // A workspace's ports on the real stack: what listens in the VM (with its process), pushed live to
 // terminal clients, and devcontainer.json's forwardPorts and labels named before anything listens.
 
-let t: TestStack;
-let vms: VmClient;
-let p: ReturnType<typeof previewClient>;
-beforeAll(async () => {
-  t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS, extraVars: { LIMIT_TERMINAL_SOCKETS: '50' } });
-  vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
-  p = previewClient(t);
-}, 120_000);
-afterAll(() => t?.stop());
+const s = usePreviewStack();
 
 describe('listening ports', () => {
   let user: TestUser;
   let ws: { id: string; freestyleVmId: string };
 
   beforeAll(async () => {
-    const r = await t.runningWorkspace();
+    const r = await s.t.runningWorkspace();
     user = r.user;
     ws = r.workspace;
-    await startVmServer(vms, ws.freestyleVmId, 3000);
+    await startVmServer(s.vms, ws.freestyleVmId, 3000);
   }, 60_000);
 
   it('lists the listening port with its process, private by default, and its preview URL', async () => {
-    const r = await t.call(`/api/workspaces/${ws.id}/ports`, { cookie: user.cookie });
+    const r = await s.t.call(`/api/workspaces/${ws.id}/ports`, { cookie: user.cookie });
     expect(r.status).toBe(200);
     expect(r.json.ports).toContainEqual({
       port: 3000,
       process: 'node',
       listening: true,
       visibility: 'private',
-      url: `http://3000-${ws.id}.localhost:${p.portOf()}`,
+      url: `http://3000-${ws.id}.localhost:${s.p.portOf()}`,
     });
   });
 
   it('pages the port list like every list: by number, limit and cursor, 400 on a bad one', async () => {
     const servers = [
-      await startVmServer(vms, ws.freestyleVmId, 3001),
-      await startVmServer(vms, ws.freestyleVmId, 3002),
+      await startVmServer(s.vms, ws.freestyleVmId, 3001),
+      await startVmServer(s.vms, ws.freestyleVmId, 3002),
     ];
     const path = `/api/workspaces/${ws.id}/ports`;
-    const all = await t.call(`${path}?limit=200`, { cookie: user.cookie });
+    const all = await s.t.call(`${path}?limit=200`, { cookie: user.cookie });
     expect(all.json.nextCursor).toBeNull();
     const numbers = (all.json.ports as { port: number }[]).map((x) => x.port);
     expect(numbers).toEqual(expect.arrayContaining([3000, 3001, 3002]));
     const walked: number[] = [];
     let cursor: string | null = null;
     do {
-      const r = await t.call(`${path}?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      const r = await s.t.call(`${path}?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
         cookie: user.cookie,
       });
       expect(r.status, JSON.stringify(r.json)).toBe(200);
@@ -69,25 +60,25 @@ describe('listening ports', () => {
     } while (cursor);
     expect(walked).toEqual(numbers);
     for (const bad of ['limit=0', 'limit=201', 'limit=x']) {
-      const r = await t.call(`${path}?${bad}`, { cookie: user.cookie });
+      const r = await s.t.call(`${path}?${bad}`, { cookie: user.cookie });
       expect(r.status, bad).toBe(400);
       expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'limit' });
     }
     // Not a cursor, another list's cursor, a port out of range.
     for (const bad of ['nonsense', btoa('secret|A'), btoa('port|70000'), btoa('port|1e3')]) {
-      const r = await t.call(`${path}?cursor=${encodeURIComponent(bad)}`, { cookie: user.cookie });
+      const r = await s.t.call(`${path}?cursor=${encodeURIComponent(bad)}`, { cookie: user.cookie });
       expect(r.status, bad).toBe(400);
       expect(r.json.error).toMatchObject({ code: 'validation_error', field: 'cursor' });
     }
     for (const s of servers) s.close();
-    await vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 300[12]" || true' });
+    await s.vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 300[12]" || true' });
   });
 
   it('pushes ports to terminal clients within 2 s of a server starting and stopping', async () => {
-    const win = await t.call(`/api/workspaces/${ws.id}/terminals`, { cookie: user.cookie, body: {} });
+    const win = await s.t.call(`/api/workspaces/${ws.id}/terminals`, { cookie: user.cookie, body: {} });
     const client = await TermClient.open(
-      `${t.stack.url.replace('http', 'ws')}/api/workspaces/${ws.id}/terminals/${win.json.windowId}`,
-      { headers: { cookie: user.cookie, origin: t.stack.url } },
+      `${s.t.stack.url.replace('http', 'ws')}/api/workspaces/${ws.id}/terminals/${win.json.windowId}`,
+      { headers: { cookie: user.cookie, origin: s.t.stack.url } },
     );
     const portsMsg = (want: (p: number[]) => boolean) =>
       client.waitFor(
@@ -97,12 +88,12 @@ describe('listening ports', () => {
         'ports message',
       );
     const started = Date.now();
-    const pty = await startVmServer(vms, ws.freestyleVmId, 8080);
+    const pty = await startVmServer(s.vms, ws.freestyleVmId, 8080);
     await portsMsg((p) => p.includes(8080));
     expect(Date.now() - started).toBeLessThan(4000); // includes starting node itself
     const stopped = Date.now();
     pty.close();
-    await vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 8080" || true' });
+    await s.vms.exec(ws.freestyleVmId, { command: 'pkill -f "server.js 8080" || true' });
     await portsMsg((p) => !p.includes(8080));
     expect(Date.now() - stopped).toBeLessThan(2500);
     client.ws.close();
@@ -111,15 +102,15 @@ describe('listening ports', () => {
 
 /** A new origin whose main has `.devcontainer/devcontainer.json` = `devcontainer`. */
 function originWith(devcontainer: string) {
-  const origin = t.createOrigin();
+  const origin = s.t.createOrigin();
   const work = mkdtempSync(join(tmpdir(), 'cw-ports-'));
   try {
-    t.git(work, 'clone', '-q', origin, '.');
+    s.t.git(work, 'clone', '-q', origin, '.');
     mkdirSync(join(work, '.devcontainer'));
     writeFileSync(join(work, '.devcontainer/devcontainer.json'), devcontainer);
-    t.git(work, 'add', '.');
-    t.git(work, 'commit', '-q', '-m', 'devcontainer');
-    t.git(work, 'push', '-q', 'origin', 'HEAD:main');
+    s.t.git(work, 'add', '.');
+    s.t.git(work, 'commit', '-q', '-m', 'devcontainer');
+    s.t.git(work, 'push', '-q', 'origin', 'HEAD:main');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -135,7 +126,7 @@ function cw(key: string, ...args: string[]): Promise<{ code: number | null; stdo
         PATH: process.env.PATH!,
         HOME: home,
         CW_CONFIG_DIR: join(home, 'cw'),
-        CW_URL: t.stack.url,
+        CW_URL: s.t.stack.url,
         CW_API_KEY: key,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -161,16 +152,16 @@ const DEVCONTAINER = `{
 
 describe("devcontainer.json's forwardPorts and labels", () => {
   it('names the forwarded ports before they listen (while setup runs too), with their URLs; a server gets its label', async () => {
-    const user = await t.signUp();
-    const org = await t.createOrg(user);
-    const repositoryId = await t.addRepository(user, org, originWith(DEVCONTAINER));
-    const created = await t.call('/api/workspaces', {
+    const user = await s.t.signUp();
+    const org = await s.t.createOrg(user);
+    const repositoryId = await s.t.addRepository(user, org, originWith(DEVCONTAINER));
+    const created = await s.t.call('/api/workspaces', {
       cookie: user.cookie,
       body: { organizationId: org, repositoryId, branch: 'main' },
     });
     expect(created.status).toBe(201);
     const id = created.json.workspace.id as string;
-    const url = (port: number) => `http://${p.hostFor(port, id)}`;
+    const url = (port: number) => `http://${s.p.hostFor(port, id)}`;
     const forwarded = [
       { port: 3000, label: 'Web app', listening: false, visibility: 'private', url: url(3000) },
       { port: 5173, label: 'Vite [2JHMR', listening: false, visibility: 'private', url: url(5173) },
@@ -180,29 +171,29 @@ describe("devcontainer.json's forwardPorts and labels", () => {
     // While the setup still runs (provisioning), the forwarded ports are already named.
     let seen: any;
     for (let i = 0; i < 200; i++) {
-      seen = (await t.call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
+      seen = (await s.t.call(`/api/workspaces/${id}`, { cookie: user.cookie })).json.workspace;
       if (seen.setup?.status === 'running') break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(seen.status).toBe('provisioning');
-    const during = await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie });
+    const during = await s.t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie });
     expect(during.status).toBe(200);
     expect(during.json.ports).toEqual(forwarded);
 
-    const w = await t.waitForStatus(user, id, ['running'], 60_000);
-    expect((await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(
+    const w = await s.t.waitForStatus(user, id, ['running'], 60_000);
+    expect((await s.t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(
       forwarded,
     );
     // Its URL says nothing listens yet (the page names the port), as for any port.
-    const k = await p.key(user, org);
-    const page = await p.get(p.hostFor(3000, id), '/', {
+    const k = await s.p.key(user, org);
+    const page = await s.p.get(s.p.hostFor(3000, id), '/', {
       headers: { ...html, authorization: `Bearer ${k}` },
     });
     expect(page.status).toBe(502);
     expect(page.body).toContain('Start your dev server');
 
     // A forwarded port may be made public before it listens.
-    const pub = await t.call(`/api/workspaces/${id}/ports/5173`, {
+    const pub = await s.t.call(`/api/workspaces/${id}/ports/5173`, {
       method: 'PATCH',
       cookie: user.cookie,
       body: { visibility: 'public' },
@@ -212,13 +203,13 @@ describe("devcontainer.json's forwardPorts and labels", () => {
 
     // Servers start: the forwarded one listens under its label, another gets its portsAttributes label,
     // and terminal clients hear it (within 2 s of listening).
-    const win = await t.call(`/api/workspaces/${id}/terminals`, { cookie: user.cookie, body: {} });
+    const win = await s.t.call(`/api/workspaces/${id}/terminals`, { cookie: user.cookie, body: {} });
     const client = await TermClient.open(
-      `${t.stack.url.replace('http', 'ws')}/api/workspaces/${id}/terminals/${win.json.windowId}`,
-      { headers: { cookie: user.cookie, origin: t.stack.url } },
+      `${s.t.stack.url.replace('http', 'ws')}/api/workspaces/${id}/terminals/${win.json.windowId}`,
+      { headers: { cookie: user.cookie, origin: s.t.stack.url } },
     );
-    const web = await startVmServer(vms, w.freestyleVmId, 3000);
-    const api = await startVmServer(vms, w.freestyleVmId, 8080);
+    const web = await startVmServer(s.vms, w.freestyleVmId, 3000);
+    const api = await startVmServer(s.vms, w.freestyleVmId, 8080);
     const listed = () => [...client.messages].reverse().find((m) => m.type === 'ports');
     await client.waitFor(
       () => {
@@ -242,7 +233,7 @@ describe("devcontainer.json's forwardPorts and labels", () => {
       { port: 8080, label: 'API', process: 'node', listening: true, visibility: 'private', url: url(8080) },
     ];
     expect(listed()).toEqual({ type: 'ports', ports: now });
-    expect((await t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(now);
+    expect((await s.t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual(now);
 
     // `cw ports` shows the same, labels and all.
     const out = await cw(k, 'ports', id);

@@ -1,14 +1,37 @@
 import { request } from 'node:http';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import WebSocket from 'ws';
+import { createVmClient, type VmClient } from '../../core/vm';
 import { httpGet, type GetOptions } from '../../vm-host/test/http-get';
-import type { TestStack, TestUser } from './harness';
+import { VM_SERVER_PATHS } from '../../vm-host/test/vm-server';
+import { startTestStack, type TestStack, type TestUser } from './harness';
 
 // What the preview tests do as a browser or a tool would: requests to the Worker naming a preview host
 // (Node resolves no `*.localhost`, so they go to 127.0.0.1 with the preview host in `Host`, what a
 // browser sends), the private port's sign-in, API keys, WebSockets and never-ending streams.
 
 export const html = { accept: 'text/html,application/xhtml+xml' };
+
+export type PreviewClient = ReturnType<typeof previewClient>;
+
+/**
+ * A preview test file's stack, started before its tests and stopped after them: VMs may read the test
+ * server's binaries (`startVmServer`), with a VM client to start it and a preview client to reach it.
+ */
+export function usePreviewStack(extraVars: Record<string, string> = {}) {
+  const s = {} as { t: TestStack; vms: VmClient; p: PreviewClient };
+  beforeAll(async () => {
+    s.t = await startTestStack({
+      readonlyPaths: VM_SERVER_PATHS,
+      // Each test opens several previews' sockets and streams.
+      extraVars: { LIMIT_TERMINAL_SOCKETS: '50', ...extraVars },
+    });
+    s.vms = createVmClient({ baseUrl: s.t.stack.vmHostUrl, apiKey: s.t.stack.vmHostApiKey });
+    s.p = previewClient(s.t);
+  }, 120_000);
+  afterAll(() => s.t?.stop());
+  return s;
+}
 
 export function previewClient(t: TestStack) {
   const portOf = () => new URL(t.stack.url).port;

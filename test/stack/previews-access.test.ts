@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createVmClient, type VmClient } from '../../core/vm';
-import { VM_SERVER_PATHS, startVmServer } from '../../vm-host/test/vm-server';
-import { startTestStack, type TestStack, type TestUser } from './harness';
-import { html, previewClient } from './preview-client';
+import { startVmServer } from '../../vm-host/test/vm-server';
+import type { TestUser } from './harness';
+import { html, usePreviewStack } from './preview-client';
 
 // Who may open a preview URL, on the real stack: the private port's sign-in through the app origin
 // (and its login-CSRF guard), API keys, other organizations and anonymous callers, public ports, the VM
 // platform's own domain, and revocation (sign-out, a removed member, a deleted key) ending cookies,
 // WebSockets and streams at once.
 
-let t: TestStack;
-let vms: VmClient;
-let p: ReturnType<typeof previewClient>;
-beforeAll(async () => {
-  t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS, extraVars: { LIMIT_TERMINAL_SOCKETS: '50' } });
-  vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
-  p = previewClient(t);
-}, 120_000);
-afterAll(() => t?.stop());
+const s = usePreviewStack();
 
 describe('who may open a preview', () => {
   let user: TestUser;
@@ -28,16 +19,16 @@ describe('who may open a preview', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    const r = await t.runningWorkspace();
+    const r = await s.t.runningWorkspace();
     user = r.user;
     org = r.org;
     ws = r.workspace;
-    await startVmServer(vms, ws.freestyleVmId, 3000);
-    host = p.hostFor(3000, ws.id);
+    await startVmServer(s.vms, ws.freestyleVmId, 3000);
+    host = s.p.hostFor(3000, ws.id);
   }, 60_000);
 
   it('sends a browser without the preview cookie through the app origin, and refuses other clients', async () => {
-    const anon = await p.get(host, '/x?y=1', { headers: html });
+    const anon = await s.p.get(host, '/x?y=1', { headers: html });
     expect(anon.status).toBe(302);
     const loc = new URL(anon.headers.location as string);
     expect(loc.pathname).toBe('/api/preview/authorize');
@@ -47,7 +38,7 @@ describe('who may open a preview', () => {
     const noSession = await fetch(loc, { redirect: 'manual' });
     expect(noSession.status).toBe(302);
     expect(noSession.headers.get('location')).toMatch(/^\/sign-in\?redirect=%2Fapi%2Fpreview%2Fauthorize/);
-    const api = await p.get(host, '/');
+    const api = await s.p.get(host, '/');
     expect(api.status).toBe(401);
     expect(JSON.parse(api.body).error.code).toBe('unauthorized');
   });
@@ -55,24 +46,24 @@ describe('who may open a preview', () => {
   it('refuses a code sent in a link: only the browser that started the sign-in can finish it', async () => {
     // The attacker starts a sign-in in their own browser and sends the callback link to a victim, whose
     // browser would otherwise end up in the preview as the attacker (login CSRF).
-    const { back, state } = await p.previewCode(user, host);
-    const victim = await p.get(host, back.pathname + back.search, { headers: html });
+    const { back, state } = await s.p.previewCode(user, host);
+    const victim = await s.p.get(host, back.pathname + back.search, { headers: html });
     expect(victim.status).toBe(400);
     expect(victim.headers['set-cookie']).toBeUndefined();
-    const otherState = await p.get(host, '/', { headers: html });
+    const otherState = await s.p.get(host, '/', { headers: html });
     const victimState = (otherState.headers['set-cookie'] as string[])[0]!.split(';')[0]!;
-    const withOwnState = await p.get(host, back.pathname + back.search, {
+    const withOwnState = await s.p.get(host, back.pathname + back.search, {
       headers: { ...html, cookie: victimState },
     });
     expect(withOwnState.status).toBe(400);
     // The code was not spent by those tries: its own browser still finishes.
-    const mine = await p.get(host, back.pathname + back.search, { headers: { cookie: state } });
+    const mine = await s.p.get(host, back.pathname + back.search, { headers: { cookie: state } });
     expect(mine.status).toBe(302);
   });
 
   it('serves a member through the handed-back cookie, with Host, X-Forwarded-* and without our credentials', async () => {
-    cookie = await p.previewCookie(user, host, '/headers?a=1');
-    const r = await p.get(host, '/headers?a=1', {
+    cookie = await s.p.previewCookie(user, host, '/headers?a=1');
+    const r = await s.p.get(host, '/headers?a=1', {
       headers: { cookie: `${cookie}; app=yes; ${user.cookie}`, 'x-forwarded-host': 'evil.example' },
     });
     expect(r.status).toBe(200);
@@ -86,27 +77,29 @@ describe('who may open a preview', () => {
   });
 
   it('accepts an API key of the organization, refuses other organizations and anonymous callers', async () => {
-    const k = await p.key(user, org);
-    const ok = await p.get(host, '/', { headers: { authorization: `Bearer ${k}` } });
+    const k = await s.p.key(user, org);
+    const ok = await s.p.get(host, '/', { headers: { authorization: `Bearer ${k}` } });
     expect(ok.status).toBe(200);
     expect(ok.body).toBe('hello from port 3000');
     const seen = JSON.parse(
-      (await p.get(host, '/headers', { headers: { authorization: `Bearer ${k}` } })).body,
+      (await s.p.get(host, '/headers', { headers: { authorization: `Bearer ${k}` } })).body,
     );
     expect(seen.headers.authorization).toBeUndefined();
-    const readKey = await p.key(user, org, ['read']);
-    expect((await p.get(host, '/', { headers: { authorization: `Bearer ${readKey}` } })).status).toBe(403);
+    const readKey = await s.p.key(user, org, ['read']);
+    expect((await s.p.get(host, '/', { headers: { authorization: `Bearer ${readKey}` } })).status).toBe(403);
 
-    const stranger = await t.signUp();
-    const otherOrg = await t.createOrg(stranger);
-    const strangerKey = await p.key(stranger, otherOrg);
-    expect((await p.get(host, '/', { headers: { authorization: `Bearer ${strangerKey}` } })).status).toBe(
+    const stranger = await s.t.signUp();
+    const otherOrg = await s.t.createOrg(stranger);
+    const strangerKey = await s.p.key(stranger, otherOrg);
+    expect((await s.p.get(host, '/', { headers: { authorization: `Bearer ${strangerKey}` } })).status).toBe(
       404,
     );
-    expect((await p.get(host, '/', { headers: { authorization: 'Bearer cw_not-a-key' } })).status).toBe(401);
+    expect((await s.p.get(host, '/', { headers: { authorization: 'Bearer cw_not-a-key' } })).status).toBe(
+      401,
+    );
     // The stranger's browser: the app origin says not found, no code.
     const r = await fetch(
-      `${t.stack.url}/api/preview/authorize?host=${encodeURIComponent(host)}&state=${'s'.repeat(22)}&next=/`,
+      `${s.t.stack.url}/api/preview/authorize?host=${encodeURIComponent(host)}&state=${'s'.repeat(22)}&next=/`,
       {
         headers: { cookie: stranger.cookie },
         redirect: 'manual',
@@ -114,49 +107,49 @@ describe('who may open a preview', () => {
     );
     expect(r.status).toBe(404);
     // A cookie made for port 3000 does not open port 3001 (another host).
-    expect((await p.get(p.hostFor(3001, ws.id), '/', { headers: { cookie } })).status).toBe(401);
+    expect((await s.p.get(s.p.hostFor(3001, ws.id), '/', { headers: { cookie } })).status).toBe(401);
   });
 
   it('a public port is open to anyone (and audited); private again closes it', async () => {
-    const bad = await t.call(`/api/workspaces/${ws.id}/ports/3000`, {
+    const bad = await s.t.call(`/api/workspaces/${ws.id}/ports/3000`, {
       method: 'PATCH',
       cookie: user.cookie,
       body: { visibility: 'everyone' },
     });
     expect(bad.status).toBe(400);
-    const badPort = await t.call(`/api/workspaces/${ws.id}/ports/70000`, {
+    const badPort = await s.t.call(`/api/workspaces/${ws.id}/ports/70000`, {
       method: 'PATCH',
       cookie: user.cookie,
       body: { visibility: 'public' },
     });
     expect(badPort.status).toBe(400);
-    const r = await t.call(`/api/workspaces/${ws.id}/ports/3000`, {
+    const r = await s.t.call(`/api/workspaces/${ws.id}/ports/3000`, {
       method: 'PATCH',
       cookie: user.cookie,
       body: { visibility: 'public' },
     });
     expect(r.status).toBe(200);
     expect(r.json.port).toMatchObject({ port: 3000, visibility: 'public' });
-    expect((await p.get(host, '/')).body).toBe('hello from port 3000');
-    const anonWs = p.openWs(host, '/public', {});
+    expect((await s.p.get(host, '/')).body).toBe('hello from port 3000');
+    const anonWs = s.p.openWs(host, '/public', {});
     await anonWs.opened;
-    const audit = await t.call(`/api/organizations/${org}/audit`, { cookie: user.cookie });
+    const audit = await s.t.call(`/api/organizations/${org}/audit`, { cookie: user.cookie });
     expect(audit.json.events.some((e: any) => e.action === 'port_public' && e.detail?.port === 3000)).toBe(
       true,
     );
 
-    await t.call(`/api/workspaces/${ws.id}/ports/3000`, {
+    await s.t.call(`/api/workspaces/${ws.id}/ports/3000`, {
       method: 'PATCH',
       cookie: user.cookie,
       body: { visibility: 'private' },
     });
-    expect((await p.get(host, '/')).status).toBe(401);
+    expect((await s.p.get(host, '/')).status).toBe(401);
     expect(await anonWs.closed).toBe(1008);
   });
 
   it("refuses the VM platform's domain without the Worker's forward-auth token", async () => {
     const direct = (cookieHeader?: string) =>
-      fetch(`${t.stack.vmHostForwardUrl}/`, {
+      fetch(`${s.t.stack.vmHostForwardUrl}/`, {
         headers: { 'x-forwarded-host': host, ...(cookieHeader ? { cookie: cookieHeader } : {}) },
       });
     const none = await direct();
@@ -170,18 +163,18 @@ describe('who may open a preview', () => {
 
 describe('revocation', () => {
   it('signing out ends the preview cookie and closes its WebSockets within a second', async () => {
-    const { user, workspace } = await t.runningWorkspace();
-    await startVmServer(vms, workspace.freestyleVmId, 3000);
-    const host = p.hostFor(3000, workspace.id);
-    const cookie = await p.previewCookie(user, host);
-    expect((await p.get(host, '/', { headers: { cookie } })).status).toBe(200);
-    const c = p.openWs(host, '/live', { cookie });
+    const { user, workspace } = await s.t.runningWorkspace();
+    await startVmServer(s.vms, workspace.freestyleVmId, 3000);
+    const host = s.p.hostFor(3000, workspace.id);
+    const cookie = await s.p.previewCookie(user, host);
+    expect((await s.p.get(host, '/', { headers: { cookie } })).status).toBe(200);
+    const c = s.p.openWs(host, '/live', { cookie });
     await c.opened;
-    const stream = p.openStream(host, { cookie });
+    const stream = s.p.openStream(host, { cookie });
     await stream.started;
-    const out = await fetch(`${t.stack.url}/api/auth/sign-out`, {
+    const out = await fetch(`${s.t.stack.url}/api/auth/sign-out`, {
       method: 'POST',
-      headers: { cookie: user.cookie, origin: t.stack.url, 'content-type': 'application/json' },
+      headers: { cookie: user.cookie, origin: s.t.stack.url, 'content-type': 'application/json' },
       body: '{}',
     });
     expect(out.status).toBe(200);
@@ -191,25 +184,25 @@ describe('revocation', () => {
     // A streamed answer ends too (the Worker asks the room twice a second while it flows).
     await stream.ended;
     expect(Date.now() - at).toBeLessThan(1500);
-    expect((await p.get(host, '/', { headers: { cookie } })).status).toBe(401);
+    expect((await s.p.get(host, '/', { headers: { cookie } })).status).toBe(401);
   });
 
   it("a removed member's preview cookie and WebSockets end at once, and a deleted key's; the owner's stay", async () => {
-    const { user: owner, org, workspace } = await t.runningWorkspace();
-    await startVmServer(vms, workspace.freestyleVmId, 3000);
-    const host = p.hostFor(3000, workspace.id);
-    const mate = await t.addMember(owner, org);
-    const theirs = await p.previewCookie(mate, host);
-    const mine = await p.previewCookie(owner, host);
-    const theirWs = p.openWs(host, '/mate', { cookie: theirs });
-    const myWs = p.openWs(host, '/owner', { cookie: mine });
+    const { user: owner, org, workspace } = await s.t.runningWorkspace();
+    await startVmServer(s.vms, workspace.freestyleVmId, 3000);
+    const host = s.p.hostFor(3000, workspace.id);
+    const mate = await s.t.addMember(owner, org);
+    const theirs = await s.p.previewCookie(mate, host);
+    const mine = await s.p.previewCookie(owner, host);
+    const theirWs = s.p.openWs(host, '/mate', { cookie: theirs });
+    const myWs = s.p.openWs(host, '/owner', { cookie: mine });
     await Promise.all([theirWs.opened, myWs.opened]);
-    const theirStream = p.openStream(host, { cookie: theirs });
-    const myStream = p.openStream(host, { cookie: mine });
+    const theirStream = s.p.openStream(host, { cookie: theirs });
+    const myStream = s.p.openStream(host, { cookie: mine });
     await Promise.all([theirStream.started, myStream.started]);
 
     const start = Date.now();
-    const removed = await t.call('/api/auth/organization/remove-member', {
+    const removed = await s.t.call('/api/auth/organization/remove-member', {
       cookie: owner.cookie,
       body: { memberIdOrEmail: mate.email, organizationId: org },
     });
@@ -221,27 +214,27 @@ describe('revocation', () => {
     // The owner's stream flows on past the room's next checks.
     await new Promise((r) => setTimeout(r, 1000));
     expect(myStream.isEnded()).toBe(false);
-    expect((await p.get(host, '/', { headers: { cookie: theirs } })).status).toBe(401);
-    expect((await p.get(host, '/', { headers: { cookie: mine } })).status).toBe(200);
+    expect((await s.p.get(host, '/', { headers: { cookie: theirs } })).status).toBe(401);
+    expect((await s.p.get(host, '/', { headers: { cookie: mine } })).status).toBe(200);
     expect(myWs.ws.readyState).toBe(WebSocket.OPEN);
 
     // An API key's socket closes when the key is deleted.
-    const made = await t.call('/api/api-keys', {
+    const made = await s.t.call('/api/api-keys', {
       cookie: owner.cookie,
       body: { name: 'tool', organizationId: org, permissions: ['exec'] },
     });
-    const keyWs = p.openWs(host, '/key', { authorization: `Bearer ${made.json.key}` });
+    const keyWs = s.p.openWs(host, '/key', { authorization: `Bearer ${made.json.key}` });
     await keyWs.opened;
-    const keyStream = p.openStream(host, { authorization: `Bearer ${made.json.key}` });
+    const keyStream = s.p.openStream(host, { authorization: `Bearer ${made.json.key}` });
     await keyStream.started;
-    const deleted = await t.call(`/api/api-keys/${made.json.id}`, {
+    const deleted = await s.t.call(`/api/api-keys/${made.json.id}`, {
       method: 'DELETE',
       cookie: owner.cookie,
     });
     expect(deleted.status).toBeLessThan(300);
     expect(await keyWs.closed).toBe(1008);
     await keyStream.ended;
-    expect((await p.get(host, '/', { headers: { authorization: `Bearer ${made.json.key}` } })).status).toBe(
+    expect((await s.p.get(host, '/', { headers: { authorization: `Bearer ${made.json.key}` } })).status).toBe(
       401,
     );
     myWs.ws.close();
