@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAccessResponse } from '../../core/api/ssh';
+import { argvHolding, until } from '../../vm-host/test/helpers';
 import { interactiveSsh, run, sshOptions } from '../../vm-host/test/ssh-client';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 
@@ -232,24 +233,8 @@ describe('the environment of SSH sessions', () => {
     const term = interactiveSsh(a.port, a.user);
     term.type('echo "len-${#PROBE}"; sleep 20\r');
     await term.waitFor(new RegExp(`len-${probe.length}`));
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      let cmd = '';
-      try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        continue;
-      }
-      expect(cmd, `process ${pid}`).not.toContain(probe);
-    }
+    expect(argvHolding(probe)).toEqual([]);
     term.kill();
     expect(logs.join('\n')).not.toContain(probe);
   });
 });
-
-async function until(fn: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

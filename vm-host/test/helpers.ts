@@ -26,18 +26,32 @@ export async function startTestHost(extra: Partial<VmHostOptions> = {}): Promise
   };
 }
 
-/** Every process in the VM's cgroups, as seen from the host (what a test or bench kills to crash it). */
-export function vmPids(vmId: string): number[] {
-  const out: number[] = [];
+/** Each live process's pid with the text of its `/proc/<pid>/<file>` (a process gone meanwhile is left out). */
+function procEach(file: string): [number, string][] {
+  const out: [number, string][] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(`/vm-host/${vmId}\n`)) out.push(Number(name));
+      out.push([Number(name), readFileSync(`/proc/${name}/${file}`, 'utf8')]);
     } catch {
       // gone
     }
   }
   return out;
+}
+
+/** Every process in the VM's cgroups, as seen from the host (what a test or bench kills to crash it). */
+export function vmPids(vmId: string): number[] {
+  return procEach('cgroup')
+    .filter(([, cgroup]) => cgroup.includes(`/vm-host/${vmId}\n`))
+    .map(([pid]) => pid);
+}
+
+/** The processes on this machine whose command line holds `value`: a secret should be in none. */
+export function argvHolding(value: string): number[] {
+  return procEach('cmdline')
+    .filter(([, cmdline]) => cmdline.includes(value))
+    .map(([pid]) => pid);
 }
 
 /** `vm-host/src/main.ts` in a child process (as `npm start` runs it), its output collected. */
