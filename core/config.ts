@@ -44,6 +44,8 @@ const ConfigSchema = z.object({
   SSH_GATEWAY_HOST: z.string().min(1).default('{vmId}.beta-ssh.freestyle.sh'),
   SSH_GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(22),
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  // Tests only: a shorter auto-stop minute (room/idle.ts), so idle pauses happen in seconds.
+  IDLE_MINUTE_MS: z.coerce.number().int().min(1000).max(60_000).default(60_000),
   // Preview URLs: `<port>-<workspaceId>.<PREVIEW_DOMAIN>` (may carry a port locally: `localhost:8787`).
   PREVIEW_DOMAIN: z
     .string()
@@ -81,6 +83,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   githubWebhookSecret?: string;
   /** Where SSH clients connect, and how long a token lasts (1 h unless SSH_TOKEN_TTL_SECONDS says). */
   sshGateway: { host: string; port: number; tokenTtlSeconds: number };
+  /** The length of an auto-stop minute: 60 s unless a test shortens it (IDLE_MINUTE_MS). */
+  idleMinuteMs: number;
   /** A mail provider over HTTP; without one, local mode writes to the outbox and production sends none. */
   mail?: MailConfig;
   /** Preview URLs of VM ports; absent when PREVIEW_DOMAIN is unset outside local mode. */
@@ -108,6 +112,7 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       port: raw.SSH_GATEWAY_PORT,
       tokenTtlSeconds: raw.SSH_TOKEN_TTL_SECONDS,
     },
+    idleMinuteMs: raw.IDLE_MINUTE_MS,
     mail:
       raw.MAIL_FROM && raw.MAIL_API_KEY
         ? { from: raw.MAIL_FROM, apiKey: raw.MAIL_API_KEY, apiUrl: raw.MAIL_API_URL }

@@ -48,8 +48,7 @@ export function decideIdle(
 }
 
 /** The length of an auto-stop minute: tests shrink it (IDLE_MINUTE_MS, absent in production). */
-const minuteMs = (s: RoomState) =>
-  Number((s.env as unknown as Record<string, unknown>).IDLE_MINUTE_MS) || 60_000;
+const minuteMs = (s: RoomState) => s.deps.config.idleMinuteMs;
 
 /** When a workspace paused at `pausedAt` is to be stopped. */
 export const stopDueAt = (pausedAt: number) => pausedAt + PAUSED_STOP_MS;
