@@ -65,11 +65,16 @@ export function workerdRssMb(): number {
   return [...workerdRssByPid().values()].reduce((a, b) => a + b, 0);
 }
 
-/** What each kind of process on the bench's side is: workerd, the viewer processes, Postgres, this one. */
+/**
+ * What each kind of process on the bench's side is: workerd, the viewer processes, the local Neon
+ * stand-in (db-proxy), the VM host, Postgres, this one.
+ */
 function role(p: Proc): string {
-  if (p.pid === process.pid) return 'bench + VM host';
+  if (p.pid === process.pid) return 'bench';
   if (p.cmd.includes('workerd')) return 'workerd';
   if (p.cmd.includes('viewers.ts')) return 'viewers';
+  if (p.cmd.includes('pg-ws-proxy')) return 'db-proxy';
+  if (p.cmd.includes('vm-host/')) return 'vm-host';
   if (p.cmd.includes('postgres')) return 'postgres';
   return 'other (shells, wrangler)';
 }
