@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TerminalServerMsg } from '../../core/protocol';
 import { startTestStack, type TestStack, type TestUser } from './harness';
 import { TermClient } from './terminal-client';
-import { vmPids } from '../../vm-host/test/helpers';
+import { killVmProcesses } from '../../vm-host/test/helpers';
 
 // Nothing dies silently, on the real product at its real pace (no ROOM_WATCH_MS: every 10 s while a
 // terminal is open): an OOM kill is named on the terminal socket, and a VM whose processes were killed
@@ -81,15 +81,7 @@ describe('health of a running workspace', () => {
     );
     expect(setup.json.exitCode).toBe(0);
     const viewer = await terminal(user, workspace.id);
-    const pids = vmPids(workspace.freestyleVmId);
-    expect(pids.length).toBeGreaterThan(1);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already: the sandbox dies with its parent
-      }
-    }
+    expect(killVmProcesses(workspace.freestyleVmId)).toBeGreaterThan(1);
     const ws = await crashedWithin(user, workspace.id, 15_000);
     expect(ws.statusMessage).toMatch(/VM stopped unexpectedly \(its processes died\)/);
     await viewer.waitFor(() => viewer.closed, 10_000, 'the terminal to close');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVmClient, type LocalVmStats } from '../../core/vm';
-import { API_KEY, runMain, sleep, startTestHost, until, vmPids, type TestHost } from './helpers';
+import { API_KEY, killVmProcesses, runMain, sleep, startTestHost, until, type TestHost } from './helpers';
 
 // Each VM's disk quota is enforced (ENOSPC inside the VM), and the host reports per VM what Freestyle's
 // API does not: memory used and limit, OOM kills with the victim's name, disk used and quota, CPU time,
@@ -104,9 +104,7 @@ describe('crashes', () => {
     const c = client();
     const vm = await c.createVm();
     await c.exec(vm.id, { command: 'echo saved > /workspace/notes' });
-    const pids = vmPids(vm.id);
-    expect(pids.length).toBeGreaterThan(0); // its init, at least
-    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    expect(killVmProcesses(vm.id)).toBeGreaterThan(0); // its init, at least
     await until(async () => (await c.getVm(vm.id)).state === 'stopped', 'VM marked stopped', 5_000);
     expect((await local(vm.id)).crash).toMatchObject({ reason: 'processes_died' });
 

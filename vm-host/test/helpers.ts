@@ -47,6 +47,19 @@ export function vmPids(vmId: string): number[] {
     .map(([pid]) => pid);
 }
 
+/** SIGKILLs every process in the VM's cgroups, as a crash would; answers how many there were. */
+export function killVmProcesses(vmId: string): number {
+  const pids = vmPids(vmId);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already: the sandbox dies with its parent
+    }
+  }
+  return pids.length;
+}
+
 /** The processes on this machine whose command line holds `value`: a secret should be in none. */
 export function argvHolding(value: string): number[] {
   return procEach('cmdline')
