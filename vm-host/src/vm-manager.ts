@@ -1,8 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { ListVmsResult, LocalVmStats, VmData, VmState } from '../../core/vm/types';
 import { Cgroups, type VmCgroup } from './cgroups';
+import {
+  clearStopReason,
+  initAlive,
+  recordCrash,
+  recordHostShutdown,
+  startInit,
+  stopReport,
+} from './crashes';
 import { VmDisk, type DiskQuotaMode } from './disk';
 import { HostError, badRequest, notFound } from './errors';
 import { VmNetwork, type NetworkMode } from './netns';
@@ -71,8 +79,7 @@ export class VmManager {
       if (record.state !== 'stopped') {
         signalAll(vm.cgroup.pids() ?? [], 'SIGKILL');
         vm.cgroup.thaw();
-        record.crash = { reason: 'host_restarted', at: now() };
-        record.shutdown = null;
+        recordCrash(record, 'host_restarted');
         this.setState(vm, 'stopped');
       }
     }
@@ -150,15 +157,14 @@ export class VmManager {
       memory: cg.memoryBytes === undefined ? null : { usedBytes: cg.memoryBytes, limitBytes: memoryLimit },
       oomKills: oomCount === undefined ? null : { count: oomCount, last: last ?? null },
       disk: vm.disk.usage(),
-      crash: vm.record.crash ?? null,
-      hostShutdown: vm.record.shutdown ?? null,
+      ...stopReport(vm.record),
     };
     return { ...toVmData(vm.record), cpuTimeSeconds: cg.cpuSeconds ?? null, local };
   }
 
-  /** Starts the VM's init (idempotent). It is never OOM-killed (-1000), so only a real crash ends it. */
+  /** Starts the VM's init (idempotent): when it dies without a stop, the VM has crashed. */
   private boot(vm: Vm) {
-    if (vm.init && vm.init.exitCode === null && vm.init.signalCode === null) return;
+    if (initAlive(vm.init)) return;
     // /run is a tmpfs on a real VM: a boot starts it empty (SSH grants' environment files live there).
     const { run } = this.store.disk(vm.record.id);
     rmSync(run, { recursive: true, force: true });
@@ -170,22 +176,7 @@ export class VmManager {
       cgroupProcs: vm.cgroup.procsFiles(),
       argv: ['sleep', 'infinity'],
     });
-    const child = spawn(
-      '/bin/sh',
-      ['-c', 'echo -1000 > /proc/self/oom_score_adj; exec "$@"', 'vm-init', spec.file, ...spec.args],
-      {
-        env: spec.env,
-        cwd: spec.cwd,
-        stdio: 'ignore',
-        // Its own process group, as exec's commands: a signal to the VM host's group (Ctrl-C of
-        // `npm start`: SIGTERM to the part's group) must reach the host, which stops its VMs cleanly,
-        // not kill the init first and look like a crash. --die-with-parent still ends it with the host.
-        detached: true,
-      },
-    );
-    child.on('error', () => undefined);
-    vm.init = child;
-    child.once('exit', () => {
+    vm.init = startInit(spec, (child) => {
       if (vm.init !== child) return; // stopped on purpose: killAll let go of it first
       vm.init = undefined;
       if (this.closing || !this.vms.has(vm.record.id)) return;
@@ -193,8 +184,7 @@ export class VmManager {
         if (vm.record.state === 'stopped' || this.closing) return;
         this.options.log?.(`[vm-host] VM ${vm.record.id} crashed: its processes died`);
         await this.killAll(vm);
-        vm.record.crash = { reason: 'processes_died', at: now() };
-        vm.record.shutdown = null;
+        recordCrash(vm.record, 'processes_died');
         this.setState(vm, 'stopped');
       });
     });
@@ -281,11 +271,7 @@ export class VmManager {
    * own (exec, PTY) keeps it, so the product still learns that the VM crashed.
    */
   private startNow(vm: Vm, asked = false): VmData {
-    if (asked && (vm.record.crash || vm.record.shutdown)) {
-      vm.record.crash = null;
-      vm.record.shutdown = null;
-      this.store.save(vm.record);
-    }
+    if (asked && clearStopReason(vm.record)) this.store.save(vm.record);
     if (vm.record.state === 'paused' || vm.record.state === 'pausing') {
       if (!vm.cgroup.thaw() || !vm.cgroup.canFreeze) signalAll(this.pidsOf(vm), 'SIGCONT');
     }
@@ -299,9 +285,9 @@ export class VmManager {
     const vm = this.get(idOrSlug);
     return this.serial(vm, async () => {
       await this.killAll(vm);
-      vm.record.crash = null; // asked to: not a crash
-      vm.record.shutdown = null;
+      const cleared = clearStopReason(vm.record); // asked to: not a crash
       if (vm.record.state !== 'stopped') this.setState(vm, 'stopped');
+      else if (cleared) this.store.save(vm.record);
       return this.data(vm);
     });
   }
@@ -386,8 +372,7 @@ export class VmManager {
       signalAll(pids, 'SIGCONT');
       vm.network.down();
       if (vm.record.state !== 'stopped') {
-        vm.record.crash = null;
-        vm.record.shutdown = { at };
+        recordHostShutdown(vm.record, at);
         this.setState(vm, 'stopped');
       }
     }

@@ -121,6 +121,26 @@ describe('crashes', () => {
     expect((await local(vm.id)).crash).toBeNull();
   });
 
+  it('forgets a crash for good once the VM is stopped on purpose, also across a host restart', async () => {
+    const dataDir = host.dataDir + '-stopped-crash';
+    const first = await startTestHost({ dataDir });
+    const c1 = createVmClient({ baseUrl: first.url, apiKey: API_KEY });
+    const vm = await c1.createVm();
+    await c1.exec(vm.id, { command: 'true' }); // up, its init in its cgroups
+    expect(killVmProcesses(vm.id)).toBeGreaterThan(0);
+    await until(async () => (await c1.getVm(vm.id)).local?.crash, 'the crash noticed', 5_000);
+    expect((await c1.stopVm(vm.id)).local?.crash).toBeNull();
+    await first.close();
+    const second = await startTestHost({ dataDir });
+    try {
+      const data = await createVmClient({ baseUrl: second.url, apiKey: API_KEY }).getVm(vm.id);
+      expect(data.state).toBe('stopped');
+      expect(data.local).toMatchObject({ crash: null, hostShutdown: null });
+    } finally {
+      await second.cleanup();
+    }
+  });
+
   it('says a VM crashed when its host was killed (SIGKILL) and started again', async () => {
     const dataDir = host.dataDir + '-killed';
     const env = {
