@@ -5,6 +5,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { startStack, type Stack } from '../../scripts/local/stack';
 import { freePort } from '../../scripts/local/ports';
 import { createDemoRepository, git } from '../../scripts/local/demo-repo';
+import { readBody } from '../shared/body';
 
 export interface ApiResult {
   status: number;
@@ -206,13 +207,7 @@ export async function startTestStack(
     // A copy: fetch takes bytes over an ArrayBuffer, not a Buffer's shared pool.
     const sent = typeof body === 'string' ? body : new Uint8Array(body);
     const res = await fetch(`${stack.url}/webhooks/github`, { method: 'POST', headers, body: sent });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
+    const json = await readBody(res);
     return { status: res.status, json, ms: Date.now() - started };
   }
 

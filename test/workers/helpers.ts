@@ -2,6 +2,7 @@ import { SELF, env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import type { OrgServerMsg } from '../../core/protocol';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
+import { readBody } from '../shared/body';
 
 export const BASE = 'http://cloud-workspaces.test';
 
@@ -27,13 +28,7 @@ export async function call(path: string, opts: CallOptions = {}) {
     headers,
     body,
   });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
+  const json = await readBody(res);
   return { status: res.status, json, headers: res.headers };
 }
 
