@@ -10,8 +10,9 @@ import { broadcast } from './sockets';
 import { loadMeta, type RoomState } from './state';
 import { DEVCONTAINER_PORTS_KEY } from './storage-keys';
 
-// The workspace's ports as its clients see them: the VM's listening sockets and devcontainer.json's
-// `forwardPorts` (named before they listen, `listening: false`), each with its `portsAttributes` label,
+// The workspace's ports as its clients see them: the VM's listening sockets, devcontainer.json's
+// `forwardPorts` (named before they listen, `listening: false`) and the ports whose visibility was
+// set (listed in every status, stopped too), each with its `portsAttributes` label,
 // visibility (Postgres, private unless set) and preview URL. While terminal viewers are connected the
 // room polls the VM every second and pushes `ports` when the list changes, so a dev server that
 // starts or stops shows within 2 s.
@@ -87,18 +88,16 @@ async function vmPorts(s: RoomState, vmId: string): Promise<VmPort[]> {
 }
 
 /**
- * The ports now: the VM's (when it runs or is paused) and the forwarded ones (from provisioning on,
- * while setup runs), with label, visibility and URL.
+ * The ports now: the workspace's configured ports (devcontainer.json's `forwardPorts` and every port
+ * someone set a visibility for) in every status, as Codespaces keeps them listed, and the VM's
+ * listening ones when it runs or is paused; each with label, visibility and URL. A stopped
+ * workspace's ports are all `listening: false` (their URLs answer that it is stopped).
  */
 export async function currentPorts(s: RoomState): Promise<RoomResult<{ ports: PortInfo[] }>> {
   const meta = await loadMeta(s);
   if (!meta) return notFoundResult();
   const m = portsMemory(s);
   const vmUp = !!meta.vmId && (meta.status === 'running' || meta.status === 'paused');
-  if (!vmUp && meta.status !== 'provisioning') {
-    m.last = [];
-    return { ok: true, ports: [] };
-  }
   let listed: VmPort[] = [];
   if (vmUp) {
     try {
@@ -112,7 +111,8 @@ export async function currentPorts(s: RoomState): Promise<RoomResult<{ ports: Po
   const fwd = await forwarded(s);
   const seen = new Map<number, { process?: string; listening: boolean }>();
   for (const p of listed) seen.set(p.port, { process: p.process, listening: true });
-  for (const port of fwd.forwardPorts) if (!seen.has(port)) seen.set(port, { listening: false });
+  const configured = [...fwd.forwardPorts, ...m.visibility!.keys()];
+  for (const port of configured) if (!seen.has(port)) seen.set(port, { listening: false });
   const ports = [...seen]
     .sort(([a], [b]) => a - b)
     .map(([port, x]) =>

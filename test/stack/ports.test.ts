@@ -250,5 +250,30 @@ describe("devcontainer.json's forwardPorts and labels", () => {
     client.ws.close();
     web.close();
     api.close();
+
+    // Stopped, the configured ports (forwarded, or with a visibility set) stay listed, not listening,
+    // as Codespaces keeps them; their URLs say the workspace is stopped, the public one's too.
+    for (const [action, status] of [
+      ['pause', 'paused'],
+      ['stop', 'stopped'],
+    ]) {
+      const r = await s.t.call(`/api/workspaces/${id}/${action}`, { cookie: user.cookie, body: {} });
+      expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
+      await s.t.waitForStatus(user, id, [status], 30_000);
+    }
+    expect((await s.t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual([
+      forwarded[0],
+      { ...forwarded[1], visibility: 'public' },
+      forwarded[2],
+    ]);
+    for (const port of [3000, 5173]) {
+      const stopped = await s.p.get(s.p.hostFor(port, id), '/', {
+        headers: { ...html, authorization: `Bearer ${k}` },
+      });
+      expect(stopped.status, String(port)).toBe(409);
+      expect(stopped.body).toContain('The workspace is stopped');
+    }
+    const anonymous = await s.p.get(s.p.hostFor(5173, id), '/', { headers: html });
+    expect(anonymous.status).toBe(409);
   });
 });

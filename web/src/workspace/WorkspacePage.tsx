@@ -69,11 +69,11 @@ export function WorkspacePage() {
     const r = repos()?.find((x) => x.id === ws()?.repositoryId);
     return r ? (r.fullName ?? r.name) : undefined;
   };
-  // The ports as they are when the page opens (forwarded ones show while setup runs too); the room
-  // pushes every change after that.
+  // The ports as they are when the page opens and at every status change (configured ones stay listed,
+  // not listening, while the workspace is stopped); the room pushes every change while terminals run.
   createEffect(
-    on(terminalsOn, (on) => {
-      if (!on) return setPorts([]);
+    on(status, (st) => {
+      if (!st) return setPorts([]);
       portsApi.list(params.id).then(setPorts, () => undefined);
     }),
   );
