@@ -115,11 +115,16 @@ function loginShell(home: string): string {
 /**
  * The room's presence scan (room/ssh-presence.ts): one line `now <epoch s>`, then per live marker
  * `<user>.<pid> <marker mtime> <tty atime> <tty mtime>` or `... run` (a command without a terminal).
- * Markers gone stale (the session was killed) are removed. Reads no environment: no value is printed.
+ * Markers gone stale (the session was killed) are removed. Then `lost <user>` for each of `users` (the
+ * live grants) whose files are gone: the VM restarted (/run is a tmpfs) and the room writes them again.
+ * Reads no environment: no value is printed.
  */
-export function sshSessionsScript(): string {
+export function sshSessionsScript(users: string[] = []): string {
   return [
     'n=$(date +%s); echo "now $n"',
+    ...checked(users).map(
+      (u) => `[ -r ${SSH_ENV_DIR}/${u}/env ] && [ -x ${SSH_ENV_DIR}/${u}/shell ] || echo "lost ${u}"`,
+    ),
     `for f in ${SSH_SESSIONS_DIR}/cw-ssh-*; do`,
     '  [ -f "$f" ] || continue',
     '  m=$(stat -c %Y "$f" 2>/dev/null) || continue',
@@ -139,13 +144,15 @@ export interface SshSessionSeen {
   ttyAt: number | null;
 }
 
-/** Parses sshSessionsScript's output: the live sessions, and the VM's clock (epoch s). */
-export function parseSshSessions(out: string): { now: number; sessions: SshSessionSeen[] } {
+/** Parses sshSessionsScript's output: the live sessions, the VM's clock (epoch s), the users whose files are lost. */
+export function parseSshSessions(out: string): { now: number; sessions: SshSessionSeen[]; lost: string[] } {
   let now = 0;
   const sessions: SshSessionSeen[] = [];
+  const lost: string[] = [];
   for (const line of out.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[0] === 'now') now = Number(f[1]) || 0;
+    if (f[0] === 'lost' && f[1] && USER.test(f[1]) && f.length === 2) lost.push(f[1]);
   }
   for (const line of out.split('\n')) {
     const [key, m, a, b] = line.trim().split(/\s+/);
@@ -157,5 +164,5 @@ export function parseSshSessions(out: string): { now: number; sessions: SshSessi
     const ttyAt = a === 'run' ? null : Math.max(Number(a) || 0, Number(b) || 0);
     sessions.push({ key, linuxUser, ttyAt });
   }
-  return { now, sessions };
+  return { now, sessions, lost };
 }

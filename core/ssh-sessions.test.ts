@@ -14,6 +14,9 @@ describe('the SSH presence scan', () => {
       `root.1 ${now} run`,
       `cw-ssh-0123456789ab.x ${now} run`,
       'garbage',
+      'lost cw-ssh-00000000000a',
+      'lost root',
+      'lost cw-ssh-00000000000b extra',
       '',
     ].join('\n');
     expect(parseSshSessions(out)).toEqual({
@@ -22,10 +25,13 @@ describe('the SSH presence scan', () => {
         { key: 'cw-ssh-0123456789ab.42', linuxUser: 'cw-ssh-0123456789ab', ttyAt: now - 3 },
         { key: 'cw-ssh-0123456789ab.43', linuxUser: 'cw-ssh-0123456789ab', ttyAt: null },
       ],
+      lost: ['cw-ssh-00000000000a'],
     });
   });
 
-  it('reads no process environment', () => {
-    expect(sshSessionsScript()).not.toMatch(/environ|\/proc/);
+  it('reads no process environment, and asks only after the files of the grant users it is given', () => {
+    expect(sshSessionsScript(['cw-ssh-0123456789ab'])).not.toMatch(/environ|\/proc/);
+    expect(sshSessionsScript(['cw-ssh-0123456789ab'])).toContain('/run/cw-ssh/cw-ssh-0123456789ab/env');
+    expect(() => sshSessionsScript(['root; rm -rf /'])).toThrow(/not an SSH grant user/);
   });
 });

@@ -132,6 +132,11 @@ export async function workspaceChanged(s: RoomState, ws: WorkspaceRow): Promise<
   await idleOnStatus(s, ws, before);
   if (ws.status === 'running' || ws.status === 'paused') await armWatch(s);
   else await clearTimer(s.ctx.storage, Timer.watch);
+  // Back to running (resumed, started): a VM that restarted meanwhile lost its live SSH grants'
+  // files; the scan finds and writes them again now, not at the next check.
+  if (ws.status === 'running' && before && before !== 'running' && (await hasLiveSshGrant(s))) {
+    if (await scanSshSessions(s).catch(() => false)) schedulePresence(s);
+  }
   if (ws.status === 'stopped' || ws.status === 'error') {
     closeAllTerminals(s, CloseCode.workspaceGone, `workspace ${ws.status}`);
     await revokeSsh(s);

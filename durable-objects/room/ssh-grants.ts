@@ -1,7 +1,7 @@
 import { isVmApiError } from '../../core/vm';
 import type { RevokeMatch } from './contract';
 import { matchesRevocation } from './sockets';
-import { sweepGrantEnv } from './ssh-env';
+import { installGrantEnv, sweepGrantEnv } from './ssh-env';
 import type { RoomState } from './state';
 import { SSH_GRANTS_KEY, Timer } from './storage-keys';
 import { setTimer } from './timers';
@@ -75,5 +75,28 @@ async function deleteIdentities(s: RoomState, grants: SshGrant[]): Promise<SshGr
   return grants.filter((_, i) => {
     const r = results[i]!;
     return r.status === 'rejected' && !(isVmApiError(r.reason) && r.reason.status === 404);
+  });
+}
+
+/**
+ * The VM restarted while grants were live (its /run is a tmpfs): writes the files of those grants
+ * (`lost`, Linux users the presence scan found without them) again, computed afresh for each grant's
+ * member. Under the lifecycle lock, so never while a snapshot has them removed; a grant revoked
+ * meanwhile is not brought back.
+ */
+export async function restoreLostGrantEnv(s: RoomState, lost: string[]): Promise<void> {
+  await s.lock.run(async () => {
+    const vmId = s.meta?.vmId;
+    if (!vmId || s.meta?.status !== 'running') return;
+    const live = (await liveGrants(s)).filter((g) => g.linuxUser);
+    const users = live.map((g) => g.linuxUser!);
+    for (const g of live.filter((x) => lost.includes(x.linuxUser!))) {
+      await installGrantEnv(s, vmId, g.linuxUser!, g.userId, users).catch((err: unknown) =>
+        console.error('restoring an SSH environment after a VM restart failed:', err),
+      );
+    }
+    // Revoked while the files were written: its file goes again.
+    const after = await liveGrants(s);
+    if (after.length < live.length) await sweepGrantEnv(s, after);
   });
 }

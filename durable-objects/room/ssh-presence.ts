@@ -4,12 +4,13 @@ import { user } from '../../db/schema';
 import { recordActivity } from './idle';
 import type { RoomState, SshPresent, SshScanState } from './state';
 import { SSH_GRANTS_KEY } from './storage-keys';
-import type { SshGrant } from './ssh-grants';
+import { restoreLostGrantEnv, type SshGrant } from './ssh-grants';
 
 // Plain SSH sessions (the access's `command` or a pasted `sshConfig`, not through `cw ssh-proxy`) in
 // presence and as activity. The VM platform's gateway tells the product nothing, so on each VM check
 // the room asks the VM, through exec, which sessions of its live grants are open (the markers the
-// grant's login shell keeps: core/ssh-env.ts). Each shows as an `ssh` client of the grant's member;
+// grant's login shell keeps: core/ssh-env.ts), and whether each grant's files are still there (a VM
+// that restarted lost them: the room writes them again). Each shows as an `ssh` client of the grant's member;
 // one whose terminal saw input or output since the last check, or a command without a terminal, is
 // activity. The scan reads no environment and prints no value.
 
@@ -38,17 +39,20 @@ function setPresent(s: RoomState, present: SshPresent[]): boolean {
 /** One scan, on the room's VM check (room/lifecycle.ts reconcile); true when presence changed. */
 export async function scanSshSessions(s: RoomState): Promise<boolean> {
   const vmId = s.meta?.vmId;
-  const grants = ((await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? []).filter(
-    (g) => g.expiresAt > Date.now() && g.linuxUser && g.userId,
+  const withUser = ((await s.ctx.storage.get<SshGrant[]>(SSH_GRANTS_KEY)) ?? []).filter(
+    (g) => g.expiresAt > Date.now() && g.linuxUser,
   );
-  if (!vmId || s.meta?.status !== 'running' || grants.length === 0) {
+  const grants = withUser.filter((g) => g.userId);
+  if (!vmId || s.meta?.status !== 'running' || withUser.length === 0) {
     return s.sshScan?.present.length ? setPresent(s, []) : false;
   }
   const r = await s.deps.vm
-    .exec(vmId, { command: sshSessionsScript(), timeoutMs: 5_000 })
+    .exec(vmId, { command: sshSessionsScript(withUser.map((g) => g.linuxUser!)), timeoutMs: 5_000 })
     .catch(() => undefined);
   if (!r || r.statusCode !== 0) return false; // keep what was seen; the next check tries again
-  const { now, sessions } = parseSshSessions(r.stdout ?? '');
+  const { now, sessions, lost } = parseSshSessions(r.stdout ?? '');
+  // The VM restarted under live grants: their new sessions get their environment again.
+  if (lost.length) await restoreLostGrantEnv(s, lost);
   const st = scanOf(s);
   const memberOf = new Map(grants.map((g) => [g.linuxUser!, g.userId!]));
   const users = new Set<string>();

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAccessResponse } from '../../core/api/ssh';
+import { createVmClient } from '../../core/vm';
 import { argvHolding, until } from '../../vm-host/test/helpers';
 import { interactiveSsh, run, sshOptions } from '../../vm-host/test/ssh-client';
 import { startTestStack, type TestStack, type TestUser } from './harness';
@@ -172,6 +173,41 @@ describe('the environment of SSH sessions', () => {
     );
     expect(passwd).not.toContain(userOf(viaKey));
     expect((await ssh(viaCookie, 'echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('a VM that restarts under a live access gets its environment back; pause and resume keep it', async () => {
+    const { owner, workspace } = await team();
+    const own = `own-${tag()}`;
+    await put(owner, `/api/me/secrets/MINE`, own);
+    const mine = await access(owner, workspace.id);
+    const want = `container|remote|||${own}|`;
+    expect((await ssh(mine, PRINT)).stdout).toBe(want);
+
+    for (const [action, status] of [
+      ['pause', 'paused'],
+      ['resume', 'running'],
+    ]) {
+      await t.call(`/api/workspaces/${workspace.id}/${action}`, { cookie: owner.cookie, body: {} });
+      await t.waitForStatus(owner, workspace.id, [status], 30_000);
+    }
+    expect(await ssh(mine, PRINT)).toMatchObject({ code: 0, stdout: want, stderr: '' });
+
+    // The VM host restarts the VM behind the room's back (boots it again: /run starts empty).
+    const vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
+    await vms.stopVm(workspace.freestyleVmId);
+    await vms.startVm(workspace.freestyleVmId);
+    // The room's next VM check (every 10 s while an access is live) writes the grant's files again.
+    let r: Awaited<ReturnType<typeof ssh>> | undefined;
+    const until = Date.now() + 30_000;
+    while (Date.now() < until) {
+      r = await ssh(mine, PRINT);
+      if (r.code === 0 && r.stdout === want && r.stderr === '') break;
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    expect(r).toMatchObject({ code: 0, stdout: want, stderr: '' });
+    const ws = (await t.call(`/api/workspaces/${workspace.id}`, { cookie: owner.cookie })).json.workspace;
+    expect(ws.status).toBe('running');
+    expect(logs.join('\n')).not.toContain(own);
   });
 
   it('a prebuild snapshot taken while an access is live holds none of it; the access keeps its environment', async () => {
