@@ -5,7 +5,7 @@ import { setupDefinitionHash } from '../../core/setup-plan';
 import { shellQuote } from '../../core/shell';
 import { createVmClient, VM_WORKSPACE_PATH } from '../../core/vm';
 import { createDb } from '../../db/client';
-import { newestPrebuild, recordPrebuild } from '../../db/queries/prebuilds';
+import { newestPrebuild, recordRefreshedPrebuild } from '../../db/queries/prebuilds';
 import { repositories } from '../../db/schema';
 
 // A push refreshes the branch's prebuild in the background (docs/setup.md): a VM boots from the newest
@@ -45,18 +45,18 @@ export async function refreshPrebuild(config: Config, repositoryId: string, bran
     );
     if (hash !== prebuild.setupHash) return 'setup definition changed';
     const snap = await vm.snapshotVm(vmId, { displayName: `${branch} ${hash.slice(0, 12)}` });
-    // A build (or a workspace's setup) recorded a newer prebuild meanwhile: it stays, this one goes.
-    if ((await newestPrebuild(db, repositoryId, branch))?.id !== prebuild.id) {
-      await vm.deleteSnapshot(snap.snapshotId).catch(() => {});
-      return 'superseded';
-    }
-    const old = await recordPrebuild(db, {
+    const old = await recordRefreshedPrebuild(db, prebuild.id, {
       repositoryId,
       branch,
       setupHash: hash,
       snapshotId: snap.snapshotId,
       commitSha: (ff.stdout ?? '').trim().split('\n').pop() ?? null,
     });
+    // A build (or a workspace's setup) recorded a newer prebuild meanwhile: it stays, this one goes.
+    if (!old) {
+      await vm.deleteSnapshot(snap.snapshotId).catch(() => {});
+      return 'superseded';
+    }
     for (const p of old) if (p.snapshotId) await vm.deleteSnapshot(p.snapshotId).catch(() => {});
     return 'refreshed';
   } finally {
