@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LIMITS, MAX_LIMITS, type Limits } from './limits';
-import { parsePreviewHost } from './ports';
+import { FORWARD_AUTH_PATH, parsePreviewHost } from './ports';
 import { keyringProblem } from './secrets/crypto';
 
 // The Worker's configuration, parsed from its string bindings once per isolate. Platform-free, so the
@@ -58,6 +58,9 @@ const ConfigSchema = z.object({
     .regex(/^[a-z0-9.-]+$/, 'VM_PREVIEW_DOMAIN must be a host name')
     .optional(),
   VM_FORWARD_URL: z.url().optional(),
+  // Where the VM platform calls our forward auth (default: the app origin's). Locally the stack's
+  // relay to the Worker behind wrangler's dev proxy, which production does not have.
+  FORWARD_AUTH_URL: z.url().optional(),
   MAIL_FROM: z.string().optional(),
   MAIL_API_KEY: z.string().optional(),
   MAIL_API_URL: z.url().default('https://api.resend.com/emails'),
@@ -150,6 +153,8 @@ export interface PreviewConfig {
   vmDomain: string;
   /** Where preview requests go (the domain is named in X-Forwarded-Host); unset: `https://<rule domain>`. */
   forwardUrl?: string;
+  /** The URL the VM platform's forward auth calls. */
+  forwardAuthUrl: string;
 }
 
 function previewConfig(raw: z.output<typeof ConfigSchema>): PreviewConfig | undefined {
@@ -167,6 +172,7 @@ function previewConfig(raw: z.output<typeof ConfigSchema>): PreviewConfig | unde
     scheme: app.protocol === 'https:' ? 'https' : 'http',
     vmDomain: raw.VM_PREVIEW_DOMAIN ?? domain.replace(/:\d+$/, ''),
     forwardUrl: raw.VM_FORWARD_URL,
+    forwardAuthUrl: raw.FORWARD_AUTH_URL ?? `${app.origin}${FORWARD_AUTH_PATH}`,
   };
 }
 

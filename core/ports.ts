@@ -27,6 +27,8 @@ export type PortInfo = z.infer<typeof PortInfoSchema>;
 export const PREVIEW_COOKIE = '__cw_preview';
 /** Sent by the Worker to the VM platform's edge and checked by our forward auth; never reaches the VM. */
 export const FORWARD_COOKIE = '__cw_fwd';
+/** The Worker's forward auth, asked by the VM platform before every preview request. */
+export const FORWARD_AUTH_PATH = '/api/preview/forward-auth';
 /**
  * The preview host's half of a sign-in in flight: a random value set before it sends the browser to the
  * app origin, which hands it back with the code. The callback takes a code only with it, so nobody can

@@ -170,7 +170,7 @@ let forwardAuthId: { url: string; id: Promise<string> } | undefined;
 
 /** Our forward auth, one configuration per deployment: found by its URL, else made. */
 function ensureForwardAuth(s: RoomState): Promise<string> {
-  const url = `${new URL(s.deps.config.auth.baseURL).origin}/api/preview/forward-auth`;
+  const url = s.deps.config.preview!.forwardAuthUrl;
   if (forwardAuthId?.url === url) return forwardAuthId.id;
   const id = (async () => {
     const { configs } = await s.deps.vm.listForwardAuth();

@@ -132,3 +132,22 @@ export function vmHostPart(opts: {
   }
   return { part, url, forwardUrl: `http://127.0.0.1:${opts.forwardPort}`, deleteAllVms };
 }
+
+/**
+ * A stable port relayed to the Worker behind `wrangler dev`'s proxy (worker-direct.ts): the VM host's
+ * forward-auth calls take it (FORWARD_AUTH_URL), as the VM platform reaches the Worker in production.
+ */
+export function workerRelayPart(opts: { port: number; devPort: number; log: Log }) {
+  const part = createPart({
+    name: 'worker-relay',
+    command: process.execPath,
+    args: tsx(here('./worker-relay-main.ts')),
+    env: { CW_RELAY_PORT: String(opts.port), CW_DEV_PORT: String(opts.devPort) },
+    ready: (p) => waitForLine(p, /^\[worker-relay\] ready on /),
+    log: opts.log,
+    onOutput: (line) => {
+      if (!/^\[worker-relay\] ready on/.test(line)) opts.log(line);
+    },
+  });
+  return { part, url: `http://127.0.0.1:${opts.port}` };
+}

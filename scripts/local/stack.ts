@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FORWARD_AUTH_PATH } from '../../core/ports';
 import { applyMigrations } from './migrate';
 import { wranglerPart } from './wrangler-dev';
 import { loadLocalSecrets } from './secrets';
 import { createDemoRepository } from './demo-repo';
 import { seedDemoData, DEMO_USER } from './seed';
 import { freePort } from './ports';
-import { postgresPart, proxyPart, vmHostPart } from './parts';
+import { postgresPart, proxyPart, vmHostPart, workerRelayPart } from './parts';
 import type { Part } from './supervisor';
 
 export interface StackOptions {
@@ -158,6 +159,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // wrangler refuses to start without the assets folder; API-only runs serve an empty one.
     else mkdirSync(join(root, 'dist/web'), { recursive: true });
     const url = `http://127.0.0.1:${opts.port}`;
+    // The VM host's forward-auth calls skip wrangler's dev proxy (production has none): a relay.
+    const relay = workerRelayPart({ port: await freePort(), devPort: opts.port, log });
     await run(
       wranglerPart({
         port: opts.port,
@@ -177,6 +180,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           LOCAL_REPOSITORY_ROOTS: [reposDir, ...(opts.readonlyPaths ?? [])].map((p) => resolve(p)).join(':'),
           SSH_GATEWAY_HOST: '127.0.0.1',
           SSH_GATEWAY_PORT: String(sshPort),
+          FORWARD_AUTH_URL: `${relay.url}${FORWARD_AUTH_PATH}`,
           ...opts.extraVars,
         },
         log,
@@ -184,6 +188,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         inspectorPort: opts.inspectorPort,
       }),
     );
+    await run(relay.part);
 
     const stack: Stack = {
       url,

@@ -118,8 +118,17 @@ describe('preview configuration', () => {
         scheme: 'http',
         vmDomain: 'localhost',
         forwardUrl: undefined,
+        forwardAuthUrl: `${new URL(url).origin}/api/preview/forward-auth`,
       });
     }
+    // The local stack's relay past wrangler's dev proxy (scripts/local/worker-direct.ts).
+    expect(
+      parseConfig({
+        ...base,
+        BETTER_AUTH_URL: 'http://127.0.0.1:8787',
+        FORWARD_AUTH_URL: 'http://127.0.0.1:9000/api/preview/forward-auth',
+      }).preview?.forwardAuthUrl,
+    ).toBe('http://127.0.0.1:9000/api/preview/forward-auth');
     expect(
       parseConfig({ ...base, LOCAL_MODE: 'false', BETTER_AUTH_URL: 'https://w.example.com' }).preview,
     ).toBeUndefined();

@@ -98,8 +98,20 @@ interface AuthAnswer {
 // fetch's own overhead was about 3 ms of it on this machine.
 const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 
-/** GET `url` with `headers`, the whole answer (an authorizer's answers are small), redirects not followed. */
-function ask(url: string, headers: Headers, timeoutMs: number): Promise<AuthAnswer> {
+/**
+ * GET `url` with `headers`, the whole answer (an authorizer's answers are small), redirects not followed.
+ * A kept-alive connection the authorizer closed meanwhile (a restart) fails at once: asked again once.
+ */
+async function ask(url: string, headers: Headers, timeoutMs: number): Promise<AuthAnswer> {
+  try {
+    return await askOnce(url, headers, timeoutMs);
+  } catch (e) {
+    if (!(e as { reusedSocket?: boolean }).reusedSocket) throw e;
+    return askOnce(url, headers, timeoutMs);
+  }
+}
+
+function askOnce(url: string, headers: Headers, timeoutMs: number): Promise<AuthAnswer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -125,7 +137,8 @@ function ask(url: string, headers: Headers, timeoutMs: number): Promise<AuthAnsw
     });
     req.on('error', (e) => {
       clearTimeout(timer);
-      reject(e);
+      const reset = (e as NodeJS.ErrnoException).code === 'ECONNRESET' && e.name !== 'TimeoutError';
+      reject(Object.assign(e, { reusedSocket: reset && req.reusedSocket }));
     });
     req.end();
   });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../../core/errors';
 import { verifyForward } from '../../core/forward-token';
 import {
+  FORWARD_AUTH_PATH,
   FORWARD_COOKIE,
   PREVIEW_CALLBACK_PATH,
   PREVIEW_STATE,
@@ -99,4 +100,4 @@ function cookieValue(header: string | null, name: string): string | undefined {
 export const isForwardAuth = (request: Request) =>
   request.method === 'GET' && new URL(request.url).pathname === FORWARD_AUTH_PATH;
 
-export const FORWARD_AUTH_PATH = '/api/preview/forward-auth';
+export { FORWARD_AUTH_PATH };
