@@ -4,16 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../scripts/local/ports';
+import { findUserWorker } from '../scripts/local/worker-direct';
 
 /**
  * A Worker that only answers, under `wrangler dev` with our flags: the floor of one Worker pass on
  * this machine, measured beside a plain Node server (a preview request makes two passes: the
  * request, then the VM platform's forward-auth call).
  */
-export async function startFloorWorker(): Promise<{ url: string; stop: () => void }> {
+export async function startFloorWorker(
+  opts: { assets?: boolean } = {},
+): Promise<{ url: string; direct: string; stop: () => void }> {
   const port = await freePort();
   const wrangler = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));
-  const config = fileURLToPath(new URL('./floor-worker/wrangler.toml', import.meta.url));
+  const toml = opts.assets === false ? 'bare.toml' : 'wrangler.toml';
+  const config = fileURLToPath(new URL(`./floor-worker/${toml}`, import.meta.url));
   const child = spawn(
     process.execPath,
     [
@@ -54,11 +58,16 @@ export async function startFloorWorker(): Promise<{ url: string; stop: () => voi
     }
   };
   const url = `http://127.0.0.1:${port}`;
+  const answers = async (u: string) => {
+    const res = await fetch(u, { signal: AbortSignal.timeout(2000) });
+    return (await res.text()) === 'hello';
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if ((await res.text()) === 'hello') return { url, stop };
+      // The same Worker on its own workerd, behind wrangler's dev proxy (worker-direct.ts).
+      const direct = (await answers(url)) ? await findUserWorker(port, answers) : null;
+      if (direct) return { url, direct, stop };
     } catch {
       // not up yet
     }

@@ -74,6 +74,13 @@ export async function findUserWorker(
   return null;
 }
 
+/** Our Worker answers its health route (workerd's inspector and debug port do not). */
+export async function isOurWorker(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+  const body = (await res.json().catch(() => null)) as { ok?: unknown; vmHost?: unknown } | null;
+  return typeof body?.ok === 'boolean' && body.vmHost !== undefined;
+}
+
 /**
  * A stable local port relayed byte for byte to where `find` says the Worker is (findUserWorker). A
  * connection waits, unread, until it is found; a refused connection (a reload moved it) looks again.

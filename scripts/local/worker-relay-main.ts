@@ -1,15 +1,10 @@
-import { findUserWorker, startWorkerRelay } from './worker-direct';
+import { findUserWorker, isOurWorker, startWorkerRelay } from './worker-direct';
 
 // The relay to the Worker behind wrangler's dev proxy (worker-direct.ts) as a process of its own (see
 // supervisor.ts): CW_RELAY_PORT, and CW_DEV_PORT, the `wrangler dev` port whose Worker it reaches.
-const ours = async (url: string) => {
-  const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-  const body = (await res.json().catch(() => null)) as { ok?: unknown; vmHost?: unknown } | null;
-  return typeof body?.ok === 'boolean' && body.vmHost !== undefined;
-};
 await startWorkerRelay({
   port: Number(process.env.CW_RELAY_PORT),
-  find: () => findUserWorker(Number(process.env.CW_DEV_PORT), ours),
+  find: () => findUserWorker(Number(process.env.CW_DEV_PORT), isOurWorker),
 });
 console.log(`[worker-relay] ready on 127.0.0.1:${process.env.CW_RELAY_PORT}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
