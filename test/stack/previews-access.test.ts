@@ -159,6 +159,32 @@ describe('who may open a preview', () => {
     // The preview cookie alone is not the Worker's proof either.
     expect((await direct(cookie)).status).toBe(401);
   });
+
+  it("asks forward auth past wrangler's dev proxy, and still after workerd restarts on a new port", async () => {
+    // The VM host calls the stack's relay to the Worker's own workerd, as the VM platform calls the
+    // Worker in production: not the dev port (scripts/local/worker-direct.ts).
+    const { configs } = await s.vms.listForwardAuth();
+    expect(configs.map((c) => new URL(c.url).port)).not.toContain(new URL(s.t.stack.url).port);
+    const mine = await s.p.previewCookie(user, host);
+    expect((await s.p.get(host, '/', { headers: { cookie: mine } })).status).toBe(200);
+    const workerd = s.t.stack.parts.find((x) => x.name === 'workerd')!;
+    const pid = workerd.pid!;
+    process.kill(pid, 'SIGKILL');
+    let status = 0;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (workerd.pid && workerd.pid !== pid) {
+        status = await s.p.get(host, '/', { headers: { cookie: mine } }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status === 200) break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+    expect((await s.vms.listForwardAuth()).configs).toEqual(configs);
+  }, 90_000);
 });
 
 describe('revocation', () => {

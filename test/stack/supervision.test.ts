@@ -48,7 +48,7 @@ async function waitForLine(pattern: RegExp, timeoutMs = 20_000) {
 }
 
 describe('the supervisor', () => {
-  it.each(['vm-host', 'db-proxy', 'postgres', 'workerd'])(
+  it.each(['vm-host', 'db-proxy', 'postgres', 'workerd', 'worker-relay'])(
     'restarts %s when it is killed, with a line saying what died and why',
     async (name) => {
       const { user } = { user: await t.signUp() };
