@@ -22,3 +22,22 @@ describe('IDLE_MINUTE_MS', () => {
     }
   });
 });
+
+describe('SETUP_TIMEOUT_MS and ROOM_WATCH_MS', () => {
+  it('are absent unless a test sets them', () => {
+    expect(parseConfig({ ...base })).toMatchObject({ setupTimeoutMs: undefined, roomWatchMs: undefined });
+    expect(parseConfig({ ...base, SETUP_TIMEOUT_MS: '8000', ROOM_WATCH_MS: '1000' })).toMatchObject({
+      setupTimeoutMs: 8000,
+      roomWatchMs: 1000,
+    });
+  });
+
+  it('refuses at start what is not a whole number of milliseconds in bounds', () => {
+    for (const bad of ['', '0', '999', '3600001', '1.5', 'soon']) {
+      expect(() => parseConfig({ ...base, SETUP_TIMEOUT_MS: bad }), bad).toThrow(/SETUP_TIMEOUT_MS: /);
+    }
+    for (const bad of ['', '0', '99', '60001', '2.5', 'often']) {
+      expect(() => parseConfig({ ...base, ROOM_WATCH_MS: bad }), bad).toThrow(/ROOM_WATCH_MS: /);
+    }
+  });
+});

@@ -46,6 +46,10 @@ const ConfigSchema = z.object({
   SSH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   // Tests only: a shorter auto-stop minute (room/idle.ts), so idle pauses happen in seconds.
   IDLE_MINUTE_MS: z.coerce.number().int().min(1000).max(60_000).default(60_000),
+  // Tests only: a setup timeout instead of the repository's (room/setup.ts, builder/run.ts), and how
+  // often a room compares itself with its VM (room/lifecycle.ts).
+  SETUP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  ROOM_WATCH_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   // Preview URLs: `<port>-<workspaceId>.<PREVIEW_DOMAIN>` (may carry a port locally: `localhost:8787`).
   PREVIEW_DOMAIN: z
     .string()
@@ -88,6 +92,10 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   sshGateway: { host: string; port: number; tokenTtlSeconds: number };
   /** The length of an auto-stop minute: 60 s unless a test shortens it (IDLE_MINUTE_MS). */
   idleMinuteMs: number;
+  /** Tests: every setup's timeout, instead of the repository's setting (SETUP_TIMEOUT_MS). */
+  setupTimeoutMs?: number;
+  /** Tests: how often a room checks its VM, instead of 10 s / 60 s (ROOM_WATCH_MS). */
+  roomWatchMs?: number;
   /** A mail provider over HTTP; without one, local mode writes to the outbox and production sends none. */
   mail?: MailConfig;
   /** Preview URLs of VM ports; absent when PREVIEW_DOMAIN is unset outside local mode. */
@@ -116,6 +124,8 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
       tokenTtlSeconds: raw.SSH_TOKEN_TTL_SECONDS,
     },
     idleMinuteMs: raw.IDLE_MINUTE_MS,
+    setupTimeoutMs: raw.SETUP_TIMEOUT_MS,
+    roomWatchMs: raw.ROOM_WATCH_MS,
     mail:
       raw.MAIL_FROM && raw.MAIL_API_KEY
         ? { from: raw.MAIL_FROM, apiKey: raw.MAIL_API_KEY, apiUrl: raw.MAIL_API_URL }

@@ -115,9 +115,7 @@ export async function startRun(s: BuilderState, wanted: BuildWanted): Promise<vo
       sessionId,
       setupStartedAt: now,
       // Tests shorten it (SETUP_TIMEOUT_MS), as for a workspace's setup; the repository's setting otherwise.
-      timeoutMs:
-        Number((s.env as unknown as Record<string, unknown>).SETUP_TIMEOUT_MS) ||
-        repo.setupTimeoutMinutes * 60_000,
+      timeoutMs: s.deps.config.setupTimeoutMs ?? repo.setupTimeoutMinutes * 60_000,
       hash,
     };
     await save(s, run);

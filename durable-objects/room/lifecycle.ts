@@ -21,7 +21,7 @@ import { schedulePresence } from './presence';
 import { idleOnStatus } from './idle';
 import { pullIfPending, runPull } from './pull';
 import { reconcileLocked } from './reconcile';
-import { closeAllTerminals, envVar } from './relays';
+import { closeAllTerminals } from './relays';
 import { invalidTransition, notFoundResult, notRunning, quotaExceeded, vmFailure } from './results';
 import { limitsFor, startWithinRunningLimit, workspaceCounts } from '../../db/queries/limits';
 import type { Database } from '../../db/client';
@@ -174,7 +174,7 @@ export async function armWatch(s: RoomState, now = Date.now()) {
     // A live SSH grant: its plain ssh sessions are seen only by this check (room/ssh-presence.ts).
     (await hasLiveSshGrant(s, now));
   const suspect = s.suspectUntil !== undefined && now < s.suspectUntil;
-  const every = Number(envVar(s, 'ROOM_WATCH_MS')) || (suspect ? 2_000 : connected ? 10_000 : 60_000);
+  const every = s.deps.config.roomWatchMs ?? (suspect ? 2_000 : connected ? 10_000 : 60_000);
   await setTimer(s.ctx.storage, Timer.watch, now + every);
 }
 

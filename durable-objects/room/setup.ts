@@ -21,7 +21,7 @@ import { workspaceEnvironment } from './environment';
 import { readDefinition } from '../vm-setup/definition';
 import { SETUP_EXEC, writeSetupScript } from '../vm-setup/script';
 import { pollDelay, sessionOutcome, startSession } from '../vm-setup/session';
-import { dropRelay, envVar } from './relays';
+import { dropRelay } from './relays';
 import { eq } from 'drizzle-orm';
 import { repositories } from '../../db/schema';
 import type { Database } from '../../db/client';
@@ -117,7 +117,7 @@ export async function startSetup(
     sessionId,
     startedAt,
     // Tests shorten it (SETUP_TIMEOUT_MS); the repository's setting otherwise.
-    timeoutMs: Number(envVar(s, 'SETUP_TIMEOUT_MS')) || settings.setupTimeoutMinutes * 60_000,
+    timeoutMs: s.deps.config.setupTimeoutMs ?? settings.setupTimeoutMinutes * 60_000,
     phase,
     fromPrebuild,
     command: plan.command,
