@@ -25,11 +25,14 @@ export function decodeCursor(s: string): Cursor | null {
 /** The page's ordering columns as the cursor needs them: the timestamp's text, with every row. */
 export const cursorAt = (at: SQLWrapper) => sql<string>`${at}::text`;
 
-/** `(at, id) < cursor`, with the column types named (`timestamptz` or `timestamp`; `uuid` or `text`). */
+/**
+ * `(at, id) < cursor`, with the column types named (`timestamptz` or `timestamp`; `uuid` or `text`).
+ * The cursor's parts may be `sql.placeholder`s, for a prepared query.
+ */
 export function afterCursor(
   at: SQLWrapper,
   id: SQLWrapper,
-  cursor: Cursor | undefined,
+  cursor: { at: unknown; id: unknown } | undefined,
   types: { at: 'timestamptz' | 'timestamp'; id: 'uuid' | 'text' },
 ): SQL | undefined {
   if (!cursor) return undefined;

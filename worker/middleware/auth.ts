@@ -8,6 +8,7 @@ import { API_KEY_PREFIX } from '../auth';
 import { databaseAnswers, databaseUnavailable } from '../lib/dependencies';
 import { keyScope, parseJson } from '../lib/key-scope';
 import type { AppEnv, Principal } from '../types';
+import { sessionFromCookieCache, type CachedSession } from '../lib/session-cache';
 
 function bearer(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)$/i);
@@ -70,6 +71,18 @@ async function fromApiKey(db: Database, key: string): Promise<Principal | null> 
   };
 }
 
+/** Better Auth's answer as the principal needs it. */
+function sessionOf(
+  r:
+    | { session: { id: string }; user: { id: string; name: string; email: string; image?: string | null } }
+    | null
+    | undefined,
+): CachedSession | null {
+  if (!r) return null;
+  const { id, name, email, image } = r.user;
+  return { sessionId: r.session.id, user: { id, name, email, image: image ?? null } };
+}
+
 /** Every /api route but health and auth: a session cookie or `Authorization: Bearer <api key>`. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const key = bearer(c.req.header('authorization'));
@@ -79,23 +92,20 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     principal = await fromApiKey(c.var.db, key).catch(() => null);
   } else {
     // From the signed cookie cache while it is fresh (no query; routes check the session still
-    // exists in their own statement, worker/lib/membership.ts), else from the database. An invalid
-    // or expired cookie makes getSession throw: that is a 401, not a 500.
-    const result = await c.var.auth.api
-      .getSession({ headers: c.req.raw.headers, returnHeaders: true })
-      .catch(() => null);
+    // exists in their own statement, worker/lib/membership.ts), read by our own small path when it
+    // holds as it is (worker/lib/session-cache.ts), else by Better Auth, which reads the database and
+    // renews the cache. An invalid or expired cookie makes getSession throw: that is a 401, not a 500.
+    const cached = await sessionFromCookieCache(c.var.auth, c.req.raw.headers);
+    const result = cached
+      ? null
+      : await c.var.auth.api
+          .getSession({ headers: c.req.raw.headers, returnHeaders: true })
+          .catch(() => null);
     refreshed = result?.headers.getSetCookie() ?? [];
-    const session = result?.response;
+    const session = cached ?? sessionOf(result?.response);
     if (session) {
-      const u = session.user;
-      principal = {
-        userId: u.id,
-        via: 'session',
-        name: u.name,
-        email: u.email,
-        image: u.image ?? null,
-        sessionId: session.session.id,
-      };
+      const { id, name, email, image } = session.user;
+      principal = { userId: id, via: 'session', name, email, image, sessionId: session.sessionId };
     }
   }
   if (!principal) {

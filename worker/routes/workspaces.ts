@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { cloudWorkspaces, cloudWorkspaceSessions, repositories, user } from '../../db/schema';
 import {
   ActiveWorkspacesQuery,
@@ -35,6 +35,7 @@ import type { AppEnv } from '../types';
 import type { PageParams } from '../../core/schemas/page';
 import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
 import { cursorParam } from '../lib/page';
+import { prepared } from '../../db/prepared';
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -49,20 +50,50 @@ const listColumns = {
   cursorAt: cursorAt(cloudWorkspaces.createdAt),
 };
 
-/** A page, newest first: by creation, which never changes, so a row is on one page only. */
-function listQuery(db: Database, where: SQL | undefined, page: PageParams) {
-  const after = afterCursor(cloudWorkspaces.createdAt, cloudWorkspaces.id, cursorParam(page.cursor), {
-    at: 'timestamptz',
-    id: 'uuid',
+const ACTIVE_STATUSES = ['provisioning', 'running', 'paused'] as const;
+
+/**
+ * A page, newest first: by creation, which never changes, so a row is on one page only. Its SQL is
+ * built once per shape (db/prepared.ts): the list is the hottest read.
+ */
+function listQuery(
+  db: Database,
+  filter: { organizationId: string; repositoryId?: string; active?: boolean },
+  page: PageParams,
+) {
+  const cursor = cursorParam(page.cursor);
+  const shape = [filter.repositoryId && 'repository', filter.active && 'active', cursor && 'after'];
+  const key = ['workspaces.list', ...shape.filter(Boolean)].join('.');
+  const build = () =>
+    db
+      .select(listColumns)
+      .from(cloudWorkspaces)
+      .innerJoin(repositories, eq(repositories.id, cloudWorkspaces.repositoryId))
+      .innerJoin(user, eq(user.id, cloudWorkspaces.creatorId))
+      .where(
+        and(
+          eq(cloudWorkspaces.organizationId, sql.placeholder('organizationId')),
+          filter.repositoryId ? eq(cloudWorkspaces.repositoryId, sql.placeholder('repositoryId')) : undefined,
+          filter.active ? inArray(cloudWorkspaces.status, [...ACTIVE_STATUSES]) : undefined,
+          cursor
+            ? afterCursor(
+                cloudWorkspaces.createdAt,
+                cloudWorkspaces.id,
+                { at: sql.placeholder('cursorAt'), id: sql.placeholder('cursorId') },
+                { at: 'timestamptz', id: 'uuid' },
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(cloudWorkspaces.createdAt), desc(cloudWorkspaces.id))
+      .limit(sql.placeholder('limit'));
+  return prepared(db, key, build, {
+    organizationId: filter.organizationId,
+    repositoryId: filter.repositoryId ?? null,
+    cursorAt: cursor?.at ?? null,
+    cursorId: cursor?.id ?? null,
+    limit: page.limit + 1,
   });
-  return db
-    .select(listColumns)
-    .from(cloudWorkspaces)
-    .innerJoin(repositories, eq(repositories.id, cloudWorkspaces.repositoryId))
-    .innerJoin(user, eq(user.id, cloudWorkspaces.creatorId))
-    .where(and(where, after))
-    .orderBy(desc(cloudWorkspaces.createdAt), desc(cloudWorkspaces.id))
-    .limit(page.limit + 1);
 }
 
 function listPage(rows: Awaited<ReturnType<typeof listQuery>>, limit: number) {
@@ -118,23 +149,15 @@ export const workspaces = new Hono<AppEnv>()
   })
   .get('/', query(ListWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId, repositoryId, ...page } = c.req.valid('query');
-    const where = and(
-      eq(cloudWorkspaces.organizationId, organizationId),
-      repositoryId ? eq(cloudWorkspaces.repositoryId, repositoryId) : undefined,
-    );
     const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
-      listQuery(c.var.db, where, page),
+      listQuery(c.var.db, { organizationId, repositoryId }, page),
     ]);
     return c.json(listPage(results[0], page.limit), 200);
   })
   .get('/active', query(ActiveWorkspacesQuery), async (c): Reply<WorkspaceListResponse> => {
     const { organizationId, ...page } = c.req.valid('query');
-    const where = and(
-      eq(cloudWorkspaces.organizationId, organizationId),
-      inArray(cloudWorkspaces.status, ['provisioning', 'running', 'paused']),
-    );
     const { results } = await authorizeWith(c.var.db, c.var.principal, organizationId, 'workspace.read', [
-      listQuery(c.var.db, where, page),
+      listQuery(c.var.db, { organizationId, active: true }, page),
     ]);
     return c.json(listPage(results[0], page.limit), 200);
   })
