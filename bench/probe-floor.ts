@@ -103,8 +103,15 @@ try {
       await rounds(s, floors, 60, 2);
       print(`block ${b} (${((Date.now() - t0) / 1000).toFixed(1)} s)`, s);
     }
-    process.exit(0);
-  }
+  } else await withStack();
+} finally {
+  withAssets.stop();
+  bare.stop();
+  node.close();
+  relay.close();
+}
+
+async function withStack() {
   const noStack: Samples = new Map();
   await rounds(noStack, floors, ROUNDS);
   print('no stack', noStack);
@@ -184,9 +191,4 @@ try {
   } finally {
     await t.stop();
   }
-} finally {
-  withAssets.stop();
-  bare.stop();
-  node.close();
-  relay.close();
 }
