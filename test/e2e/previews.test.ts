@@ -174,10 +174,13 @@ describe('ports and preview URLs in the browser', () => {
       .toBe('echo: hello over vite-hmr');
     await stranger.close();
 
-    // Ctrl-C: the port goes from the panel.
+    // Ctrl-C: the port stops listening. Made public, it stays in the panel (Not listening, still
+    // public) so that its owner sees the URL and can make it private; a port never set would go.
     await b.page.locator('.terminal-view:not(.terminal-view-hidden) .xterm-screen').click();
     await b.page.keyboard.press('Control+C');
-    await row.waitFor({ state: 'detached', timeout: 5000 });
+    await row.locator('.port-state').waitFor({ state: 'attached', timeout: 5000 });
+    expect(await row.locator('.port-state').textContent()).toBe('Not listening');
+    expect(await row.locator('.port-visibility').textContent()).toBe('Public');
     expectNoErrors(b.errors);
   });
 

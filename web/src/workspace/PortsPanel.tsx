@@ -68,7 +68,7 @@ export function PortsPanel(props: {
                   <Show when={!p.listening}>
                     <span
                       class="port-state"
-                      title="Forwarded in devcontainer.json; nothing listens on it yet. Its URL works once a server starts."
+                      title="Forwarded in devcontainer.json or its visibility set; nothing listens on it now. Its URL works once a server starts."
                     >
                       Not listening
                     </span>
