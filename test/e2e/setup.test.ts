@@ -77,12 +77,28 @@ describe('setup in the workspace', () => {
     await expect.poll(() => page.locator('.ws-page').getAttribute('data-status')).toBe('provisioning');
     await screens(page, 'setup-running');
 
+    // Running, the page makes a first shell; a View log clicked while that is under way (held here, as
+    // a loaded server would take its time) keeps the log on screen: the new shell does not take it.
+    const made = /\/api\/workspaces\/[^/]+\/terminals$/;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(made, async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.fallback();
+    });
     await page.locator('[data-testid="banner-setup-failed"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="banner-setup-failed"]').textContent()).toContain(
       'Setup failed (exit 3)',
     );
     await waitForStatus(page, 'running');
     await page.getByRole('button', { name: 'View log' }).click();
+    await waitForTerminalText(page, 'npm ERR! missing /root/.npmrc');
+    release();
+    await page.getByTestId('terminal-tab').filter({ hasText: 'Terminal 1' }).waitFor({ timeout: 20_000 });
+    await page.unroute(made);
+    expect(
+      await page.getByTestId('terminal-tab').filter({ hasText: 'Terminal 1' }).getAttribute('aria-selected'),
+    ).toBe('false');
     await waitForTerminalText(page, 'npm ERR! missing /root/.npmrc');
     await screens(page, 'setup-failed');
 

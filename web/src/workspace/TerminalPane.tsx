@@ -46,15 +46,19 @@ export function TerminalPane(props: {
   };
   const select = (id: string) => setParams({ tab: id }, { replace: true });
 
-  const create = async () => {
+  /** `auto`: the shell made unasked when the workspace runs, which must not take a tab one picked. */
+  const create = async (auto = false) => {
     setCreating(true);
+    const asked = params.tab;
     try {
       const w = await terminals.create(
         props.workspaceId,
         `Terminal ${windows().filter((x) => x.kind !== 'setup').length + 1}`,
       );
       setWindows((l) => (l.some((x) => x.windowId === w.windowId) ? l : [...l, w]));
-      select(w.windowId);
+      // A tab picked while the window was made (View log of a failed setup) keeps the screen.
+      const picked = auto ? windows().some((x) => x.windowId === params.tab) : params.tab !== asked;
+      if (!picked || params.tab === w.windowId) select(w.windowId);
     } catch (err) {
       setLoad({ state: 'error', message: errorMessage(err) });
     } finally {
@@ -79,7 +83,7 @@ export function TerminalPane(props: {
         if (props.autoCreate !== false) autoCreated = true;
         setWindows(list);
         setLoad({ state: 'ready' });
-        if (props.autoCreate !== false && !list.some((w) => w.kind !== 'setup')) await create();
+        if (props.autoCreate !== false && !list.some((w) => w.kind !== 'setup')) await create(true);
       } catch (err) {
         if (err instanceof ApiError && err.status === 404 && err.message.startsWith('No route'))
           setLoad({
@@ -95,7 +99,7 @@ export function TerminalPane(props: {
   createEffect(() => {
     if (!props.autoCreate || autoCreated || load().state !== 'ready' || creating()) return;
     autoCreated = true;
-    if (!windows().some((w) => w.kind !== 'setup')) void create();
+    if (!windows().some((w) => w.kind !== 'setup')) void create(true);
   });
 
   createEffect(() => {
