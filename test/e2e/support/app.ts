@@ -11,11 +11,33 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 }
 
+/** Server work a test waits for (a sign-up's password hashing, a workspace starting): 60 s, as waitForStatus. */
+export const SERVER_WAIT_MS = 60_000;
+
+/**
+ * Signs up through the form and waits for its answer: the page leaves /sign-up, or the form shows its
+ * error (thrown as such, not as a timeout). The answer is the server's work (scrypt, the session, the
+ * organizations), which a loaded machine does slowly; Playwright's default 30 s was no deliberate wait.
+ */
 export async function signUp(page: Page, name: string, email: string) {
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  const alert = page.locator('form [role="alert"]').first();
+  const failed = await Promise.race([
+    page
+      .waitForURL((u) => !u.pathname.startsWith('/sign-up'), { timeout: SERVER_WAIT_MS })
+      .then(
+        () => null,
+        () => `still on the sign-up page after ${SERVER_WAIT_MS / 1000} s`,
+      ),
+    alert.waitFor({ timeout: SERVER_WAIT_MS }).then(
+      async () => `the form says: ${await alert.textContent()}`,
+      () => new Promise<null>(() => {}), // no alert: the other one answers
+    ),
+  ]);
+  if (failed) throw new Error(`sign-up of ${email} failed: ${failed}`);
 }
 
 /** Opens the verification link in the local outbox (/api/dev/outbox), as a developer would. */
@@ -49,7 +71,7 @@ export async function waitForPrompt(page: Page, timeout = 20_000) {
     .toBe(true);
 }
 
-export async function waitForStatus(page: Page, status: string, timeout = 60_000) {
+export async function waitForStatus(page: Page, status: string, timeout = SERVER_WAIT_MS) {
   await page.locator(`.ws-page[data-status="${status}"]`).waitFor({ timeout });
 }
 
