@@ -244,5 +244,19 @@ describe('ports and preview URLs in the browser', () => {
     expect(await web.locator('.port-process').textContent()).toBe('node');
     await keep('44-ports-forwarded-listening', ['desktop']);
     expectNoErrors(b.errors);
+
+    // Stopped, the panel keeps the configured ports, not listening (their URLs say it is stopped).
+    for (const action of ['pause', 'stop']) {
+      const r = await api('POST', `/api/workspaces/${id}/${action}`, {});
+      expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
+    }
+    await waitForStatus(b.page, 'stopped');
+    await web.locator('.port-state').waitFor({ timeout: 10_000 });
+    expect(await b.page.locator('.port').count()).toBe(2);
+    expect(await b.page.locator('.port .port-state').allTextContents()).toEqual([
+      'Not listening',
+      'Not listening',
+    ]);
+    await keep('45-ports-stopped', ['desktop']);
   });
 });
