@@ -4,9 +4,14 @@ import type { Database } from './client';
 
 interface Statement<R> {
   execute(values?: Record<string, unknown>): Promise<R>;
+  /** The rows as arrays, unmapped (both drivers' prepared queries have it). */
+  values(values?: Record<string, unknown>): Promise<unknown[][]>;
   getQuery(): { sql: string; params: unknown[] };
   mapResult(response: unknown, fromBatch?: boolean): unknown;
 }
+
+type Prepared<R> = RunnableQuery<R, 'pg'> & PromiseLike<R>;
+type Build<R> = () => { prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> } };
 
 const statements = new WeakMap<Database, Map<string, Statement<unknown>>>();
 
@@ -14,14 +19,29 @@ const statements = new WeakMap<Database, Map<string, Statement<unknown>>>();
  * A query whose SQL text is built once per database handle (once per isolate on the HTTP path), from
  * `build` with `sql.placeholder`s, and run with each request's `values`. Drizzle builds a select's text
  * anew on every call, a measurable part of a list request's CPU. `key` names one shape of the query
- * (which clauses it has). The result is awaited alone or goes in `db.batch([...])`.
+ * (which clauses it has). The result is awaited alone or goes in `db.batch([...])`. With `rows`, the
+ * answer is the driver's rows as arrays, unmapped (for a mapper of its own, db/rows.ts).
  */
 export function prepared<R>(
   db: Database,
   key: string,
-  build: () => { prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> } },
+  build: Build<R>,
   values: Record<string, unknown>,
-): RunnableQuery<R, 'pg'> & PromiseLike<R> {
+): Prepared<R>;
+export function prepared(
+  db: Database,
+  key: string,
+  build: Build<unknown>,
+  values: Record<string, unknown>,
+  rows: 'rows',
+): Prepared<unknown[][]>;
+export function prepared<R>(
+  db: Database,
+  key: string,
+  build: Build<R>,
+  values: Record<string, unknown>,
+  rows?: 'rows',
+): Prepared<unknown> {
   let byKey = statements.get(db);
   if (!byKey) statements.set(db, (byKey = new Map()));
   let statement = byKey.get(key) as Statement<R> | undefined;
@@ -36,12 +56,13 @@ export function prepared<R>(
       },
       isResponseInArrayMode: () =>
         (s as unknown as { isResponseInArrayMode(): boolean }).isResponseInArrayMode(),
-      mapResult: (response: unknown, fromBatch?: boolean) => s.mapResult(response, fromBatch),
+      mapResult: (response: unknown, fromBatch?: boolean) =>
+        rows ? (response as { rows: unknown[][] }).rows : s.mapResult(response, fromBatch),
     }),
-    then: <A = R, B = never>(
-      ok?: ((r: R) => A | PromiseLike<A>) | null,
+    then: <A = unknown, B = never>(
+      ok?: ((r: unknown) => A | PromiseLike<A>) | null,
       fail?: ((e: unknown) => B | PromiseLike<B>) | null,
-    ) => s.execute(values).then(ok, fail),
+    ) => (rows ? s.values(values) : s.execute(values)).then(ok, fail),
   };
-  return item as unknown as RunnableQuery<R, 'pg'> & PromiseLike<R>;
+  return item as unknown as Prepared<unknown>;
 }

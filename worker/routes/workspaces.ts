@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { cloudWorkspaces, cloudWorkspaceSessions, repositories, user } from '../../db/schema';
 import {
   ActiveWorkspacesQuery,
@@ -33,22 +33,28 @@ import type { Reply } from '../lib/reply';
 import { sshAccess } from '../lib/ssh-access';
 import type { AppEnv } from '../types';
 import type { PageParams } from '../../core/schemas/page';
-import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
+import { afterCursor, cursorAt, encodeCursor } from '../../db/queries/page';
+import { rowMapper } from '../../db/rows';
 import { cursorParam } from '../lib/page';
 import { prepared } from '../../db/prepared';
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
-const listColumns = {
-  workspace: cloudWorkspaces,
+// Flat, so one small mapper (db/rows.ts) makes the answer's rows: the workspace's columns, then these.
+const listItem = {
+  ...getTableColumns(cloudWorkspaces),
   repositoryName: repositories.name,
   repositoryUrl: repositories.url,
   creatorName: user.name,
   connectedCount: sql<number>`(select count(distinct ${cloudWorkspaceSessions.userId})::int from ${cloudWorkspaceSessions}
     where ${cloudWorkspaceSessions.workspaceId} = ${cloudWorkspaces.id}
     and ${cloudWorkspaceSessions.lastHeartbeatAt} > now() - make_interval(secs => ${SESSION_STALE_MS / 1000}))`,
-  cursorAt: cursorAt(cloudWorkspaces.createdAt),
 };
+const listRow = rowMapper(listItem);
+// The page's cursor rides after the item's columns.
+const listColumns = { ...listItem, cursorAt: cursorAt(cloudWorkspaces.createdAt) };
+const CURSOR_AT = Object.keys(listItem).length;
+const ID = Object.keys(listItem).indexOf('id');
 
 const ACTIVE_STATUSES = ['provisioning', 'running', 'paused'] as const;
 
@@ -87,19 +93,22 @@ function listQuery(
       )
       .orderBy(desc(cloudWorkspaces.createdAt), desc(cloudWorkspaces.id))
       .limit(sql.placeholder('limit'));
-  return prepared(db, key, build, {
+  const values = {
     organizationId: filter.organizationId,
     repositoryId: filter.repositoryId ?? null,
     cursorAt: cursor?.at ?? null,
     cursorId: cursor?.id ?? null,
     limit: page.limit + 1,
-  });
+  };
+  return prepared(db, key, build, values, 'rows');
 }
 
-function listPage(rows: Awaited<ReturnType<typeof listQuery>>, limit: number) {
-  const flat = rows.map(({ workspace, ...rest }) => ({ ...workspace, ...rest }));
-  const { rows: workspaces, nextCursor } = toPage(flat, limit);
-  return { workspaces, nextCursor };
+function listPage(rows: unknown[][], limit: number) {
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return {
+    workspaces: rows.slice(0, limit).map(listRow),
+    nextCursor: last ? encodeCursor({ at: last[CURSOR_AT] as string, id: last[ID] as string }) : null,
+  };
 }
 
 const lifecycle =
