@@ -6,7 +6,9 @@ import type { Auth } from '../auth';
  * (context, validation, hooks) and with the HMAC key imported once per isolate rather than per
  * request. It accepts only what `getSession` would answer from the cache with no refresh; anything else
  * (no cache cookie, a chunked one, a bad signature, expired, another token, ...) is `null`, and the
- * caller asks Better Auth, which then reads the database, expires a bad cache and renews it.
+ * caller asks Better Auth, which then reads the database, expires a bad cache and renews it. A pair of
+ * cookies verified once is remembered per isolate (bounded), its expiry still checked on every use:
+ * signed, they cannot change, so this answers as verifying again would, without the HMAC and parsing.
  */
 export interface CachedSession {
   sessionId: string;
@@ -17,7 +19,19 @@ interface Reader {
   tokenCookie: string;
   dataCookie: string;
   key: CryptoKey;
+  /** Caches verified before, by their exact cookies (signed, so they cannot change): see `verified`. */
+  seen: Map<string, Verified>;
 }
+
+/** A verified cache: what it answers, and until when (checked against the clock on every use). */
+interface Verified {
+  session: CachedSession;
+  expiresAt: number;
+  sessionExpires: number;
+}
+
+/** Enough for every signed-in user an isolate serves at once; the oldest goes first. */
+const SEEN_MAX = 256;
 
 const readers = new WeakMap<Auth, Promise<Reader | null>>();
 
@@ -42,6 +56,7 @@ function readerFor(auth: Auth): Promise<Reader | null> {
         tokenCookie: ctx.authCookies.sessionToken.name,
         dataCookie: ctx.authCookies.sessionData.name,
         key,
+        seen: new Map(),
       };
     })().catch(() => null);
     readers.set(auth, reader);
@@ -118,7 +133,25 @@ export async function sessionFromCookieCache(auth: Auth, headers: Headers): Prom
   if (!reader) return null;
   const [signedToken, data] = cookies(header, [reader.tokenCookie, reader.dataCookie]);
   if (!signedToken || !data) return null;
+  // The same two cookies verify the same way every time: only their expiry depends on the clock.
+  const id = `${signedToken}\n${data}`;
+  let entry = reader.seen.get(id);
+  if (!entry) {
+    const fresh = await verified(reader, signedToken, data);
+    if (!fresh) return null;
+    if (reader.seen.size >= SEEN_MAX) reader.seen.delete(reader.seen.keys().next().value!);
+    reader.seen.set(id, (entry = fresh));
+  }
+  const now = Date.now();
+  if (entry.expiresAt < now || entry.sessionExpires < now) {
+    reader.seen.delete(id);
+    return null;
+  }
+  return entry.session;
+}
 
+/** Everything Better Auth checks of the cache but the clock, or null where it would not answer from it. */
+async function verified(reader: Reader, signedToken: string, data: string): Promise<Verified | null> {
   // The session token cookie: `token.signature`, the signature standard base64 of 44 characters.
   const dot = signedToken.lastIndexOf('.');
   if (dot < 1) return null;
@@ -174,11 +207,19 @@ export async function sessionFromCookieCache(auth: Auth, headers: Headers): Prom
   if (!optionalDate(u.createdAt) || !optionalDate(u.updatedAt)) return null;
   if (u.emailVerified !== undefined && typeof u.emailVerified !== 'boolean') return null;
   if (s.token !== token) return null;
-  const now = Date.now();
   const sessionExpires = new Date(s.expiresAt).getTime();
-  if (expiresAt < now || !Number.isFinite(sessionExpires) || sessionExpires < now) return null;
+  if (!Number.isFinite(sessionExpires)) return null;
   return {
-    sessionId: s.id,
-    user: { id: u.id, name: u.name, email: u.email.toLowerCase(), image: (u.image as string | null) ?? null },
+    session: {
+      sessionId: s.id,
+      user: {
+        id: u.id,
+        name: u.name,
+        email: u.email.toLowerCase(),
+        image: (u.image as string | null) ?? null,
+      },
+    },
+    expiresAt,
+    sessionExpires,
   };
 }
