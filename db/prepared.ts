@@ -1,4 +1,4 @@
-import { fillPlaceholders } from 'drizzle-orm';
+import { fillPlaceholders, type Query, type SQL } from 'drizzle-orm';
 import type { RunnableQuery } from 'drizzle-orm/runnable-query';
 import type { Database } from './client';
 
@@ -65,4 +65,29 @@ export function prepared<R>(
     ) => (rows ? s.values(values) : s.execute(values)).then(ok, fail),
   };
   return item as unknown as Prepared<unknown>;
+}
+
+interface Internals {
+  dialect: { sqlToQuery(sql: SQL): Query };
+  session: { prepareQuery(query: Query, fields: undefined, name: string, arrayMode: boolean): unknown };
+}
+
+/**
+ * `db.execute(build())` as `prepared`: the statement's text built once per shape, its answer the
+ * driver's whole result (`rows` as objects), as `db.execute` answers.
+ */
+export function preparedSql<R>(
+  db: Database,
+  key: string,
+  build: () => SQL,
+  values: Record<string, unknown>,
+): Prepared<R> {
+  const { dialect, session } = db as unknown as Internals;
+  const statement = () => ({
+    prepare: (name: string) =>
+      session.prepareQuery(dialect.sqlToQuery(build()), undefined, name, false) as {
+        execute(values?: Record<string, unknown>): Promise<R>;
+      },
+  });
+  return prepared<R>(db, key, statement, values);
 }

@@ -1,10 +1,11 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { member, session } from '../../db/schema';
 import type { Database } from '../../db/client';
 import { keyAllows, roleAllows, type Action } from '../../core/policy';
 import type { Principal } from '../types';
 import { forbidden, notFound, unauthorized } from './errors';
+import { preparedSql } from '../../db/prepared';
 
 /**
  * Whether the caller's sign-in still holds, as SQL. A cookie's session comes from Better Auth's cookie
@@ -12,16 +13,18 @@ import { forbidden, notFound, unauthorized } from './errors';
  * checks membership anyway. A key was looked up in this request already.
  */
 export function signedInSql(principal: Principal): SQL {
-  if (!principal.sessionId) return sql`true`;
-  return sql`exists (select 1 from ${session} as s where s.id = ${principal.sessionId}
-    and s.expires_at > (now() at time zone 'utc'))`;
+  return principal.sessionId ? sessionHoldsSql(principal.sessionId) : sql`true`;
 }
+
+const sessionHoldsSql = (sessionId: unknown) =>
+  sql`exists (select 1 from ${session} as s where s.id = ${sessionId}
+    and s.expires_at > (now() at time zone 'utc'))`;
 
 /**
  * The caller's role in `organizationId` as a scalar subquery: a value, or an outer table's column as
  * `sql\`${table}.column\``. Aliased, so an outer column of the same name is never mistaken for ours.
  */
-export function roleSql(userId: string, organizationId: string | SQL): SQL<string | null> {
+export function roleSql(userId: string | SQLWrapper, organizationId: string | SQLWrapper): SQL<string | null> {
   return sql<string | null>`(select m.role from ${member} as m
     where m.user_id = ${userId} and m.organization_id = ${organizationId} limit 1)`;
 }
@@ -31,10 +34,17 @@ export interface Access {
   signedIn: boolean;
 }
 
-/** One row: the caller's role in the organization and whether their sign-in holds. */
+/** One row: the caller's role in the organization and whether their sign-in holds. Built once per shape. */
 export function accessQuery(db: Database, principal: Principal, organizationId: string) {
-  return db.execute<{ role: string | null; signed_in: boolean }>(
-    sql`select ${roleSql(principal.userId, organizationId)} as role, ${signedInSql(principal)} as signed_in`,
+  const bySession = !!principal.sessionId;
+  return preparedSql<{ rows: { role: string | null; signed_in: boolean }[] }>(
+    db,
+    bySession ? 'access.session' : 'access.key',
+    () =>
+      sql`select ${roleSql(sql.placeholder('userId'), sql.placeholder('organizationId'))} as role, ${
+        bySession ? sessionHoldsSql(sql.placeholder('sessionId')) : sql`true`
+      } as signed_in`,
+    { userId: principal.userId, organizationId, sessionId: principal.sessionId ?? null },
   );
 }
 
