@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { choosePort, freePort } from './ports';
@@ -13,6 +14,20 @@ async function occupied(): Promise<number> {
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return port;
 }
+
+describe('freePort', () => {
+  it("hands out a free port below the kernel's ephemeral range, which outgoing connections take", async () => {
+    const start = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(start);
+    }
+    expect(new Set(ports).size).toBeGreaterThan(1);
+  });
+});
 
 describe('choosePort', () => {
   it('takes the usual port when it is free', async () => {

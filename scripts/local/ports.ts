@@ -1,6 +1,32 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 
-export function freePort(): Promise<number> {
+// Ports handed out for a server to bind later come from below Linux's ephemeral range (32768-60999 by
+// default): a port the kernel picks for listen(0) is in that range, and until the server binds it, any
+// outgoing connection on this busy machine can take it as its local port (a stack's Postgres then
+// failed with "could not create any TCP/IP sockets"). Random, so stacks starting at once rarely meet.
+const LOW = 20_000;
+
+/** The first port of the kernel's ephemeral range (outgoing connections' local ports). */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return 32_768;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const high = ephemeralStart() - 1;
+  if (!(high > LOW)) return anyFreePort();
+  for (let i = 0; i < 50; i++) {
+    const port = LOW + Math.floor(Math.random() * (high - LOW + 1));
+    if (await isPortFree(port)) return port;
+  }
+  return anyFreePort();
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -159,8 +159,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // wrangler refuses to start without the assets folder; API-only runs serve an empty one.
     else mkdirSync(join(root, 'dist/web'), { recursive: true });
     const url = `http://127.0.0.1:${opts.port}`;
-    // The VM host's forward-auth calls skip wrangler's dev proxy (production has none): a relay.
+    // The VM host's forward-auth calls skip wrangler's dev proxy (production has none): a relay. It
+    // binds its port before wrangler starts (a port picked and left unbound that long was taken by
+    // another stack); until the Worker is up, it holds connections.
     const relay = workerRelayPart({ port: await freePort(), devPort: opts.port, log });
+    await run(relay.part);
     await run(
       wranglerPart({
         port: opts.port,
@@ -188,7 +191,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         inspectorPort: opts.inspectorPort,
       }),
     );
-    await run(relay.part);
 
     const stack: Stack = {
       url,
