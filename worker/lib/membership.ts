@@ -24,7 +24,10 @@ const sessionHoldsSql = (sessionId: unknown) =>
  * The caller's role in `organizationId` as a scalar subquery: a value, or an outer table's column as
  * `sql\`${table}.column\``. Aliased, so an outer column of the same name is never mistaken for ours.
  */
-export function roleSql(userId: string | SQLWrapper, organizationId: string | SQLWrapper): SQL<string | null> {
+export function roleSql(
+  userId: string | SQLWrapper,
+  organizationId: string | SQLWrapper,
+): SQL<string | null> {
   return sql<string | null>`(select m.role from ${member} as m
     where m.user_id = ${userId} and m.organization_id = ${organizationId} limit 1)`;
 }
