@@ -53,3 +53,25 @@ export class IsolateInspector {
     this.ws.terminate();
   }
 }
+
+/** Module of each line of the bundle, from esbuild's `// path/to/module.ts` markers (the CPU probes). */
+export function moduleIndex(source: string) {
+  const marks: [number, string][] = [];
+  source.split('\n').forEach((line, i) => {
+    const m = /^\/\/ ((?:node_modules\/|worker\/|db\/|core\/|durable-objects\/)\S+)$/.exec(line);
+    if (m) marks.push([i, m[1]!]);
+  });
+  return (line: number) => {
+    let lo = 0;
+    let hi = marks.length - 1;
+    let found = '(runtime)';
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (marks[mid]![0] <= line) {
+        found = marks[mid]![1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found.replace(/^node_modules\/(\.pnpm\/)?((@[^/]+\/)?[^/]+).*$/, '$2');
+  };
+}

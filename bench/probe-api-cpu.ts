@@ -6,7 +6,7 @@ import { Agent, request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { startTestStack } from '../test/stack/harness';
 import { freePort } from '../scripts/local/ports';
-import { IsolateInspector } from './inspector';
+import { IsolateInspector, moduleIndex } from './inspector';
 import { cpuByRole, cpuDiff } from './rss';
 import { runAndExit } from './groups';
 
@@ -51,28 +51,6 @@ async function load(base: URL, agent: Agent, headers: Record<string, string>, pa
         .join(', '),
   );
   return ok;
-}
-
-/** Module of each line of the bundle, from esbuild's `// path/to/module.ts` markers. */
-function moduleIndex(source: string) {
-  const marks: [number, string][] = [];
-  source.split('\n').forEach((line, i) => {
-    const m = /^\/\/ ((?:node_modules\/|worker\/|db\/|core\/|durable-objects\/)\S+)$/.exec(line);
-    if (m) marks.push([i, m[1]!]);
-  });
-  return (line: number) => {
-    let lo = 0;
-    let hi = marks.length - 1;
-    let found = '(runtime)';
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (marks[mid]![0] <= line) {
-        found = marks[mid]![1];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found.replace(/^node_modules\/(\.pnpm\/)?((@[^/]+\/)?[^/]+).*$/, '$2');
-  };
 }
 
 async function summarize(

@@ -9,7 +9,7 @@ import { freePort } from '../scripts/local/ports';
 import { startTestStack } from '../test/stack/harness';
 import { VM_SERVER_PATHS, startVmServer } from '../vm-host/test/vm-server';
 import { runAndExit } from './groups';
-import { IsolateInspector } from './inspector';
+import { IsolateInspector, moduleIndex } from './inspector';
 import { previewCookie } from './previews';
 
 const REQUESTS = Number(process.env.PROBE_REQUESTS ?? 1000);
@@ -57,20 +57,6 @@ function cpu(devPort: number): Record<string, number> {
   for (const [pid, p] of procs)
     if (mine(pid)) out[roleOf(pid, p.cmd)] = (out[roleOf(pid, p.cmd)] ?? 0) + p.ticks;
   return out;
-}
-
-/** Module of each line of the bundle, from esbuild's `// path/to/module.ts` markers. */
-function moduleIndex(source: string) {
-  const marks: [number, string][] = [];
-  source.split('\n').forEach((line, i) => {
-    const m = /^\/\/ ((?:node_modules\/|worker\/|db\/|core\/|durable-objects\/)\S+)$/.exec(line);
-    if (m) marks.push([i, m[1]!]);
-  });
-  return (line: number) => {
-    let found = '(runtime)';
-    for (const [at, name] of marks) if (at <= line) found = name;
-    return found.replace(/^node_modules\/((@[^/]+\/)?[^/]+).*$/, '$1');
-  };
 }
 
 async function main() {
