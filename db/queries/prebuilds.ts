@@ -21,17 +21,17 @@ export async function newestPrebuild(db: Database, repositoryId: string, branch:
   return row;
 }
 
+/** A ready prebuild as a build records it. */
+export interface ReadyPrebuild {
+  repositoryId: string;
+  branch: string;
+  setupHash: string;
+  snapshotId: string;
+  commitSha: string | null;
+}
+
 /** Records a ready prebuild and answers the older ones of the branch, removed (their snapshots go next). */
-export async function recordPrebuild(
-  db: Database,
-  p: {
-    repositoryId: string;
-    branch: string;
-    setupHash: string;
-    snapshotId: string;
-    commitSha: string | null;
-  },
-): Promise<PrebuildRow[]> {
+export async function recordPrebuild(db: Database, p: ReadyPrebuild): Promise<PrebuildRow[]> {
   const [row] = await db
     .insert(prebuilds)
     .values({ ...p, status: 'ready' })
@@ -66,13 +66,7 @@ function deleteOlder(db: Database, row: PrebuildRow): Promise<PrebuildRow[]> {
 export async function recordRefreshedPrebuild(
   db: Database,
   baseId: string,
-  p: {
-    repositoryId: string;
-    branch: string;
-    setupHash: string;
-    snapshotId: string;
-    commitSha: string | null;
-  },
+  p: ReadyPrebuild,
 ): Promise<PrebuildRow[] | undefined> {
   // One statement: the check is the insert's own WHERE, so no other write can fall between them.
   // The select lists every column in the table's order (drizzle's insert-select names them all).
