@@ -107,6 +107,45 @@ describe('web app in a real browser', () => {
     expectNoErrors(errors);
   });
 
+  it('shows the limits note after a failed request, retried and again on reopening', async () => {
+    await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
+    const limitsRoute = '**/api/organizations/*/limits';
+    const failing = (fail: () => boolean) =>
+      page.route(limitsRoute, (route) =>
+        fail()
+          ? route.fulfill({
+              status: 500,
+              contentType: 'application/json',
+              body: JSON.stringify({ error: { code: 'internal', message: 'Something went wrong.' } }),
+            })
+          : route.fallback(),
+      );
+    const note = page.getByTestId('limits-note');
+    const dialog = page.getByRole('dialog');
+    // One failed request: the note comes a retry later, not never.
+    let asked = 0;
+    await failing(() => ++asked === 1);
+    await page.getByRole('button', { name: 'New workspace' }).first().click();
+    await dialog.waitFor();
+    expect(await note.textContent({ timeout: 5000 })).toBe('0 of 20 workspaces · 0 of 5 running');
+    expect(asked).toBe(2);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.unroute(limitsRoute);
+    // Every try fails while it is open: no note; opened again with the server back, it has one.
+    asked = 0;
+    await failing(() => ++asked > 0);
+    await page.getByRole('button', { name: 'New workspace' }).first().click();
+    await expect.poll(() => asked, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    expect(await note.count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.unroute(limitsRoute);
+    await page.getByRole('button', { name: 'New workspace' }).first().click();
+    expect(await note.textContent({ timeout: 5000 })).toBe('0 of 20 workspaces · 0 of 5 running');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // The browser logs each 500 it was given; nothing else went wrong.
+    expectNoErrors(errors.splice(0).filter((e) => !/status of 500/.test(e)));
+  });
+
   it('creates a workspace, waits for it to run and types in its terminal', async () => {
     await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
     await page.getByRole('button', { name: 'New workspace' }).first().click();
