@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Agent, createServer, request } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createVmClient } from '../core/vm';
@@ -7,6 +7,8 @@ import { startVmServer } from '../vm-host/test/vm-server';
 import type { TestStack, TestUser } from '../test/stack/harness';
 import { findUserWorker, isOurWorker } from '../scripts/local/worker-direct';
 import { startFloorWorker } from './floor';
+import { median } from './stats';
+import { keepAliveAgent, timed, type Target } from './timed-request';
 
 // Preview URLs against the VM platform's own URL for the same port: path = client -> wrangler dev ->
 // Worker (preview host) -> room gate -> VM host forwarder -> forward auth (the Worker again, past the
@@ -18,31 +20,9 @@ const HTTP_SAMPLES = Number(process.env.BENCH_PREVIEW_HTTP ?? 400);
 const WS_SAMPLES = Number(process.env.BENCH_PREVIEW_WS ?? 400);
 const DOWNLOAD_MB = Number(process.env.BENCH_PREVIEW_MB ?? 100);
 
-interface Target {
-  url: string;
-  host: string;
-  headers: Record<string, string>;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-function timedGet(t: Target, path: string): Promise<{ ms: number; bytes: number; status: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(`${t.url}${path}`, { agent, headers: { host: t.host, ...t.headers } });
-    req.on('response', (res) => {
-      let bytes = 0;
-      res.on('data', (b: Buffer) => (bytes += b.length));
-      res.on('end', () => resolve({ ms: performance.now() - started, bytes, status: res.statusCode! }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 async function wsEcho(t: Target, samples: number): Promise<number[]> {
   const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/bench`, {
-    headers: { host: t.host, ...t.headers },
+    headers: t.headers,
     perMessageDeflate: false,
   });
   const queue: ((s: string) => void)[] = [];
@@ -64,8 +44,6 @@ async function wsEcho(t: Target, samples: number): Promise<number[]> {
   return out;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 export async function benchPreviews(
   t: TestStack,
   user: TestUser,
@@ -77,9 +55,15 @@ export async function benchPreviews(
   await vms.exposePort(workspace.freestyleVmId, 3000, baseDomain);
   const host = `3000-${workspace.id}.localhost:${new URL(t.stack.url).port}`;
   const cookie = await previewCookie(t.stack.url, host, user.cookie);
-  const path: Target = { url: t.stack.url, host, headers: { cookie } };
-  const base: Target = { url: t.stack.vmHostForwardUrl, host: baseDomain, headers: {} };
-  if ((await timedGet(path, '/')).status !== 200) throw new Error('preview did not answer');
+  const agent = keepAliveAgent();
+  const path: Target = { name: 'preview', url: t.stack.url, headers: { host, cookie }, agent };
+  const base: Target = {
+    name: 'baseline',
+    url: t.stack.vmHostForwardUrl,
+    headers: { host: baseDomain },
+    agent,
+  };
+  await timed(path, '/'); // a preview that does not answer 200 ends the bench here
 
   // The floor: a Worker that only answers, and a plain Node server (the VM server's own cost is in
   // the baseline). Round-robin, one sample of each in turn: the machine's load hits all four alike.
@@ -90,15 +74,15 @@ export async function benchPreviews(
   }).listen(0, '127.0.0.1');
   await once(node, 'listening');
   const nodeUrl = `http://127.0.0.1:${(node.address() as AddressInfo).port}`;
-  const worker: Target = { url: floor.url, host: new URL(floor.url).host, headers: {} };
+  const worker: Target = { name: 'floor Worker', url: floor.url, headers: {}, agent };
   // The same Worker on its own workerd, past wrangler's dev proxy: production's shape, and the way
   // the stack's forward-auth calls reach our Worker (scripts/local/worker-direct.ts).
-  const direct: Target = { url: floor.direct, host: new URL(floor.direct).host, headers: {} };
-  const plain: Target = { url: nodeUrl, host: new URL(nodeUrl).host, headers: {} };
+  const direct: Target = { name: 'floor Worker direct', url: floor.direct, headers: {}, agent };
+  const plain: Target = { name: 'node', url: nodeUrl, headers: {}, agent };
   // The preview request itself sent past the dev proxy too: both passes as in production.
   const stackDirect = await findUserWorker(Number(new URL(t.stack.url).port), isOurWorker);
   if (!stackDirect) throw new Error("the stack's Worker was not found behind wrangler's dev proxy");
-  const pathDirect: Target = { url: stackDirect, host, headers: { cookie } };
+  const pathDirect: Target = { name: 'preview direct', url: stackDirect, headers: { host, cookie }, agent };
   const targets = { path, pathDirect, base, worker, direct, node: plain };
   const http = Object.fromEntries(Object.keys(targets).map((k) => [k, [] as number[]])) as Record<
     keyof typeof targets,
@@ -106,12 +90,12 @@ export async function benchPreviews(
   >;
   for (let i = 0; i < HTTP_SAMPLES + 10; i++) {
     for (const [k, tg] of Object.entries(targets)) {
-      const { ms } = await timedGet(tg, '/');
+      const { ms } = await timed(tg, '/');
       if (i >= 10) http[k as keyof typeof targets].push(ms);
     }
   }
   const download = async (tg: Target, p = `/big?mb=${DOWNLOAD_MB}`) => {
-    const r = await timedGet(tg, p);
+    const r = await timed(tg, p);
     if (r.bytes !== DOWNLOAD_MB << 20) throw new Error(`download got ${r.bytes} bytes`);
     return r.bytes / 1e6 / (r.ms / 1000);
   };

@@ -1,4 +1,4 @@
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createVmClient } from '../core/vm';
@@ -9,6 +9,8 @@ import { previewCookie } from './previews';
 import { FORWARD_COOKIE, PREVIEW_COOKIE } from '../core/ports';
 import { findUserWorker, startWorkerRelay } from '../scripts/local/worker-direct';
 import { freePort } from '../scripts/local/ports';
+import { median } from './stats';
+import { keepAliveAgent, timed, type Target } from './timed-request';
 
 // Why one Worker pass costs more inside the preview bench than alone (`npx tsx bench/probe-floor.ts`):
 // the same floor Workers (with and without [assets], through wrangler's dev proxy and on their own
@@ -17,39 +19,12 @@ import { freePort } from '../scripts/local/ports';
 
 const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 300);
 
-interface Target {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  agent: Agent;
-}
-
-function timed(t: Target): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(t.url, { agent: t.agent, headers: t.headers });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () =>
-        res.statusCode === 200
-          ? resolve(performance.now() - started)
-          : reject(new Error(`${t.name}: ${res.statusCode}`)),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const agent = () => new Agent({ keepAlive: true, maxSockets: 1 });
-
 type Samples = Map<string, number[]>;
 
 async function rounds(into: Samples, targets: Target[], n: number, warm = 5) {
   for (let i = 0; i < n + warm; i++)
     for (const tg of targets) {
-      const ms = await timed(tg);
+      const { ms } = await timed(tg);
       if (i < warm) continue;
       if (!into.has(tg.name)) into.set(tg.name, []);
       into.get(tg.name)!.push(ms);
@@ -76,22 +51,27 @@ const node = createServer((_q, r) => r.end('hello')).listen(0, '127.0.0.1');
 await once(node, 'listening');
 const nodePort = (node.address() as AddressInfo).port;
 const floors: Target[] = [
-  { name: 'floor (assets) via dev proxy', url: `${withAssets.url}/`, headers: {}, agent: agent() },
-  { name: 'floor (assets) direct', url: `${withAssets.direct}/`, headers: {}, agent: agent() },
-  { name: 'floor (assets) via relay', url: `http://127.0.0.1:${relayPort}/`, headers: {}, agent: agent() },
+  { name: 'floor (assets) via dev proxy', url: `${withAssets.url}/`, headers: {}, agent: keepAliveAgent() },
+  { name: 'floor (assets) direct', url: `${withAssets.direct}/`, headers: {}, agent: keepAliveAgent() },
+  {
+    name: 'floor (assets) via relay',
+    url: `http://127.0.0.1:${relayPort}/`,
+    headers: {},
+    agent: keepAliveAgent(),
+  },
   {
     name: 'floor (assets) direct, fetch to node',
     url: `${withAssets.direct}/?to=${encodeURIComponent(`http://127.0.0.1:${nodePort}/`)}`,
     headers: {},
-    agent: agent(),
+    agent: keepAliveAgent(),
   },
-  { name: 'floor (bare) via dev proxy', url: `${bare.url}/`, headers: {}, agent: agent() },
-  { name: 'floor (bare) direct', url: `${bare.direct}/`, headers: {}, agent: agent() },
+  { name: 'floor (bare) via dev proxy', url: `${bare.url}/`, headers: {}, agent: keepAliveAgent() },
+  { name: 'floor (bare) direct', url: `${bare.direct}/`, headers: {}, agent: keepAliveAgent() },
   {
     name: 'node',
     url: `http://127.0.0.1:${(node.address() as AddressInfo).port}/`,
     headers: {},
-    agent: agent(),
+    agent: keepAliveAgent(),
   },
 ];
 try {
@@ -128,13 +108,13 @@ async function withStack() {
       name: 'preview path',
       url: `${t.stack.url}/`,
       headers: { host, cookie },
-      agent: agent(),
+      agent: keepAliveAgent(),
     };
     const base: Target = {
       name: 'preview baseline',
       url: `${t.stack.vmHostForwardUrl}/`,
       headers: { host: baseDomain },
-      agent: agent(),
+      agent: keepAliveAgent(),
     };
     await timed(path);
     // Alternating blocks, so the machine's load (other sessions) drifts over both conditions alike.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createVmClient } from '../core/vm';
 import { signForward } from '../core/forward-token';
@@ -8,39 +8,14 @@ import { VM_SERVER_PATHS, startVmServer } from '../vm-host/test/vm-server';
 import { startFloorWorker } from './floor';
 import { previewCookie } from './previews';
 import { directRuntimeUrl } from './runtime-port';
+import { median } from './stats';
+import { keepAliveAgent, timed, type Target } from './timed-request';
 
 // Where a preview request's time goes (`npx tsx bench/probe-previews.ts`): every hop of the path
 // measured alone, round-robin (one sample of each in turn, so the machine's load hits all alike).
 
 const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 200);
 const REPEATS = Number(process.env.PROBE_REPEATS ?? 2);
-
-interface Target {
-  name: string;
-  url: string;
-  headers: Record<string, string>;
-  agent: Agent;
-  expect: number;
-  method?: string;
-}
-
-function timed(t: Target): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(t.url, { agent: t.agent, headers: t.headers, method: t.method ?? 'GET' });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode !== t.expect) reject(new Error(`${t.name}: ${res.statusCode}`));
-        else resolve(performance.now() - started);
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const t = await startTestStack({ readonlyPaths: VM_SERVER_PATHS });
 const node = createServer((_req, res) => res.end('hello')).listen(0, '127.0.0.1');
@@ -60,57 +35,62 @@ try {
   const runtime = (await directRuntimeUrl(t.stack.url)) ?? t.stack.url;
   const fwd = () => `__cw_fwd=${tokenNow}`;
   let tokenNow = await signForward(secret, workspace.id, 3000);
-  const a = () => new Agent({ keepAlive: true, maxSockets: 1 });
   const floor = process.env.PROBE_FLOOR === '0' ? null : await startFloorWorker();
   const targets: Target[] = [
     {
       name: 'node loopback server',
       url: `http://127.0.0.1:${(node.address() as { port: number }).port}/`,
       headers: {},
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 200,
     },
     {
       name: 'forwarder, no auth (baseline)',
       url: `${t.stack.vmHostForwardUrl}/`,
       headers: { host: baseDomain },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 200,
     },
     {
       name: 'worker trivial 401 via proxy',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: {},
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 401,
     },
     {
       name: 'worker trivial 401 via runtime',
       url: `${runtime}/api/preview/forward-auth`,
       headers: {},
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 401,
     },
     {
       name: 'forward-auth 200 via proxy',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: { 'x-forwarded-host': ruleDomain },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 200,
     },
     {
       name: 'forwarder + forward auth',
       url: `${t.stack.vmHostForwardUrl}/`,
       headers: { 'x-forwarded-host': ruleDomain },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 200,
     },
-    { name: 'preview via proxy', url: `${t.stack.url}/`, headers: { host, cookie }, agent: a(), expect: 200 },
+    {
+      name: 'preview via proxy',
+      url: `${t.stack.url}/`,
+      headers: { host, cookie },
+      agent: keepAliveAgent(),
+      expect: 200,
+    },
     {
       name: 'preview POST via proxy (room RPC)',
       url: `${t.stack.url}/`,
       headers: { host, cookie },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 200,
       method: 'POST',
     },
@@ -118,20 +98,34 @@ try {
       name: 'forward-auth valid token, wrong host 401',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: { 'x-forwarded-host': 'x.localhost' },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 401,
     },
     {
       name: 'worker 401 + junk cookie + xfh',
       url: `${t.stack.url}/api/preview/forward-auth`,
       headers: { cookie: '__cw_fwd=junk', 'x-forwarded-host': 'x.localhost' },
-      agent: a(),
+      agent: keepAliveAgent(),
       expect: 401,
     },
     ...(floor
-      ? [{ name: 'floor Worker via proxy', url: `${floor.url}/`, headers: {}, agent: a(), expect: 200 }]
+      ? [
+          {
+            name: 'floor Worker via proxy',
+            url: `${floor.url}/`,
+            headers: {},
+            agent: keepAliveAgent(),
+            expect: 200,
+          },
+        ]
       : []),
-    { name: 'preview via runtime', url: `${runtime}/`, headers: { host, cookie }, agent: a(), expect: 200 },
+    {
+      name: 'preview via runtime',
+      url: `${runtime}/`,
+      headers: { host, cookie },
+      agent: keepAliveAgent(),
+      expect: 200,
+    },
   ];
   for (const tg of targets) if (/forward.auth/.test(tg.name)) tg.headers.cookie = fwd();
   await timed(targets.find((x) => x.name === 'preview via proxy')!); // makes the TLS rule
@@ -143,7 +137,7 @@ try {
         for (const tg of targets) if (tg.headers.cookie?.startsWith('__cw_fwd')) tg.headers.cookie = fwd();
       }
       for (const tg of targets) {
-        const ms = await timed(tg);
+        const { ms } = await timed(tg);
         if (i >= 5) samples.get(tg.name)!.push(ms);
       }
     }
