@@ -41,3 +41,36 @@ describe('SETUP_TIMEOUT_MS and ROOM_WATCH_MS', () => {
     }
   });
 });
+
+describe('RELAY_STATS and RELAY_PARSE_*', () => {
+  it('are off and absent unless a test or the bench sets them', () => {
+    expect(parseConfig({ ...base }).relay).toEqual({ stats: false });
+    expect(
+      parseConfig({
+        ...base,
+        RELAY_STATS: '1',
+        RELAY_PARSE_BACKLOG_BYTES: '131072',
+        RELAY_EMULATOR_TAIL_BYTES: '65536',
+        RELAY_PARSE_SLICE_BYTES: '4096',
+      }).relay,
+    ).toEqual({ stats: true, maxParseBacklogBytes: 131072, emulatorTailBytes: 65536, parseSliceBytes: 4096 });
+    expect(parseConfig({ ...base, RELAY_STATS: '0' }).relay.stats).toBe(false);
+  });
+
+  it('refuses at start a switch that is not a flag and a bound that is not a whole size in bounds', () => {
+    for (const bad of ['yes', 'on', '2']) {
+      expect(() => parseConfig({ ...base, RELAY_STATS: bad }), bad).toThrow(/RELAY_STATS: /);
+    }
+    for (const name of [
+      'RELAY_PARSE_BACKLOG_BYTES',
+      'RELAY_EMULATOR_TAIL_BYTES',
+      'RELAY_PARSE_SLICE_BYTES',
+    ]) {
+      for (const bad of ['', '0', '-4096', '1023', String(32 * 1024 * 1024 + 1), '1.5', 'big', '128k']) {
+        expect(() => parseConfig({ ...base, [name]: bad }), `${name}=${bad}`).toThrow(
+          new RegExp(`Invalid configuration: ${name}: `),
+        );
+      }
+    }
+  });
+});

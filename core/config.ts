@@ -16,6 +16,14 @@ const flag = z
 const limit = (name: keyof Limits) =>
   z.coerce.number().int().min(1).max(MAX_LIMITS[name]).default(DEFAULT_LIMITS[name]);
 
+/** A screen mirror bound: 1 KiB to 32 MiB (xterm throws past 50 MB queued). */
+const mirrorBytes = z.coerce
+  .number()
+  .int()
+  .min(1024)
+  .max(32 * 1024 * 1024)
+  .optional();
+
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   NEON_WS_PROXY: z.string().optional(),
@@ -50,6 +58,12 @@ const ConfigSchema = z.object({
   // often a room compares itself with its VM (room/lifecycle.ts).
   SETUP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
   ROOM_WATCH_MS: z.coerce.number().int().min(100).max(60_000).optional(),
+  // Tests and the bench only: `ping` answers carry the window's relay numbers (room/viewers.ts), and
+  // the screen mirror's bounds (relay/mirror.ts) may be set, in bytes.
+  RELAY_STATS: flag,
+  RELAY_PARSE_BACKLOG_BYTES: mirrorBytes,
+  RELAY_EMULATOR_TAIL_BYTES: mirrorBytes,
+  RELAY_PARSE_SLICE_BYTES: mirrorBytes,
   // Preview URLs: `<port>-<workspaceId>.<PREVIEW_DOMAIN>` (may carry a port locally: `localhost:8787`).
   PREVIEW_DOMAIN: z
     .string()
@@ -96,6 +110,13 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
   setupTimeoutMs?: number;
   /** Tests: how often a room checks its VM, instead of 10 s / 60 s (ROOM_WATCH_MS). */
   roomWatchMs?: number;
+  /** Tests and the bench: relay numbers in `pong` (RELAY_STATS), the mirror's bounds (RELAY_PARSE_*). */
+  relay: {
+    stats: boolean;
+    maxParseBacklogBytes?: number;
+    emulatorTailBytes?: number;
+    parseSliceBytes?: number;
+  };
   /** A mail provider over HTTP; without one, local mode writes to the outbox and production sends none. */
   mail?: MailConfig;
   /** Preview URLs of VM ports; absent when PREVIEW_DOMAIN is unset outside local mode. */
@@ -126,6 +147,12 @@ function toConfig(raw: z.output<typeof ConfigSchema>): {
     idleMinuteMs: raw.IDLE_MINUTE_MS,
     setupTimeoutMs: raw.SETUP_TIMEOUT_MS,
     roomWatchMs: raw.ROOM_WATCH_MS,
+    relay: {
+      stats: raw.RELAY_STATS,
+      maxParseBacklogBytes: raw.RELAY_PARSE_BACKLOG_BYTES,
+      emulatorTailBytes: raw.RELAY_EMULATOR_TAIL_BYTES,
+      parseSliceBytes: raw.RELAY_PARSE_SLICE_BYTES,
+    },
     mail:
       raw.MAIL_FROM && raw.MAIL_API_KEY
         ? { from: raw.MAIL_FROM, apiKey: raw.MAIL_API_KEY, apiUrl: raw.MAIL_API_URL }

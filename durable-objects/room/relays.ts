@@ -164,23 +164,16 @@ export async function openPty(
   return ws;
 }
 
-/** Test and bench switches (vars), absent in production. */
-export const envVar = (s: RoomState, name: string) => (s.env as unknown as Record<string, unknown>)[name];
-
 /**
  * Tests may shrink the emulator's backlog bound (RELAY_PARSE_BACKLOG_BYTES) to exercise it; the bench's
  * probes may set the tail (RELAY_EMULATOR_TAIL_BYTES) and the parse slice (RELAY_PARSE_SLICE_BYTES).
+ * Checked at start with the rest of the config (core/config.ts).
  */
 function relayLimits(s: RoomState): RelayLimits {
-  const num = (name: string) => {
-    const v = Number(envVar(s, name));
-    return Number.isFinite(v) && v > 0 ? v : undefined;
-  };
-  const backlog = num('RELAY_PARSE_BACKLOG_BYTES');
+  const { maxParseBacklogBytes: backlog, emulatorTailBytes, parseSliceBytes } = s.deps.config.relay;
   return {
     maxParseBacklogBytes: backlog,
-    emulatorTailBytes:
-      num('RELAY_EMULATOR_TAIL_BYTES') ?? (backlog ? Math.max(backlog / 2, 16_384) : undefined),
-    parseSliceBytes: num('RELAY_PARSE_SLICE_BYTES'),
+    emulatorTailBytes: emulatorTailBytes ?? (backlog ? Math.max(backlog / 2, 16_384) : undefined),
+    parseSliceBytes,
   };
 }

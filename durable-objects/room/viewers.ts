@@ -15,7 +15,7 @@ import { roomLimits } from './limits';
 import { quotaExceeded } from './results';
 import { ensureRunning, watchWithin } from './lifecycle';
 import { heartbeat, schedulePresence } from './presence';
-import { envVar, openPty, relayFor, releaseViewer } from './relays';
+import { openPty, relayFor, releaseViewer } from './relays';
 import {
   addViewerSocket,
   matchesRevocation,
@@ -226,12 +226,10 @@ async function onViewerMessage(s: RoomState, v: ViewerSocket, message: string | 
       }
       return;
     case 'ping':
-      // With the RELAY_STATS var (bench, tests) the answer carries this window's relay numbers.
+      // With RELAY_STATS (bench, tests) the answer carries this window's relay numbers.
       send(
         ws,
-        envVar(s, 'RELAY_STATS') === '1'
-          ? JSON.stringify({ type: 'pong', relay: relay.stats() })
-          : { type: 'pong' },
+        s.deps.config.relay.stats ? JSON.stringify({ type: 'pong', relay: relay.stats() }) : { type: 'pong' },
       );
       return;
   }
