@@ -21,8 +21,8 @@ function writeEnvFile(path: string, vars: Record<string, string>) {
 
 /**
  * `wrangler dev` (workerd) on the given port with the given vars, supervised: it is ready when
- * `/api/health` answers, and restarted when it exits (a client that hangs up mid-body makes it exit:
- * workers-sdk #15203).
+ * `/api/health` answers, and restarted when it exits (a client that hung up mid-body made it exit,
+ * workers-sdk #15203, until scripts/patch-wrangler.mjs).
  */
 export function wranglerPart(opts: {
   port: number;
