@@ -7,6 +7,7 @@ import { startVmServer } from '../../vm-host/test/vm-server';
 import type { TestUser } from './harness';
 import { html, usePreviewStack } from './preview-client';
 import { TermClient } from './terminal-client';
+import { CloseCode } from '../../core/protocol';
 
 // A workspace's ports on the real stack: what listens in the VM (with its process), pushed live to
 // terminal clients, and devcontainer.json's forwardPorts and labels named before anything listens.
@@ -247,12 +248,11 @@ describe("devcontainer.json's forwardPorts and labels", () => {
     expect(lines[3]).toMatch(/^5432\s+not listening yet\s+private\s/);
     expect(lines[4]).toMatch(/^8080\s+API\s+node\s+private\s/);
     expect(out.stdout).not.toMatch(/[\u001b\u202e]/);
-    client.ws.close();
-    web.close();
     api.close();
 
     // Stopped, the configured ports (forwarded, or with a visibility set) stay listed, not listening,
-    // as Codespaces keeps them; their URLs say the workspace is stopped, the public one's too.
+    // as Codespaces keeps them; their URLs say the workspace is stopped, the public one's too. The web
+    // server on 3000 listens up to the stop, and the terminal client stays connected through it.
     for (const [action, status] of [
       ['pause', 'paused'],
       ['stop', 'stopped'],
@@ -261,11 +261,16 @@ describe("devcontainer.json's forwardPorts and labels", () => {
       expect(r.status, JSON.stringify(r.json)).toBeLessThan(300);
       await s.t.waitForStatus(user, id, [status], 30_000);
     }
+    // The client's shell ends with the VM and its socket closes as "workspace stopped" (not "shell
+    // exited", which would offer a new shell): it asks for the list again, as the page does.
+    await client.waitFor(() => client.closed ?? undefined, 10_000, 'the socket closed by the stop');
+    expect(client.closed).toEqual({ code: CloseCode.workspaceGone, reason: 'workspace stopped' });
     expect((await s.t.call(`/api/workspaces/${id}/ports`, { cookie: user.cookie })).json.ports).toEqual([
       forwarded[0],
       { ...forwarded[1], visibility: 'public' },
       forwarded[2],
     ]);
+    web.close();
     for (const port of [3000, 5173]) {
       const stopped = await s.p.get(s.p.hostFor(port, id), '/', {
         headers: { ...html, authorization: `Bearer ${k}` },
