@@ -13,10 +13,10 @@ export type { AuthConfig } from '../core/config';
 export const API_KEY_PREFIX = 'cw_';
 
 /**
- * How long a session is read from its signed cookie instead of the database. Short, and every route
- * that reads organization data checks in its own statement that the session still exists
- * (worker/lib/membership.ts), so signing out or a revocation holds there at once and elsewhere
- * (`/api/me`, keys, invitations) within this.
+ * How long a session is read from its signed cookie instead of the database. Every route that takes
+ * a session checks in its own statement (or batch) that it still exists (worker/lib/membership.ts),
+ * and Better Auth's own routes never see the cache (routes/auth.ts), so signing out or a revocation
+ * holds everywhere at once (test/workers/authorization.test.ts, the `revoked` caller).
  */
 export const SESSION_COOKIE_CACHE_SECONDS = 60;
 

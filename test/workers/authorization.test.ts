@@ -13,6 +13,7 @@ import {
   type CallOptions,
   type TestUser,
 } from './helpers';
+import { deleteSessions, freshFor } from './cache-cookie';
 
 // The policy (core/policy.ts) as an attacker meets it: every route, every kind of caller. Allowed
 // callers must get past authorization (no 401/403 and no "not found" for the organization's own
@@ -28,7 +29,8 @@ type Who =
   | 'keyAdmin'
   | 'keyOtherOrg'
   | 'outsider'
-  | 'anonymous';
+  | 'anonymous'
+  | 'revoked';
 const WHO: Who[] = [
   'owner',
   'admin',
@@ -39,10 +41,12 @@ const WHO: Who[] = [
   'keyOtherOrg',
   'outsider',
   'anonymous',
+  // An admin whose session was revoked while a copy of its cookies, the cache fresh, was kept.
+  'revoked',
 ];
 
 const bindings = env as unknown as Env;
-let owner: TestUser, admin: TestUser, member: TestUser, outsider: TestUser;
+let owner: TestUser, admin: TestUser, member: TestUser, outsider: TestUser, revoked: TestUser;
 let org: string;
 const keys: Record<string, string> = {};
 let repoId: string;
@@ -73,7 +77,7 @@ async function addRepo(): Promise<string> {
 }
 
 function as(who: Who, opts: CallOptions = {}): CallOptions {
-  const users: Partial<Record<Who, TestUser>> = { owner, admin, member, outsider };
+  const users: Partial<Record<Who, TestUser>> = { owner, admin, member, outsider, revoked };
   if (users[who]) return { ...opts, cookie: users[who]!.cookie };
   if (keys[who]) return { ...opts, apiKey: keys[who] };
   return opts;
@@ -234,6 +238,13 @@ const routes = (): Route[] => [
       opts: { method: 'DELETE' },
     }),
   },
+  // The caller's own: anyone signed in (an API key too), in no organization.
+  ...['/api/me', '/api/api-keys', '/api/invitations'].map((path) => ({
+    name: `GET ${path}`,
+    allowed: WHO.filter((w) => w !== 'anonymous' && w !== 'revoked'),
+    request: get(path),
+    refusal: () => 401,
+  })),
   ...secretRoutes(`/api/organizations/${org}/secrets`, 'organization'),
   ...secretRoutes(`/api/repositories/${repoId}/secrets`, 'repository'),
   ...secretRoutes('/api/me/secrets', 'personal'),
@@ -243,7 +254,7 @@ const routes = (): Route[] => [
 function secretRoutes(base: string, scope: 'organization' | 'repository' | 'personal'): Route[] {
   const personal = scope === 'personal';
   const people: Who[] = ['owner', 'admin', 'member', 'outsider'];
-  const refusal = personal ? (who: Who) => (who === 'anonymous' ? 401 : 403) : undefined;
+  const refusal = personal ? (who: Who) => (who === 'anonymous' || who === 'revoked' ? 401 : 403) : undefined;
   return [
     { name: `GET ${scope} secrets`, allowed: personal ? people : readers, request: get(base), refusal },
     {
@@ -263,15 +274,25 @@ function secretRoutes(base: string, scope: 'organization' | 'repository' | 'pers
 
 /** What a refused caller gets. */
 function refusal(who: Who): number {
-  if (who === 'anonymous') return 401;
+  if (who === 'anonymous' || who === 'revoked') return 401;
   if (who === 'outsider' || who === 'keyOtherOrg') return 404;
   return 403;
 }
 
 beforeAll(async () => {
-  [owner, admin, member, outsider] = await Promise.all([signUp(), signUp(), signUp(), signUp()]);
+  [owner, admin, member, outsider, revoked] = await Promise.all([
+    signUp(),
+    signUp(),
+    signUp(),
+    signUp(),
+    signUp(),
+  ]);
   org = await createOrg(owner);
   await addMember(owner, org, admin, 'admin');
+  await addMember(owner, org, revoked, 'admin');
+  // Its cache signed to outlast the matrix (Better Auth's lasts a minute): only the database says no.
+  revoked = { ...revoked, cookie: await freshFor(revoked.cookie, 10 * 60_000) };
+  await deleteSessions(revoked.id);
   await addMember(owner, org, member, 'member');
   await createOrg(outsider);
   // The admin's keys: a key is never more than its owner, and the owner's workspace is another's.
@@ -328,6 +349,7 @@ describe('authorization matrix', () => {
       keyOtherOrg: 404,
       outsider: 401,
       anonymous: 401,
+      revoked: 401,
     };
     const got: Record<string, number> = {};
     for (const who of WHO) {
@@ -375,6 +397,7 @@ describe('authorization matrix', () => {
       keyOtherOrg: '/sign-in',
       outsider: '404',
       anonymous: '/sign-in',
+      revoked: '401',
     });
     const bad = await SELF.fetch(
       `${BASE}/api/preview/authorize?host=${BASE.slice(7)}&state=${STATE}&next=/`,

@@ -21,6 +21,26 @@ const sessionHoldsSql = (sessionId: unknown) =>
     and s.expires_at > (now() at time zone 'utc'))`;
 
 /**
+ * Whether the caller's sign-in holds, as a statement of its own for `db.batch`: for routes outside
+ * any organization (the caller's own keys, invitations, `/api/me`), which would otherwise answer a
+ * session signed out or revoked since its cookie was cached (worker/lib/session-cache.ts).
+ */
+export function signedInQuery(db: Database, principal: Principal) {
+  const bySession = !!principal.sessionId;
+  return preparedSql<{ rows: { signed_in: boolean }[] }>(
+    db,
+    bySession ? 'signedIn.session' : 'signedIn.key',
+    () => sql`select ${bySession ? sessionHoldsSql(sql.placeholder('sessionId')) : sql`true`} as signed_in`,
+    { sessionId: principal.sessionId ?? null },
+  );
+}
+
+/** 401 unless `signedInQuery` said the sign-in holds. */
+export function assertSignedIn(result: { rows: { signed_in: boolean }[] }) {
+  if (result.rows[0]?.signed_in !== true) throw unauthorized();
+}
+
+/**
  * The caller's role in `organizationId` as a scalar subquery: a value, or an outer table's column as
  * `sql\`${table}.column\``. Aliased, so an outer column of the same name is never mistaken for ours.
  */

@@ -8,7 +8,7 @@ import { PageQuery } from '../../core/schemas/page';
 import { afterCursor, cursorAt, toPage } from '../../db/queries/page';
 import { cursorParam } from '../lib/page';
 import { forbidden, notFound, unauthorized } from '../lib/errors';
-import { accessOf, accessQuery } from '../lib/membership';
+import { accessOf, accessQuery, assertSignedIn, signedInQuery, signedInSql } from '../lib/membership';
 import { KEY_RESOURCE, keyScope, parseJson } from '../lib/key-scope';
 import { revokeSockets } from '../lib/revoke';
 import type { ApiKeyListResponse, CreatedApiKey } from '../../core/api/api-keys';
@@ -64,12 +64,17 @@ export const apiKeys = new Hono<AppEnv>()
       at: 'timestamp',
       id: 'text',
     });
-    const found = await c.var.db
-      .select({ key: apikey, cursorAt: cursorAt(apikey.createdAt) })
-      .from(apikey)
-      .where(and(eq(apikey.referenceId, c.var.principal.userId), after))
-      .orderBy(desc(apikey.createdAt), desc(apikey.id))
-      .limit(page.limit + 1);
+    const { db, principal } = c.var;
+    const [signedIn, found] = await db.batch([
+      signedInQuery(db, principal),
+      db
+        .select({ key: apikey, cursorAt: cursorAt(apikey.createdAt) })
+        .from(apikey)
+        .where(and(eq(apikey.referenceId, principal.userId), after))
+        .orderBy(desc(apikey.createdAt), desc(apikey.id))
+        .limit(page.limit + 1),
+    ]);
+    assertSignedIn(signedIn);
     const { rows, nextCursor } = toPage(
       found.map((r) => ({ ...r.key, cursorAt: r.cursorAt })),
       page.limit,
@@ -90,11 +95,15 @@ export const apiKeys = new Hono<AppEnv>()
     const id = c.req.param('id');
     // A key may revoke itself (the desktop app signing out); no other.
     if (principal.key?.id !== id) assertKeyMay(principal, 'apiKey.manage');
+    // Only while the sign-in holds (a session signed out since its cookie was cached deletes nothing).
     const deleted = await c.var.db
       .delete(apikey)
-      .where(and(eq(apikey.id, id), eq(apikey.referenceId, principal.userId)))
+      .where(and(eq(apikey.id, id), eq(apikey.referenceId, principal.userId), signedInSql(principal)))
       .returning({ id: apikey.id, metadata: apikey.metadata });
-    if (deleted.length === 0) throw notFound('API key');
+    if (deleted.length === 0) {
+      assertSignedIn(await signedInQuery(c.var.db, principal));
+      throw notFound('API key');
+    }
     // Its open sockets end now, not at their next request.
     const { organizationId } = keyScope({ metadata: parseJson(deleted[0]!.metadata) });
     if (organizationId) await revokeSockets(c.env, c.var.db, [organizationId], { keyId: id });

@@ -10,18 +10,26 @@ import type { AppEnv } from '../types';
  * Better Auth's own endpoints read the session from the database, never from the cookie cache: they
  * change things (sign-out, invitations, which need the address verified since the cookie was signed)
  * or are the app's one read of the session per page (get-session, which renews the cached cookie).
+ * Every cookie Better Auth could read as the cache goes: its name as better-call parses it (trimmed,
+ * so `session_data =` counts) and its chunks (`session_data.0`, ...), which it joins into one.
  */
-function withoutCachedSession(req: Request): Request {
+export function withoutCachedSession(req: Request): Request {
   const cookie = req.headers.get('cookie');
-  if (!cookie || !/session_data=/.test(cookie)) return req;
+  if (!cookie || !cookie.includes('session_data')) return req;
   const kept = cookie
     .split(';')
-    .filter((part) => !/^\s*(__Secure-)?[\w-]+\.session_data=/.test(part))
+    .filter((part) => {
+      const eq = part.indexOf('=');
+      return eq < 0 || !CACHE_NAME.test(part.slice(0, eq).trim());
+    })
     .join(';');
   const headers = new Headers(req.headers);
   headers.set('cookie', kept);
   return new Request(req, { headers });
 }
+
+/** `[__Secure-]<prefix>.session_data`, and its chunks `.0`, `.1`, ... */
+const CACHE_NAME = /^(?:__Secure-)?[^.]*\.session_data(?:\..*)?$/;
 
 /**
  * Better Auth's routes. It answers a failed dependency with an empty 500 (and a session it could not

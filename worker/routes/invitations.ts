@@ -8,6 +8,8 @@ import { invitation, organization, user } from '../../db/schema';
 import type { PendingInvitationListResponse } from '../../core/api/invitations';
 import type { Reply } from '../lib/reply';
 import type { AppEnv } from '../types';
+import { signedInSql } from '../lib/membership';
+import { unauthorized } from '../lib/errors';
 
 /**
  * `GET /api/invitations`: the caller's pending invitations, with the organization's name. Like Better
@@ -22,12 +24,14 @@ export const invitations = new Hono<AppEnv>().get(
       at: 'timestamp',
       id: 'text',
     });
+    // The session cookie is read from its cache: whether it was signed out since, in the same statement.
     const [me] = await c.var.db
-      .select({ verified: user.emailVerified })
+      .select({ verified: user.emailVerified, signedIn: signedInSql(c.var.principal).mapWith(Boolean) })
       .from(user)
       .where(eq(user.id, c.var.principal.userId))
       .limit(1);
-    if (!me?.verified) return c.json({ invitations: [], nextCursor: null }, 200);
+    if (!me?.signedIn) throw unauthorized();
+    if (!me.verified) return c.json({ invitations: [], nextCursor: null }, 200);
     const rows = await c.var.db
       .select({
         id: invitation.id,
