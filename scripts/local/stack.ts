@@ -45,6 +45,8 @@ export interface Stack {
   vmHostApiKey: string;
   /** The VM host's forwarding listener (`/v5/tls` domains), for preview traffic. */
   vmHostForwardUrl: string;
+  /** The relay past wrangler's dev proxy to the Worker's own workerd (forward auth's URL). */
+  relayUrl: string;
   /** `host:port` of the WebSocket-to-Postgres proxy the Worker uses. */
   pgWsProxy: string;
   /** The SSH gateway on 127.0.0.1. */
@@ -198,6 +200,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       vmHostUrl: vmHost.url,
       vmHostApiKey: secrets.vmHostApiKey,
       vmHostForwardUrl: vmHost.forwardUrl,
+      relayUrl: relay.url,
       pgWsProxy: proxy.address,
       vmHost: vmHost.part,
       parts,

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createVmClient } from '../../core/vm';
 import { freePort } from '../../scripts/local/ports';
+import { findUserWorker, isOurWorker } from '../../scripts/local/worker-direct';
 import { startTestStack } from './harness';
 
 let t: Awaited<ReturnType<typeof startTestStack>>;
@@ -26,14 +27,20 @@ const canConnect = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-it("from inside a VM, the host's Postgres, VM host, workerd, its inspector and the Postgres proxy are unreachable", async () => {
+it("from inside a VM, the host's Postgres, VM host, workerd (both ports, and the relay past its dev proxy), its inspector and the Postgres proxy are unreachable", async () => {
   const vms = createVmClient({ baseUrl: t.stack.vmHostUrl, apiKey: t.stack.vmHostApiKey });
   const vm = await vms.createVm();
+  // The relay forwards any request byte for byte to the Worker's own workerd, past wrangler's proxy:
+  // only processes of this machine may reach it, as they may reach that workerd port itself.
+  const direct = await findUserWorker(portOf(t.stack.url), isOurWorker);
+  expect(direct).not.toBeNull();
   const targets = {
     postgres: portOf(t.stack.databaseUrl),
     vmHost: portOf(t.stack.vmHostUrl),
     vmHostForward: portOf(t.stack.vmHostForwardUrl),
     workerd: portOf(t.stack.url),
+    workerdDirect: portOf(direct!),
+    workerRelay: portOf(t.stack.relayUrl),
     inspector: inspectorPort,
     pgWsProxy: Number(t.stack.pgWsProxy.split(':')[1]),
   };

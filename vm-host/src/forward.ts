@@ -112,7 +112,9 @@ export function createForwarder(manager: VmManager, rules: TlsRules): Server {
     let protectedCookies: string[] = [];
     if (rule.forwardAuth) {
       const config = rules.forwardAuthConfig(rule.forwardAuth.id) as ForwardAuthConfig;
-      const outcome = await checkForwardAuth(config, req, forwarded);
+      // The authorizer is told the host that picked the rule, not a client's X-Forwarded-Host: a
+      // token for one port's domain must not open another's by naming the first (docs/previews.md).
+      const outcome = await checkForwardAuth(config, req, { ...forwarded, host });
       if (!outcome.allow) return outcome;
       protectedCookies = config.protectedCookies ?? [];
       const cookie = withoutCookies(req.headers.cookie, protectedCookies);

@@ -138,6 +138,10 @@ it('forward auth: asks the authorizer first, passes its headers, withholds prote
       'x-forwarded-method': 'GET',
     });
 
+    // A client naming another domain in X-Forwarded-Host: the authorizer hears the rule's own.
+    await call(rule.domain, '/headers', { headers: { 'x-forwarded-host': `3001-${vm.id}.localhost` } });
+    expect(asked.at(-1)!['x-forwarded-host']).toBe(rule.domain);
+
     const allowed = await call(rule.domain, '/headers', { headers: { cookie: 'app=1; cw_preview=ok' } });
     expect(allowed.status).toBe(200);
     const seen = JSON.parse(allowed.body).headers;
