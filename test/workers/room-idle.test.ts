@@ -112,6 +112,16 @@ describe('the room alarm', () => {
 
   it('backs off a failing idle pause: 10 s, 30 s, 60 s, then every 5 min', async () => {
     const { stub } = await roomWithWorkspace({ autoStopMinutes: 30 });
+    // The API says running as soon as the row does; the room arms its own idle timer just after. Wait
+    // for it, or that late write lands between a failed pause's timer and its reading (seen in CI: 1680 s).
+    await expect
+      .poll(
+        () => runInDurableObject(stub, (_: WorkspaceRoom, state) => state.storage.get(`timer:${Timer.idle}`)),
+        {
+          timeout: 5000,
+        },
+      )
+      .toBeDefined();
     const waits = await runInDurableObject(stub, async (instance: WorkspaceRoom, state) => {
       const out: number[] = [];
       for (let i = 0; i < 5; i++) {
