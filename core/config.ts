@@ -204,6 +204,14 @@ function previewConfig(raw: z.output<typeof ConfigSchema>): PreviewConfig | unde
   if (parsePreviewHost(app.host, domain)) {
     throw new Error('Invalid configuration: BETTER_AUTH_URL is a preview host under PREVIEW_DOMAIN');
   }
+  // A preview page may set cookies for its parent domains (a Set-Cookie with `Domain=`, or
+  // document.cookie): under the app's host, a previewed app could plant a session cookie in the app.
+  const host = domain.replace(/:\d+$/, '');
+  if (!raw.LOCAL_MODE && (host === app.hostname || host.endsWith(`.${app.hostname}`))) {
+    throw new Error(
+      "Invalid configuration: PREVIEW_DOMAIN must not be BETTER_AUTH_URL's host or under it (a previewed app could set the app's cookies)",
+    );
+  }
   return {
     domain,
     scheme: app.protocol === 'https:' ? 'https' : 'http',

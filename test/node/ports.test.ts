@@ -140,4 +140,14 @@ describe('preview configuration', () => {
       }),
     ).toThrow(/preview host/);
   });
+
+  it("refuses preview hosts under the app's host in production: their pages could set its cookies", async () => {
+    const { parseConfig } = await import('../../core/config');
+    const prod = { ...base, LOCAL_MODE: 'false', BETTER_AUTH_URL: 'https://w.example.com' };
+    for (const PREVIEW_DOMAIN of ['w.example.com', 'preview.w.example.com'])
+      expect(() => parseConfig({ ...prod, PREVIEW_DOMAIN })).toThrow(/PREVIEW_DOMAIN must not be/);
+    expect(parseConfig({ ...prod, PREVIEW_DOMAIN: 'example-previews.dev' }).preview?.domain).toBe(
+      'example-previews.dev',
+    );
+  });
 });

@@ -64,7 +64,11 @@ describe('who may open a preview', () => {
   it('serves a member through the handed-back cookie, with Host, X-Forwarded-* and without our credentials', async () => {
     cookie = await s.p.previewCookie(user, host, '/headers?a=1');
     const r = await s.p.get(host, '/headers?a=1', {
-      headers: { cookie: `${cookie}; app=yes; ${user.cookie}`, 'x-forwarded-host': 'evil.example' },
+      headers: {
+        // Ours, and a sign-in state and a forward token the client chose: none reaches the VM.
+        cookie: `${cookie}; app=yes; ${user.cookie}; __cw_preview_state=${'s'.repeat(22)}; __cw_fwd=mine`,
+        'x-forwarded-host': 'evil.example',
+      },
     });
     expect(r.status).toBe(200);
     const seen = JSON.parse(r.body);

@@ -77,6 +77,7 @@ function forwardHeaders(req: Request, host: string, scheme: string): Headers {
           return (
             c &&
             name !== PREVIEW_COOKIE &&
+            name !== PREVIEW_STATE_COOKIE &&
             name !== FORWARD_COOKIE &&
             !name.startsWith('better-auth.') &&
             !name.startsWith('__Secure-better-auth.')
