@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { startVmServer } from '../../vm-host/test/vm-server';
 import type { TestUser } from './harness';
@@ -149,6 +150,38 @@ describe('who may open a preview', () => {
     });
     expect((await s.p.get(host, '/')).status).toBe(401);
     expect(await anonWs.closed).toBe(1008);
+  });
+
+  it('refuses two Host headers, the app and a preview in either order, with or without credentials', async () => {
+    const app = new URL(s.t.stack.url).host;
+    const raw = (hosts: string[], cookieHeader?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = connect(Number(new URL(s.t.stack.url).port), '127.0.0.1');
+        let got = '';
+        sock.on('data', (d) => (got += d.toString('latin1')));
+        sock.on('end', () => resolve(got));
+        sock.on('error', reject);
+        sock.write(
+          `GET / HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}${
+            cookieHeader ? `Cookie: ${cookieHeader}\r\n` : ''
+          }Connection: close\r\n\r\n`,
+        );
+      });
+    const mine = await s.p.previewCookie(user, host);
+    for (const hosts of [
+      [app, host],
+      [host, app],
+    ]) {
+      for (const c of [undefined, `${mine}; ${user.cookie}`]) {
+        // workerd cannot make a URL of `a, b` and refuses it (Cloudflare's edge answers 400).
+        const answer = await raw(hosts, c);
+        expect(Number(answer.split(' ')[1]), `${hosts} ${!!c}`).toBeGreaterThanOrEqual(400);
+        expect(answer).not.toContain('hello from port');
+      }
+    }
+    // ... and both sites go on answering.
+    expect((await s.p.get(host, '/', { headers: { cookie: mine } })).body).toBe('hello from port 3000');
+    expect((await fetch(`${s.t.stack.url}/api/health`)).status).toBe(200);
   });
 
   it("refuses the VM platform's domain without the Worker's forward-auth token", async () => {
