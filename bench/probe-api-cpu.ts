@@ -1,7 +1,8 @@
 // Probe: where the CPU of one API request goes. Runs PROBE_CONNECTIONS clients against a route for
-// PROBE_SECONDS and prints the CPU per request of every process of the stack, then (PROFILE=1) the
-// Worker isolate's CPU profile of the same load: self time per function and per bundled module.
-// PROBE_ROUTE=list|trivial|detail (default: list, then trivial).
+// PROBE_SECONDS and prints the CPU per request of every process of the stack (wrangler's dev proxy, a
+// workerd of its own, apart from the Worker's), then (PROFILE=1) the Worker isolate's CPU profile of
+// the same load: self time per function and per bundled module (PROFILE_SOURCE=1 also writes the
+// bundle to /tmp, to read the profile's lines). PROBE_ROUTE=list|trivial|detail (default: list, then trivial).
 import { Agent, request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { startTestStack } from '../test/stack/harness';
@@ -28,7 +29,7 @@ function get(base: URL, agent: Agent, headers: Record<string, string>, path: str
 async function load(base: URL, agent: Agent, headers: Record<string, string>, path: string) {
   let ok = 0;
   let bad = 0;
-  const before = cpuByRole();
+  const before = cpuByRole({ splitWorkerd: true });
   const started = performance.now();
   const until = started + SECONDS * 1000;
   await Promise.all(
@@ -39,7 +40,7 @@ async function load(base: URL, agent: Agent, headers: Record<string, string>, pa
       }
     }),
   );
-  const cpu = cpuDiff(before, cpuByRole());
+  const cpu = cpuDiff(before, cpuByRole({ splitWorkerd: true }));
   const per = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, (v * 1000) / Math.max(1, ok)]));
   const total = Object.values(per).reduce((a, b) => a + b, 0);
   const secs = (performance.now() - started) / 1000;
@@ -67,6 +68,7 @@ async function summarize(
     if (!id || id === '0' || !scripts.has(id)) continue;
     const r = await insp.call('Debugger.getScriptSource', { scriptId: id });
     if (!r.scriptSource) continue;
+    if (process.env.PROFILE_SOURCE) writeFileSync(`/tmp/probe-api-cpu-script-${id}.js`, r.scriptSource);
     index.set(id, moduleIndex(r.scriptSource));
     lines.set(id, r.scriptSource.split('\n'));
   }

@@ -69,9 +69,11 @@ export function workerdRssMb(): number {
  * What each kind of process on the bench's side is: workerd, the viewer processes, the local Neon
  * stand-in (db-proxy), the VM host, Postgres, this one.
  */
-function role(p: Proc): string {
+function role(p: Proc, splitWorkerd: boolean): string {
   if (p.pid === process.pid) return 'bench';
-  if (p.cmd.includes('workerd')) return 'workerd';
+  // wrangler dev's own proxy in front of the Worker is a workerd of its own, without an inspector.
+  if (p.cmd.includes('workerd'))
+    return splitWorkerd && !p.cmd.includes('--inspector-addr') ? 'workerd (dev proxy)' : 'workerd';
   if (p.cmd.includes('viewers.ts')) return 'viewers';
   if (p.cmd.includes('pg-ws-proxy')) return 'db-proxy';
   if (p.cmd.includes('vm-host/')) return 'vm-host';
@@ -80,12 +82,12 @@ function role(p: Proc): string {
 }
 
 /** CPU seconds used so far, per role, by this process and its descendants (for a before/after diff). */
-export function cpuByRole(): Record<string, number> {
+export function cpuByRole(opts: { splitWorkerd?: boolean } = {}): Record<string, number> {
   const out: Record<string, number> = {};
   const hz = 100;
   const all = processes();
   for (const p of mine(all)) {
-    const r = role(p);
+    const r = role(p, !!opts.splitWorkerd);
     out[r] = (out[r] ?? 0) + p.ticks / hz;
   }
   return out;
