@@ -188,6 +188,8 @@ const routes = (): Route[] => [
   },
   { name: 'GET sessions', allowed: readers, request: get(`/api/workspaces/${ownersWs}/sessions`) },
   { name: 'GET usage', allowed: readers, request: get(`/api/organizations/${org}/usage`) },
+  { name: 'GET usage.csv', allowed: readers, request: get(`/api/organizations/${org}/usage.csv`) },
+  { name: 'POST /api/workspaces/:id/ssh', allowed: users, request: post(`/api/workspaces/${ownersWs}/ssh`) },
   { name: 'GET audit', allowed: managers, request: get(`/api/organizations/${org}/audit`) },
   { name: 'GET limits', allowed: readers, request: get(`/api/organizations/${org}/limits`) },
   { name: 'GET ports', allowed: readers, request: get(`/api/workspaces/${ownersWs}/ports`) },

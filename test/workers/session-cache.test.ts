@@ -1,9 +1,9 @@
-import { env } from 'cloudflare:test';
+import { SELF, env } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config';
 import { createDb } from '../../db/client';
-import { addMember, call, createOrg, signUp, type TestUser } from './helpers';
+import { BASE, addMember, call, createOrg, runningWorkspace, signUp, type TestUser } from './helpers';
 import {
   DATA,
   SECRET,
@@ -195,6 +195,30 @@ describe("the session read from Better Auth's cookie cache", () => {
     ];
     for (const [why, r] of refused) expect((await r).status, why).toBe(401);
   });
+
+  it('refuses a terminal ticket issued before sign-out, and a fresh cache on the sockets', async () => {
+    const u = await signUp();
+    const org = await createOrg(u);
+    const { id } = await runningWorkspace(u, org);
+    const kept = await freshFor(u.cookie, 10 * 60_000);
+    const win = await call(`/api/workspaces/${id}/terminals`, { cookie: kept, body: {} });
+    const ticket = await call(`/api/workspaces/${id}/terminal-ticket`, { cookie: kept, body: {} });
+    expect(win.status).toBe(201);
+    expect(ticket.status).toBe(201);
+    expect(ticket.json.ticket).toMatch(/\S{16,}/);
+    expect((await call('/api/auth/sign-out', { cookie: kept, body: {} })).status).toBe(200);
+    const upgrade = (path: string, cookie?: string) =>
+      SELF.fetch(BASE + path, {
+        headers: { Upgrade: 'websocket', origin: BASE, ...(cookie ? { cookie } : {}) },
+      }).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      });
+    const term = `/api/workspaces/${id}/terminals/${win.json.windowId}`;
+    expect(await upgrade(`${term}?ticket=${ticket.json.ticket}`)).toBe(401);
+    expect(await upgrade(term, kept)).toBe(401);
+    expect(await upgrade(`/api/organizations/${org}/events`, kept)).toBe(401);
+  }, 60_000);
 
   it("keeps the cache from Better Auth's own routes, however the cookie is spelled", async () => {
     const u = await signUp('Real Name');
