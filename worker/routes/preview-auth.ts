@@ -13,6 +13,7 @@ import { parseConfig } from '../../core/config';
 import { apiError } from '../lib/errors';
 import { loadWorkspace } from '../lib/load';
 import { roomFor } from '../lib/rooms';
+import { withoutCachedSession } from './auth';
 import type { AppEnv } from '../types';
 
 // The app origin's half of a private preview: the session and membership are checked here, where the
@@ -31,7 +32,11 @@ export const previewAuthorize = new Hono<AppEnv>().get('/authorize', async (c) =
       field: 'state',
     });
   const next = safePreviewPath(c.req.query('next'));
-  const session = await c.var.auth.api.getSession({ headers: c.req.raw.headers }).catch(() => null);
+  // From the database, not the cookie cache: a browser whose session was revoked signs in again
+  // (once per port and session: the grant outlives this request).
+  const session = await c.var.auth.api
+    .getSession({ headers: withoutCachedSession(c.req.raw).headers })
+    .catch(() => null);
   if (!session) {
     const back = `/api/preview/authorize?host=${encodeURIComponent(host)}&state=${state}&next=${encodeURIComponent(next)}`;
     return c.redirect(`/sign-in?redirect=${encodeURIComponent(back)}`, 302);
