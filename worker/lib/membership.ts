@@ -20,6 +20,10 @@ const sessionHoldsSql = (sessionId: unknown) =>
   sql`exists (select 1 from ${session} as s where s.id = ${sessionId}
     and s.expires_at > (now() at time zone 'utc'))`;
 
+/** `signedInSql` for a statement built once per shape: the session id is the `sessionId` placeholder. */
+const signedInShapeSql = (bySession: boolean) =>
+  bySession ? sessionHoldsSql(sql.placeholder('sessionId')) : sql`true`;
+
 /**
  * Whether the caller's sign-in holds, as a statement of its own for `db.batch`: for routes outside
  * any organization (the caller's own keys, invitations, `/api/me`), which would otherwise answer a
@@ -30,7 +34,7 @@ export function signedInQuery(db: Database, principal: Principal) {
   return preparedSql<{ rows: { signed_in: boolean }[] }>(
     db,
     bySession ? 'signedIn.session' : 'signedIn.key',
-    () => sql`select ${bySession ? sessionHoldsSql(sql.placeholder('sessionId')) : sql`true`} as signed_in`,
+    () => sql`select ${signedInShapeSql(bySession)} as signed_in`,
     { sessionId: principal.sessionId ?? null },
   );
 }
@@ -64,9 +68,7 @@ export function accessQuery(db: Database, principal: Principal, organizationId: 
     db,
     bySession ? 'access.session' : 'access.key',
     () =>
-      sql`select ${roleSql(sql.placeholder('userId'), sql.placeholder('organizationId'))} as role, ${
-        bySession ? sessionHoldsSql(sql.placeholder('sessionId')) : sql`true`
-      } as signed_in`,
+      sql`select ${roleSql(sql.placeholder('userId'), sql.placeholder('organizationId'))} as role, ${signedInShapeSql(bySession)} as signed_in`,
     { userId: principal.userId, organizationId, sessionId: principal.sessionId ?? null },
   );
 }
