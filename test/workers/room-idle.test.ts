@@ -6,6 +6,7 @@ import { createDb } from '../../db/client';
 import { parseConfig } from '../../core/config';
 import type { WorkspaceRoom } from '../../durable-objects/workspace-room';
 import { decideIdle, idlePauseFailed } from '../../durable-objects/room/idle';
+import { getTimer } from '../../durable-objects/room/timers';
 import type { RoomSession } from '../../durable-objects/room/contract';
 import {
   LAST_ACTIVITY_KEY,
@@ -116,7 +117,7 @@ describe('the room alarm', () => {
     // for it, or that late write lands between a failed pause's timer and its reading (seen in CI: 1680 s).
     await expect
       .poll(
-        () => runInDurableObject(stub, (_: WorkspaceRoom, state) => state.storage.get(`timer:${Timer.idle}`)),
+        () => runInDurableObject(stub, (_: WorkspaceRoom, state) => getTimer(state.storage, Timer.idle)),
         {
           timeout: 5000,
         },
@@ -126,7 +127,7 @@ describe('the room alarm', () => {
       const out: number[] = [];
       for (let i = 0; i < 5; i++) {
         await idlePauseFailed(instance['room'], 31, 'The VM host is unreachable.');
-        out.push(Math.round(((await state.storage.get<number>(`timer:${Timer.idle}`))! - Date.now()) / 1000));
+        out.push(Math.round(((await getTimer(state.storage, Timer.idle))! - Date.now()) / 1000));
       }
       return out;
     });
@@ -141,9 +142,7 @@ describe('the room alarm', () => {
     await runDurableObjectAlarm(stub);
     expect(await status(user, id)).toBe('running');
     // It re-armed itself for the next check.
-    const due = await runInDurableObject(stub, (_i, state) =>
-      state.storage.get<number>(`timer:${Timer.idle}`),
-    );
+    const due = await runInDurableObject(stub, (_i, state) => getTimer(state.storage, Timer.idle));
     expect(due).toBeGreaterThan(Date.now() + 20 * MIN);
   });
 
