@@ -113,7 +113,8 @@ describe('the supervisor', () => {
     }
     expect(workerd.pid).toBe(pid);
     expect(workerd.restarts).toBe(restarts);
-    expect(lines.slice(from).filter((l) => l.includes('[supervisor]'))).toEqual([]);
+    // workerd's own lines only: the test before may still be hearing its VM host come back.
+    expect(lines.slice(from).filter((l) => l.includes('[supervisor] workerd'))).toEqual([]);
   }, 60_000);
 });
 
