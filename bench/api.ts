@@ -6,10 +6,12 @@
 import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { cpuByRole, cpuDiff } from './rss';
-import { startTestStack, type TestStack } from '../test/stack/harness';
+import { startTestStack, type TestStack, type TestUser } from '../test/stack/harness';
 import { mergeCookies, roundTripsOf, type RoundTrips } from './round-trips';
 import { runAndExit } from './groups';
+import { coreBusy, coreTicks, pinWorker } from './pin';
 
 const SAMPLES = Number(process.env.BENCH_API_SAMPLES ?? 40);
 const CREATES = Number(process.env.BENCH_API_CREATES ?? 8);
@@ -160,7 +162,20 @@ async function measureRoutes(t: TestStack) {
     });
     out.push({ route, roundTrips, p50: pct(ms, 50), p99: pct(ms, 99) });
   }
-  return { out, agent, headers, base, org };
+  return { out, agent, headers, base, org, user };
+}
+
+/**
+ * Waits until no workspace of `org` is provisioning: the creates just measured boot their VMs in the
+ * background (clone, setup, the room's stream), work in the same workerd that would land in whichever
+ * route's load runs first.
+ */
+async function settle(t: TestStack, user: TestUser, org: string) {
+  const r = await t.call(`/api/workspaces?organizationId=${org}&limit=200`, { cookie: user.cookie });
+  const booting = (r.json.workspaces as { id: string; status: string }[]).filter(
+    (w) => w.status === 'provisioning',
+  );
+  await Promise.all(booting.map((w) => t.waitForStatus(user, w.id, ['running', 'failed', 'stopped'])));
 }
 
 /** `connections` clients in a loop for `seconds`: every latency, and requests per second. */
@@ -174,7 +189,8 @@ async function load(
 ) {
   const ms: number[] = [];
   let errors = 0;
-  const cpuBefore = cpuByRole();
+  const cpuBefore = cpuByRole({ splitWorkerd: true });
+  const coresBefore = coreTicks();
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -187,18 +203,54 @@ async function load(
   );
   // CPU each request cost the processes of the stack: the Worker's is what bounds a route's throughput
   // in production (Workers scale by isolate CPU); here Postgres, the proxy and this client share 2 cores.
-  const cpu = cpuDiff(cpuBefore, cpuByRole());
+  const cpu = cpuDiff(cpuBefore, cpuByRole({ splitWorkerd: true }));
+  const cores = coreBusy(coresBefore, coreTicks());
   const perRequest = (role: string) => ((cpu[role] ?? 0) * 1000) / Math.max(1, ms.length);
   return {
     p50: pct(ms, 50),
     p99: pct(ms, 99),
     rps: ms.length / seconds,
     errors,
+    /** The Worker's own workerd (wrangler's dev proxy, a workerd of its own, is apart). */
     workerdCpuMs: perRequest('workerd'),
     postgresCpuMs: perRequest('postgres'),
+    /** How busy each core of the machine was, in percent: which one bounds the route. */
+    coreBusyPercent: cores,
     /** CPU ms per request of every process of the stack, by role (they share the machine's cores). */
     cpuMsByRole: Object.fromEntries(Object.keys(cpu).map((r) => [r, perRequest(r)])),
   };
+}
+
+type LoadPair = { trivial: Awaited<ReturnType<typeof load>>; list: Awaited<ReturnType<typeof load>> };
+
+const f = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
+
+function printLoad(title: string, { trivial, list }: LoadPair) {
+  console.log(`\n${title}:`);
+  console.log(
+    `  trivial p50/p99 ${f(trivial.p50)} / ${f(trivial.p99)} ms, ${f(trivial.rps)} req/s; ` +
+      `list ${f(list.p50)} / ${f(list.p99)} ms, ${f(list.rps)} req/s (${list.errors + trivial.errors} errors)`,
+  );
+  console.log(
+    `  list/trivial: p99 ${(list.p99 / trivial.p99).toFixed(2)}x (goal <= 3), throughput ${(list.rps / trivial.rps).toFixed(2)}x (goal >= 0.5)`,
+  );
+  console.log(
+    `  the Worker's workerd CPU per request: trivial ${f(trivial.workerdCpuMs)} ms, list ${f(list.workerdCpuMs)} ms: ` +
+      `Worker-bound throughput ${(trivial.workerdCpuMs / list.workerdCpuMs).toFixed(2)}x`,
+  );
+  // On one machine the list is bounded by the CPU all the processes spend on it, not workerd's alone.
+  const byRole = (r: Record<string, number>) => {
+    const total = Object.values(r).reduce((a, b) => a + b, 0);
+    const parts = Object.entries(r)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`);
+    return `${total.toFixed(2)} ms (${parts.join(', ')})`;
+  };
+  console.log(`  all processes' CPU per request: trivial ${byRole(trivial.cpuMsByRole)}`);
+  console.log(`                                  list ${byRole(list.cpuMsByRole)}`);
+  const busy = (r: { coreBusyPercent: number[] }) =>
+    r.coreBusyPercent.map((p, i) => `${i}: ${p}%`).join(', ');
+  console.log(`  cores busy: trivial ${busy(trivial)}; list ${busy(list)}`);
 }
 
 async function main() {
@@ -209,7 +261,7 @@ async function main() {
     { transport, latencyMs: LATENCY },
   ]);
   const results: Record<string, RouteFigures[]> = {};
-  let concurrency: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  const concurrency: { shared?: LoadPair; workerCore?: LoadPair } = {};
   for (const v of variants) {
     console.log(`stack with DB_TRANSPORT=${v.transport}, DB_LATENCY_MS=${v.latencyMs}...`);
     const t = await startTestStack({
@@ -223,11 +275,22 @@ async function main() {
         console.log(`${CONCURRENCY} connections for ${LOAD_SECONDS} s each...`);
         const trivial = { method: 'GET', path: '/api/config' };
         const list = { method: 'GET', path: `/api/workspaces?organizationId=${m.org}` };
+        await settle(t, m.user, m.org);
         await load(m.base, m.agent, m.headers, trivial, CONCURRENCY, 1); // warm the sockets
-        concurrency = {
+        const pair = async () => ({
           trivial: await load(m.base, m.agent, m.headers, trivial, CONCURRENCY, LOAD_SECONDS),
           list: await load(m.base, m.agent, m.headers, list, CONCURRENCY, LOAD_SECONDS),
-        };
+        });
+        concurrency.shared = await pair();
+        // Then as in production, where nothing else runs on the Worker's CPU (bench/pin.ts).
+        const unpin = pinWorker();
+        if (unpin) {
+          try {
+            concurrency.workerCore = await pair();
+          } finally {
+            unpin();
+          }
+        }
       }
       m.agent.destroy();
     } finally {
@@ -235,7 +298,6 @@ async function main() {
     }
   }
 
-  const f = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
   const NONE: RoundTrips = { connections: 0, setupFlights: 0, queryFlights: 0, httpRequests: 0, total: NaN };
   const rt = (r: RoundTrips) =>
     Number.isNaN(r.total)
@@ -271,29 +333,17 @@ async function main() {
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
   const listAt = results[`http@${LATENCY}`]![0]!;
   console.log(`\nlist p50 at ${LATENCY} ms database latency: ${f(listAt.p50)} ms (goal <= 100)`);
-  const { trivial, list } = concurrency;
-  if (trivial && list) {
-    console.log(
-      `${CONCURRENCY} connections, 0 ms: trivial p50/p99 ${f(trivial.p50)} / ${f(trivial.p99)} ms, ${f(trivial.rps)} req/s; ` +
-        `list ${f(list.p50)} / ${f(list.p99)} ms, ${f(list.rps)} req/s (${list.errors + trivial.errors} errors)`,
+  if (concurrency.shared) {
+    printLoad(
+      `${CONCURRENCY} connections, 0 ms, every process on the machine's ${availableParallelism()} cores`,
+      concurrency.shared,
     );
-    console.log(
-      `  list/trivial: p99 ${(list.p99 / trivial.p99).toFixed(2)}x (goal <= 3), throughput ${(list.rps / trivial.rps).toFixed(2)}x (goal >= 0.5)`,
+  }
+  if (concurrency.workerCore) {
+    printLoad(
+      `${CONCURRENCY} connections, 0 ms, the Worker's workerd on a core of its own (the rest of the stack on the others)`,
+      concurrency.workerCore,
     );
-    console.log(
-      `  workerd CPU per request: trivial ${f(trivial.workerdCpuMs)} ms, list ${f(list.workerdCpuMs)} ms ` +
-        `(Postgres ${f(list.postgresCpuMs)} ms): Worker-bound throughput ${(trivial.workerdCpuMs / list.workerdCpuMs).toFixed(2)}x`,
-    );
-    // On one machine the list is bounded by the CPU all the processes spend on it, not workerd's alone.
-    const byRole = (r: Record<string, number>) => {
-      const total = Object.values(r).reduce((a, b) => a + b, 0);
-      const parts = Object.entries(r)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => `${k} ${v.toFixed(2)}`);
-      return `${total.toFixed(2)} ms (${parts.join(', ')})`;
-    };
-    console.log(`  all processes' CPU per request: trivial ${byRole(trivial.cpuMsByRole)}`);
-    console.log(`                                  list ${byRole(list.cpuMsByRole)}`);
   }
   const dir = join(process.cwd(), 'bench/results');
   mkdirSync(dir, { recursive: true });

@@ -3,12 +3,14 @@
 // workerd of its own, apart from the Worker's), then (PROFILE=1) the Worker isolate's CPU profile of
 // the same load: self time per function and per bundled module (PROFILE_SOURCE=1 also writes the
 // bundle to /tmp, to read the profile's lines). PROBE_ROUTE=list|trivial|detail (default: list, then trivial).
+// PROBE_PIN=1 gives the Worker's workerd a core of its own (bench/pin.ts).
 import { Agent, request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { startTestStack } from '../test/stack/harness';
 import { freePort } from '../scripts/local/ports';
 import { IsolateInspector, moduleIndex } from './inspector';
 import { cpuByRole, cpuDiff } from './rss';
+import { pinWorker } from './pin';
 import { runAndExit } from './groups';
 
 const CONNECTIONS = Number(process.env.PROBE_CONNECTIONS ?? 50);
@@ -119,6 +121,8 @@ async function main() {
     }
     await Promise.all(created.map((id) => t.waitForStatus(user, id, ['running'])));
     console.log(`${WORKSPACES} workspaces running`);
+    // PROBE_PIN=1: the Worker's workerd on a core of its own, as in the bench's second load.
+    if (process.env.PROBE_PIN) pinWorker();
     const base = new URL(t.stack.url);
     const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const headers = { cookie: user.cookie, origin: t.stack.url };

@@ -81,6 +81,11 @@ function role(p: Proc, splitWorkerd: boolean): string {
   return 'other (shells, wrangler)';
 }
 
+/** The processes under this one (this one too), each with its role (see `role`). */
+export function stackProcesses(opts: { splitWorkerd?: boolean } = {}): { pid: number; role: string }[] {
+  return mine(processes()).map((p) => ({ pid: p.pid, role: role(p, !!opts.splitWorkerd) }));
+}
+
 /** CPU seconds used so far, per role, by this process and its descendants (for a before/after diff). */
 export function cpuByRole(opts: { splitWorkerd?: boolean } = {}): Record<string, number> {
   const out: Record<string, number> = {};
