@@ -20,6 +20,24 @@ export const API_KEY_PREFIX = 'cw_';
  */
 export const SESSION_COOKIE_CACHE_SECONDS = 60;
 
+/**
+ * On https every cookie of ours is `__Host-`: a browser keeps such a cookie only when it comes from
+ * this very host with Secure, Path=/ and no Domain, so no other host under the same parent domain (a
+ * previewed app, a sibling site) can plant or shadow one. Better Auth's own `__Secure-` prefix allows
+ * Domain, so it is turned off for ours. Plain http (local) keeps Better Auth's plain names.
+ */
+export function cookieOptions(baseURL: string) {
+  if (!baseURL.startsWith('https://')) return undefined;
+  return {
+    useSecureCookies: false,
+    cookiePrefix: HOST_COOKIE_PREFIX,
+    defaultCookieAttributes: { secure: true, path: '/' },
+  };
+}
+
+/** Better Auth's cookie names on https: `__Host-better-auth.session_token`, ... */
+export const HOST_COOKIE_PREFIX = '__Host-better-auth';
+
 /** Closes a principal's open sockets in these organizations (null: every organization of match.userId). */
 export type Revoker = (organizationIds: string[] | null, match: RevokeMatch) => Promise<void>;
 
@@ -40,6 +58,7 @@ export function createAuth(
     trustedOrigins: config.trustedOrigins,
     database: drizzleAdapter(db, { provider: 'pg', schema, usePlural: false }),
     session: { cookieCache: { enabled: true, maxAge: SESSION_COOKIE_CACHE_SECONDS } },
+    advanced: cookieOptions(config.baseURL),
     emailAndPassword: { enabled: config.emailPasswordEnabled, autoSignIn: true, minPasswordLength: 8 },
     // Owning an address is proved by a link sent to it: invitations need it (below).
     emailVerification: {

@@ -67,7 +67,7 @@ describe('who may open a preview', () => {
     const r = await s.p.get(host, '/headers?a=1', {
       headers: {
         // Ours, and a sign-in state and a forward token the client chose: none reaches the VM.
-        cookie: `${cookie}; app=yes; ${user.cookie}; __cw_preview_state=${'s'.repeat(22)}; __cw_fwd=mine`,
+        cookie: `${cookie}; app=yes; ${user.cookie}; __cw_preview_state=${'s'.repeat(22)}; __cw_fwd=mine; __Host-better-auth.session_token=t; __Secure-better-auth.session_data=d`,
         'x-forwarded-host': 'evil.example',
       },
     });

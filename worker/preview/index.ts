@@ -79,8 +79,7 @@ function forwardHeaders(req: Request, host: string, scheme: string): Headers {
             name !== PREVIEW_COOKIE &&
             name !== PREVIEW_STATE_COOKIE &&
             name !== FORWARD_COOKIE &&
-            !name.startsWith('better-auth.') &&
-            !name.startsWith('__Secure-better-auth.')
+            !/^(?:__Secure-|__Host-)?better-auth\./.test(name)
           );
         });
       if (kept.length) h.set('cookie', kept.join('; '));

@@ -28,7 +28,7 @@ export function withoutCachedSession(req: Request): Request {
   return new Request(req, { headers });
 }
 
-/** `[__Secure-]<prefix>.session_data`, and its chunks `.0`, `.1`, ... */
+/** `[__Secure-]<prefix>.session_data` (on https `__Host-better-auth.session_data`), and its chunks `.0`, ... */
 const CACHE_NAME = /^(?:__Secure-)?[^.]*\.session_data(?:\..*)?$/;
 
 /**
