@@ -12,6 +12,7 @@ import { startTestStack, type TestStack, type TestUser } from '../test/stack/har
 import { mergeCookies, roundTripsOf, type RoundTrips } from './round-trips';
 import { runAndExit } from './groups';
 import { coreBusy, coreTicks, pinWorker } from './pin';
+import { WORKSPACE_STATUSES } from '../core/workspace-state';
 
 const SAMPLES = Number(process.env.BENCH_API_SAMPLES ?? 40);
 const CREATES = Number(process.env.BENCH_API_CREATES ?? 8);
@@ -175,7 +176,8 @@ async function settle(t: TestStack, user: TestUser, org: string) {
   const booting = (r.json.workspaces as { id: string; status: string }[]).filter(
     (w) => w.status === 'provisioning',
   );
-  await Promise.all(booting.map((w) => t.waitForStatus(user, w.id, ['running', 'failed', 'stopped'])));
+  const settled = WORKSPACE_STATUSES.filter((s) => s !== 'provisioning');
+  await Promise.all(booting.map((w) => t.waitForStatus(user, w.id, settled, 60_000)));
 }
 
 /** `connections` clients in a loop for `seconds`: every latency, and requests per second. */
