@@ -21,13 +21,17 @@ export function pinWorker(): (() => void) | null {
   const all = `0-${cores - 1}`;
   const rest = cores === 2 ? '1' : `1-${cores - 1}`;
   const procs = stackProcesses({ splitWorkerd: true });
-  if (!procs.some((p) => p.role === 'workerd')) return null;
+  const workers = procs.filter((p) => p.role === 'workerd');
+  if (!workers.length) return null;
   try {
-    for (const p of procs) affinity(p.pid, p.role === 'workerd' ? '0' : rest);
+    for (const p of workers) affinity(p.pid, '0');
   } catch {
-    for (const p of procs) ignore(() => affinity(p.pid, all));
+    // No taskset, or not allowed: the bench runs without this load.
+    for (const p of workers) ignore(() => affinity(p.pid, all));
     return null;
   }
+  // A short-lived process (a shell, git) may be gone by now: it has nothing to move.
+  for (const p of procs) if (p.role !== 'workerd') ignore(() => affinity(p.pid, rest));
   return () => {
     for (const p of stackProcesses()) ignore(() => affinity(p.pid, all));
   };
