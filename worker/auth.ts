@@ -20,6 +20,9 @@ export const API_KEY_PREFIX = 'cw_';
  */
 export const SESSION_COOKIE_CACHE_SECONDS = 60;
 
+/** Better Auth's cookie names on https: `__Host-better-auth.session_token`, ... */
+export const HOST_COOKIE_PREFIX = '__Host-better-auth';
+
 /**
  * On https every cookie of ours is `__Host-`: a browser keeps such a cookie only when it comes from
  * this very host with Secure, Path=/ and no Domain, so no other host under the same parent domain (a
@@ -34,9 +37,6 @@ export function cookieOptions(baseURL: string) {
     defaultCookieAttributes: { secure: true, path: '/' },
   };
 }
-
-/** Better Auth's cookie names on https: `__Host-better-auth.session_token`, ... */
-export const HOST_COOKIE_PREFIX = '__Host-better-auth';
 
 /** Closes a principal's open sockets in these organizations (null: every organization of match.userId). */
 export type Revoker = (organizationIds: string[] | null, match: RevokeMatch) => Promise<void>;
