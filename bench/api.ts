@@ -213,9 +213,6 @@ async function load(
     p99: pct(ms, 99),
     rps: ms.length / seconds,
     errors,
-    /** The Worker's own workerd (wrangler's dev proxy, a workerd of its own, is apart). */
-    workerdCpuMs: perRequest('workerd'),
-    postgresCpuMs: perRequest('postgres'),
     /** How busy each core of the machine was, in percent: which one bounds the route. */
     coreBusyPercent: cores,
     /** CPU ms per request of every process of the stack, by role (they share the machine's cores). */
@@ -236,9 +233,11 @@ function printLoad(title: string, { trivial, list }: LoadPair) {
   console.log(
     `  list/trivial: p99 ${(list.p99 / trivial.p99).toFixed(2)}x (goal <= 3), throughput ${(list.rps / trivial.rps).toFixed(2)}x (goal >= 0.5)`,
   );
+  // The Worker's own workerd: wrangler's dev proxy, a workerd of its own, is `workerd (dev proxy)`.
+  const worker = (r: LoadPair['list']) => r.cpuMsByRole['workerd'] ?? NaN;
   console.log(
-    `  the Worker's workerd CPU per request: trivial ${f(trivial.workerdCpuMs)} ms, list ${f(list.workerdCpuMs)} ms: ` +
-      `Worker-bound throughput ${(trivial.workerdCpuMs / list.workerdCpuMs).toFixed(2)}x`,
+    `  the Worker's workerd CPU per request: trivial ${f(worker(trivial))} ms, list ${f(worker(list))} ms: ` +
+      `Worker-bound throughput ${(worker(trivial) / worker(list)).toFixed(2)}x`,
   );
   // On one machine the list is bounded by the CPU all the processes spend on it, not workerd's alone.
   const byRole = (r: Record<string, number>) => {
